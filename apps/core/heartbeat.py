@@ -1,0 +1,51 @@
+"""Liveness of the worker: it writes a row every few seconds; /health reads its age."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from apps.core.models import Heartbeat
+
+WORKER = "worker"
+
+
+def beat(name: str = WORKER, *, kind: str = "worker", started_at: datetime | None = None) -> None:
+    now = timezone.now()
+    Heartbeat.objects.update_or_create(
+        name=name,
+        defaults={
+            "kind": kind,
+            "hostname": socket.gethostname(),
+            "pid": os.getpid(),
+            "started_at": started_at or now,
+            "last_seen": now,
+        },
+    )
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=int((settings.CHRONOS.get("worker") or {}).get("heartbeat_stale_seconds", 60)))
+
+
+def status(name: str = WORKER, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    row = Heartbeat.objects.filter(name=name).first()
+    if row is None:
+        return {"status": "down", "detail": "no heartbeat recorded yet", "last_seen": None}
+    age = (now - row.last_seen).total_seconds()
+    healthy = age <= stale_after().total_seconds()
+    return {
+        "status": "ok" if healthy else "down",
+        "last_seen": row.last_seen.isoformat().replace("+00:00", "Z"),
+        "age_seconds": round(age, 1),
+        "limit_seconds": int(stale_after().total_seconds()),
+    }
+
+
+def alive(name: str = WORKER, now: datetime | None = None) -> bool:
+    return status(name, now)["status"] == "ok"

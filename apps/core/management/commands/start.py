@@ -1,0 +1,99 @@
+"""``manage.py start``: check, migrate, first-start set-up, then web server + worker together.
+
+What ``make run`` and the Docker image execute. Ctrl-C (SIGINT) or SIGTERM stops both;
+if either process dies, the other is stopped too and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core import checks
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.core import bootstrap
+
+
+class Command(BaseCommand):
+    help = "Migrate, set up on first start, and run the web server and the worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-worker", action="store_true", help="run only the web server")
+
+    def handle(self, *args, no_worker: bool = False, **options):
+        errors = [m for m in checks.run_checks(include_deployment_checks=False) if m.is_serious()]
+        if errors:
+            for message in errors:
+                self.stderr.write(f"configuration error: {message.msg}")
+            raise CommandError("fix the configuration above and start again")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        result = bootstrap.run()
+        self._announce(result)
+        self._serve(with_worker=not no_worker)
+
+    def _announce(self, result: bootstrap.BootstrapResult) -> None:
+        host = "localhost" if settings.HOST in ("0.0.0.0", "::", "") else settings.HOST
+        base = f"http://{host}:{settings.PORT}"
+        lines = [f"Chronos {settings.VERSION} on {base}  (admin: {base}/admin/, API docs: {base}/docs)"]
+        if result.admin_created:
+            where = "from CHRONOS_ADMIN_PASSWORD" if result.password_from_env else result.password
+            lines += [
+                "First start: created the admin user and an API key. They are shown only now.",
+                f"  admin login: {result.username} / {where}",
+                f"  API key (scope admin): {result.api_key}",
+                f"  try: curl -H 'Authorization: Bearer {result.api_key}' {base}/api/v1/events",
+            ]
+        if result.sample_events:
+            lines.append(f"  created the 'mock' calendar with {result.sample_events} sample events")
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()
+
+    def _serve(self, *, with_worker: bool) -> None:
+        server_cfg = settings.CHRONOS.get("server") or {}
+        web = [
+            sys.executable, "-m", "gunicorn", "chronos.wsgi:application",
+            "--bind", f"{settings.HOST}:{settings.PORT}",
+            "--workers", str(int(server_cfg.get("web_workers", 2))),
+            "--threads", str(int(server_cfg.get("web_threads", 4))),
+            "--worker-class", "gthread",
+            "--access-logfile", "-",
+            "--graceful-timeout", "10",
+        ]
+        procs = {"web": subprocess.Popen(web)}
+        if with_worker:
+            procs["worker"] = subprocess.Popen([sys.executable, sys.argv[0], "worker"])
+
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        while any(p.poll() is None for p in procs.values()):
+            for name, proc in procs.items():
+                if proc.poll() is not None and not stopping:
+                    self.stderr.write(f"{name} exited with code {proc.returncode}; stopping the rest")
+                    exit_code = proc.returncode or 1
+                    stop(None, None)
+            time.sleep(0.2)
+        deadline = time.monotonic() + 15
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.stdout.write("Chronos stopped.")
+        if exit_code:
+            sys.exit(exit_code)

@@ -1,0 +1,30 @@
+"""Request id: taken from ``X-Request-ID`` when sane, else generated; echoed on the response."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from apps.audit import context as audit_context
+
+_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _SAFE.match(incoming) else uuid.uuid4().hex
+        token = audit_context.begin(request_id=request.request_id, ip=_client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            audit_context.end(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or ""

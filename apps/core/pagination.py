@@ -1,0 +1,66 @@
+"""``page``/``page_size`` pagination answering ``{"items", "page", "page_size", "total_count"}``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+
+def _int_param(request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise exceptions.ValidationError({name: [f"must be an integer, got {raw!r}"]}) from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise exceptions.ValidationError({name: [f"must be {bound}, got {value}"]})
+    return value
+
+
+class PagePagination(BasePagination):
+    """Page-number pagination with the contract's envelope; also accepts legacy ``limit``/``offset``."""
+
+    def __init__(self) -> None:
+        api = settings.CHRONOS.get("api", {}) or {}
+        self.default_size = int(api.get("default_page_size", 100))
+        self.max_size = int(api.get("max_page_size", 500))
+
+    def window(self, request) -> tuple[int, int, int]:
+        """Return ``(offset, limit, page)`` from the query string."""
+        params = request.query_params
+        if "page" not in params and ("limit" in params or "offset" in params):
+            limit = _int_param(request, "limit", self.default_size, 1, self.max_size)
+            offset = _int_param(request, "offset", 0, 0, 10**9)
+            return offset, limit, offset // limit + 1
+        page = _int_param(request, "page", 1, 1, 10**7)
+        size = _int_param(request, "page_size", self.default_size, 1, self.max_size)
+        return (page - 1) * size, size, page
+
+    def paginate_queryset(self, queryset, request, view=None):
+        offset, limit, page = self.window(request)
+        self.page, self.page_size = page, limit
+        self.total_count = queryset.count() if hasattr(queryset, "count") else len(queryset)
+        if offset and offset >= self.total_count:
+            raise exceptions.NotFound(f"Page {page} is beyond the last page ({self.total_count} items).")
+        return list(queryset[offset : offset + limit])
+
+    def get_paginated_response(self, data):
+        return Response(
+            {"items": data, "page": self.page, "page_size": self.page_size, "total_count": self.total_count}
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "properties": {
+                "items": schema,
+                "page": {"type": "integer"},
+                "page_size": {"type": "integer"},
+                "total_count": {"type": "integer"},
+            },
+        }

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone as dj_timezone
+
+
+def default_working_hours() -> dict:
+    return {day: ["09:00", "17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+class Mode(models.TextChoices):
+    FREE = "free", "free (overlaps allowed)"
+    AUTO_PLAN = "auto_plan", "auto-plan (suggest free slots on collision)"
+
+
+class Calendar(models.Model):
+    """A calendar: local, the built-in mock source, or a Google calendar kept in sync."""
+
+    class Source(models.TextChoices):
+        MOCK = "mock"
+        GOOGLE = "google"
+        LOCAL = "local"
+
+    id = models.SlugField(max_length=64, primary_key=True)
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.LOCAL)
+    external_id = models.CharField(max_length=1024, blank=True, default="", help_text="Google calendar id")
+    enabled = models.BooleanField(default=True, help_text="Synced by the scheduler when true")
+    timezone = models.CharField(max_length=64, default="UTC")
+    default_mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FREE)
+    sync_past_days = models.PositiveIntegerField(default=30)
+    sync_future_days = models.PositiveIntegerField(default=365)
+    working_hours = models.JSONField(default=default_working_hours, blank=True)
+    buffer_minutes = models.PositiveIntegerField(default=0)
+    slot_minutes = models.PositiveIntegerField(default=15)
+    autocomplete_checklists = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or self.id
+
+
+class Event(models.Model):
+    """A calendar entry. Times are UTC; all-day events also keep their dates (end exclusive)."""
+
+    class Priority(models.TextChoices):
+        LOW = "LOW"
+        MEDIUM = "MEDIUM"
+        HIGH = "HIGH"
+        URGENT = "URGENT"
+
+    class EventType(models.TextChoices):
+        MEETING = "meeting"
+        TASK = "task"
+        APPOINTMENT = "appointment"
+        REMINDER = "reminder"
+        BLOCK = "block"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"
+        IN_PROGRESS = "in_progress"
+        COMPLETED = "completed"
+        CANCELLED = "cancelled"
+        RESCHEDULED = "rescheduled"
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events")
+    external_id = models.CharField(max_length=1024, blank=True, default="")
+    etag = models.CharField(max_length=255, blank=True, default="")
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True, default="")
+    location = models.CharField(max_length=500, blank=True, default="")
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    # Kept so window queries can bound the index scan on start_time (see selectors).
+    duration_seconds = models.BigIntegerField(default=0, editable=False, db_index=True)
+    all_day = models.BooleanField(default=False)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="exclusive")
+    timezone = models.CharField(max_length=64, default="UTC")
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    event_type = models.CharField(max_length=12, choices=EventType.choices, default=EventType.MEETING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    tags = models.JSONField(default=list, blank=True)
+    attendees = models.JSONField(default=list, blank=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, null=True, blank=True)
+    all_done = models.BooleanField(default=False)
+    plugin_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start_time", "id"]
+        indexes = [
+            models.Index(fields=["start_time", "id"], name="event_start_idx"),
+            models.Index(fields=["calendar", "start_time"], name="event_cal_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gte=F("start_time")), name="event_end_after_start"),
+            models.UniqueConstraint(
+                fields=["calendar", "external_id"], condition=~Q(external_id=""), name="event_unique_external"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.duration_seconds = int((self.end_time - self.start_time).total_seconds())
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"start_time", "end_time"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "duration_seconds"}
+        super().save(*args, **kwargs)
+
+    @property
+    def effective_mode(self) -> str:
+        return self.mode or self.calendar.default_mode
+
+
+class SubTask(models.Model):
+    """One checklist item of an event, kept in order."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sub_tasks")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=500)
+    completed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EventLink(models.Model):
+    """A typed link between two events (unique per triple, never to itself)."""
+
+    source = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outgoing_links")
+    target = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="incoming_links")
+    link_type = models.CharField(max_length=50, default="related")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "link_type"], name="eventlink_unique_triple"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="eventlink_no_self_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -[{self.link_type}]-> {self.target_id}"
+
+
+class EntrySource(models.TextChoices):
+    API = "api"
+    CALENDAR = "calendar"
+    TELEGRAM = "telegram"
+
+
+class Note(models.Model):
+    """What a ``NOTIZ:``/``NOTE:`` entry became: text with the entry's time and calendar."""
+
+    content = models.TextField()
+    title = models.CharField(max_length=500, blank=True, default="")
+    calendar = models.ForeignKey(Calendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes")
+    event_start = models.DateTimeField(null=True, blank=True)
+    event_end = models.DateTimeField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=10, choices=EntrySource.choices, default=EntrySource.API)
+    created_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.content[:60]
+
+
+class UrlPayload(models.Model):
+    """What a ``URL: <url> [title]`` entry became."""
+
+    url = models.URLField(max_length=2048)
+    title = models.CharField(max_length=500, blank=True, default="")
+    calendar = models.ForeignKey(Calendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="urls")
+    event_start = models.DateTimeField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=10, choices=EntrySource.choices, default=EntrySource.API)
+    created_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "URL payload"
+
+    def __str__(self) -> str:
+        return self.url

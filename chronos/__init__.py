@@ -1,0 +1,3 @@
+"""Chronos: self-hosted calendar orchestration hub."""
+
+__version__ = "3.0.0"

@@ -1,0 +1,267 @@
+"""Django settings for Chronos, built from ``config/chronos.yaml`` plus environment overrides.
+
+Nothing here raises on bad configuration: problems land in ``CHRONOS_CONFIG_ERRORS`` and the
+``chronos.E001`` system check turns them into one clear line at start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from chronos import __version__, config as _config
+
+BASE_DIR = _config.BASE_DIR
+CHRONOS, CHRONOS_CONFIG_ERRORS = _config.load()
+cfg = _config.get
+VERSION = __version__
+
+TESTING = "pytest" in sys.modules or os.environ.get("CHRONOS_TESTING") == "1"
+
+
+def _path(value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else BASE_DIR / p
+
+
+def _typed(dotted: str, default, kind):
+    value = cfg(CHRONOS, dotted, default)
+    if isinstance(value, bool) and kind is not bool:
+        CHRONOS_CONFIG_ERRORS.append(f"{dotted}: expected {kind.__name__}, got {value!r}")
+        return default
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        CHRONOS_CONFIG_ERRORS.append(f"{dotted}: expected {kind.__name__}, got {value!r}")
+        return default
+
+
+DATA_DIR = _path(str(cfg(CHRONOS, "server.data_dir", "data")))
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    CHRONOS_CONFIG_ERRORS.append(f"server.data_dir: cannot create {DATA_DIR}: {exc.strerror}")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a random key generated once into the data dir."""
+    from_env = os.environ.get("SECRET_KEY", "").strip()
+    if from_env:
+        if len(from_env) < 32:
+            CHRONOS_CONFIG_ERRORS.append("SECRET_KEY is shorter than 32 characters")
+        return from_env
+    key_file = DATA_DIR / "secret_key"
+    try:
+        if key_file.exists():
+            stored = key_file.read_text(encoding="utf-8").strip()
+            if stored:
+                return stored
+        generated = secrets.token_urlsafe(50)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(generated)
+        return generated
+    except FileExistsError:
+        return key_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        CHRONOS_CONFIG_ERRORS.append(f"cannot read or create {key_file}: {exc.strerror}")
+        # Unusable on purpose: a per-process random key fails loudly rather than silently.
+        return secrets.token_urlsafe(50)
+
+
+SECRET_KEY = _secret_key()
+DEBUG = bool(cfg(CHRONOS, "server.debug", False))
+ALLOWED_HOSTS = list(cfg(CHRONOS, "server.allowed_hosts", ["*"]))
+CSRF_TRUSTED_ORIGINS = list(cfg(CHRONOS, "server.csrf_trusted_origins", []))
+
+HOST = str(cfg(CHRONOS, "server.host", "0.0.0.0"))
+PORT = _typed("server.port", 8080, int)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    "apps.core",
+    "apps.audit",
+    "apps.events",
+    "apps.templates",
+    "apps.whitelists",
+    "apps.commands",
+    "apps.workflows",
+    "apps.sync",
+    "apps.integrations",
+    "apps.backups",
+]
+
+MIDDLEWARE = [
+    "apps.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.audit.middleware.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "chronos.urls"
+WSGI_APPLICATION = "chronos.wsgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "chronos.db"
+_db_url = str(cfg(CHRONOS, "database.url", "") or "") or f"sqlite:///{SQLITE_PATH}"
+try:
+    _db = dj_database_url.parse(_db_url)
+except Exception as exc:  # noqa: BLE001 - the library raises several types for bad URLs
+    CHRONOS_CONFIG_ERRORS.append(f"DATABASE_URL / database.url is not a usable URL: {exc}")
+    _db = dj_database_url.parse(f"sqlite:///{SQLITE_PATH}")
+
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] != ":memory:":
+        _db["NAME"] = str(_path(_db["NAME"]))
+    _busy = _typed("database.sqlite_busy_timeout_ms", 5000, int)
+    _db["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN: read-then-write transactions never fail
+        # with "database is locked" under concurrency, whatever the busy timeout.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": max(_busy / 1000, 1),
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={_busy}; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    if TESTING:
+        _db["TEST"] = {"NAME": os.environ.get("CHRONOS_TEST_DB") or None}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_MAX_AGE"] = 60
+    _db["CONN_HEALTH_CHECKS"] = True
+else:
+    CHRONOS_CONFIG_ERRORS.append(f"DATABASE_URL: unsupported database {_db['ENGINE']!r} (use sqlite or postgres)")
+
+DATABASES = {"default": _db}
+DATABASE_VENDOR = "sqlite" if "sqlite" in _db["ENGINE"] else "postgresql"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache & tasks ------------------------------------------------------------------------
+REDIS_URL = str(cfg(CHRONOS, "redis_url", "") or "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+_task_timeout = _typed("worker.task_timeout_seconds", 600, int)
+_task_retry = _typed("worker.task_retry_seconds", 660, int)
+Q_CLUSTER = {
+    "name": "chronos",
+    "workers": _typed("worker.processes", 2, int),
+    "timeout": _task_timeout,
+    # retry must exceed timeout (plus queue wait) or a slow task runs twice.
+    "retry": _task_retry,
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 1000,
+    "ack_failures": True,
+    "label": "Tasks",
+    "poll": 0.5,
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth, i18n, static -------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = str(cfg(CHRONOS, "server.time_zone", "UTC"))
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Served by WhiteNoise from the web process: no separate static server to run.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "uploads"
+LOGIN_URL = "/admin/login/"
+
+# --- API ----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.core.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.HasScope"],
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PagePagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Chronos API",
+    "DESCRIPTION": "Calendar orchestration hub: events, commands, templates, integrations.",
+    "VERSION": VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI assets are served locally: /docs works without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Logging ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": str(cfg(CHRONOS, "server.log_level", "INFO")).upper()},
+    "loggers": {"django_q": {"level": "WARNING"}},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"

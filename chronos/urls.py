@@ -1,0 +1,41 @@
+"""URL layout: /health, /admin/, /api/v1/<app routes>, /api/schema/, /docs."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core.health import health
+
+API_APPS = [
+    "apps.core.urls",
+    "apps.audit.urls",
+    "apps.events.urls",
+    "apps.templates.urls",
+    "apps.whitelists.urls",
+    "apps.commands.urls",
+    "apps.workflows.urls",
+    "apps.sync.urls",
+    "apps.integrations.urls",
+    "apps.backups.urls",
+]
+
+admin.site.site_header = "Chronos"
+admin.site.site_title = "Chronos admin"
+admin.site.index_title = "Calendars, commands, templates and integrations"
+
+urlpatterns = [
+    path("health", health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    *[path("api/v1/", include(module)) for module in API_APPS],
+]
+
+handler400 = "apps.core.exceptions.json_400"
+handler403 = "apps.core.exceptions.json_403"
+handler404 = "apps.core.exceptions.json_404"
+handler500 = "apps.core.exceptions.json_500"

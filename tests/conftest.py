@@ -1,0 +1,67 @@
+"""Shared fixtures. Tests run against a real SQLite file (WAL) or PostgreSQL (DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before Django reads its settings: an isolated data dir and a fixed secret for the run.
+os.environ.setdefault("CHRONOS_DATA_DIR", tempfile.mkdtemp(prefix="chronos-test-"))
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hmac-0123456789")
+os.environ.setdefault("CHRONOS_TESTING", "1")
+
+import pytest  # noqa: E402
+
+from tests.helpers import ApiClientFactory  # noqa: E402
+
+
+def _db_kind(request) -> str | None:
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in names or "live_server" in names or (marker and marker.kwargs.get("transaction")):
+        return "transactional_db"
+    if "db" in names or marker is not None:
+        return "db"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _audit_guards(request):
+    """The append-only triggers are in place in every DB test.
+
+    A transactional test's flush must empty the audit table, so the guards are dropped just
+    before it and re-created at the start of the next test (inside its transaction for ``db``).
+    """
+    kind = _db_kind(request)
+    if kind is None:
+        yield
+        return
+    from django.db import connection
+
+    from apps.audit import guards
+
+    request.getfixturevalue(kind)
+    guards.ensure(connection)
+    yield
+    if kind == "transactional_db":
+        guards.drop(connection)
+
+
+@pytest.fixture
+def api(db) -> ApiClientFactory:
+    """``api(scopes=[...])`` returns a DRF test client authenticated with a fresh key."""
+    return ApiClientFactory()
+
+
+@pytest.fixture
+def admin_api(api):
+    return api(scopes=["admin"])
+
+
+@pytest.fixture(autouse=True)
+def _q_sync(monkeypatch):
+    """django-q2 reads Conf at import: run tasks inline in tests by patching Conf, not settings."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    yield
