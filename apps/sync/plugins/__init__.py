@@ -1,0 +1,1 @@
+"""Built-in plugins. Importing this package registers them with the pipeline."""
