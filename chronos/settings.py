@@ -161,10 +161,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     if TESTING:
-        _db["TEST"] = {"NAME": os.environ.get("CHRONOS_TEST_DB") or None}
+        # A real file (not :memory:) so WAL and multi-connection tests behave as in production.
+        _db["TEST"] = {"NAME": str(DATA_DIR / "test.db")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = 60
     _db["CONN_HEALTH_CHECKS"] = True
+    if TESTING and os.environ.get("CHRONOS_TEST_DB_SUFFIX"):
+        # Lets several test runs share one PostgreSQL server without dropping each other's database.
+        _db["TEST"] = {"NAME": f"test_{_db['NAME']}_{os.environ['CHRONOS_TEST_DB_SUFFIX']}"}
 else:
     CHRONOS_CONFIG_ERRORS.append(f"DATABASE_URL: unsupported database {_db['ENGINE']!r} (use sqlite or postgres)")
 
