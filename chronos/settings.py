@@ -41,6 +41,12 @@ def _typed(dotted: str, default, kind):
 
 
 DATA_DIR = _path(str(cfg(CHRONOS, "server.data_dir", "data")))
+if TESTING and "CHRONOS_DATA_DIR" not in os.environ:
+    # Each test process gets its own data dir (secret key, SQLite test files, backups), so
+    # parallel runs never share files and the real data/ is never touched by tests.
+    import tempfile
+
+    DATA_DIR = Path(tempfile.mkdtemp(prefix="chronos-test-"))
 try:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 except OSError as exc:
@@ -215,6 +221,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Served by WhiteNoise from the web process: no separate static server to run.

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import pytest
 
-# Before Django reads its settings: an isolated data dir and a fixed secret for the run.
-os.environ.setdefault("CHRONOS_DATA_DIR", tempfile.mkdtemp(prefix="chronos-test-"))
-os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hmac-0123456789")
-os.environ.setdefault("CHRONOS_TESTING", "1")
-
-import pytest  # noqa: E402
-
-from tests.helpers import ApiClientFactory  # noqa: E402
+from tests.helpers import ApiClientFactory
 
 
 def _db_kind(request) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--expires {expires!r} is not YYYY-MM-DD or an ISO datetime") from None
             if len(expires) == 10:
-                parsed = datetime.combine(parsed.date(), time.min, tzinfo=timezone.UTC)
+                parsed = datetime.combine(parsed.date(), time.min, tzinfo=UTC)
             elif parsed.tzinfo is None:
                 raise CommandError("--expires needs an offset when it has a time (e.g. 2027-01-01T00:00:00Z)")
             if parsed <= timezone.now():
