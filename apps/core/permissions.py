@@ -39,7 +39,8 @@ class HasScope(permissions.BasePermission):
         user = request.user
         if not user or not getattr(user, "is_authenticated", False):
             return False
-        if request.method == "OPTIONS":
+        if request.method == "OPTIONS" or not hasattr(view, request.method.lower()):
+            # No handler for this method: let DRF answer 405 instead of a misleading 403.
             return True
         scope = scope_for(view, request)
         if scope is None:

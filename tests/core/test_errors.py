@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_api_path_is_json_404(admin_api):
+    response = admin_api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+
+
+def test_wrong_method_is_405_with_detail(admin_api):
+    response = admin_api.delete("/api/v1/audit")
+    assert response.status_code == 405
+    assert "detail" in response.json()
+
+
+def test_bad_page_parameters_are_400_naming_the_parameter(admin_api):
+    response = admin_api.get("/api/v1/audit", {"page_size": 501})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_page_beyond_the_end_is_404_with_a_reason(admin_api):
+    response = admin_api.get("/api/v1/audit", {"page": 99})
+    assert response.status_code == 404
+    assert "beyond" in response.json()["detail"]
+
+
+def test_the_openapi_schema_and_docs_are_served(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"openapi: 3" in schema.content
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from apps.core import heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_is_200_when_the_worker_beat_recently(client):
+    heartbeat.beat()
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "healthy"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["worker"]["status"] == "ok"
+    assert "version" in body
+
+
+def test_health_is_503_degraded_when_the_heartbeat_is_stale(client):
+    with time_machine.travel(timezone.now() - timedelta(minutes=5), tick=False):
+        heartbeat.beat()
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["worker"]["status"] == "down"
+
+
+def test_health_is_503_before_any_worker_started(client):
+    assert client.get("/health").status_code == 503
+
+
+def test_health_needs_no_key_and_leaks_no_paths(client, settings):
+    heartbeat.beat()
+    text = client.get("/health").content.decode()
+    assert str(settings.DATA_DIR) not in text and settings.SECRET_KEY not in text
