@@ -13,6 +13,7 @@ API_APPS = [
     "apps.core.urls",
     "apps.audit.urls",
     "apps.events.urls",
+    "apps.events.urls_scheduling",
     "apps.templates.urls",
     "apps.whitelists.urls",
     "apps.commands.urls",
