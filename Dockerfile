@@ -1,0 +1,30 @@
+# Chronos: web server + worker in one container, data (SQLite, secret key, backups) in /app/data.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    CHRONOS_DATA_DIR=/app/data \
+    CHRONOS_HOST=0.0.0.0 \
+    CHRONOS_PORT=8080
+
+# postgresql-client: pg_dump/pg_restore for backups when DATABASE_URL points at PostgreSQL.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN useradd --create-home --uid 1000 chronos && mkdir -p /app/data && chown -R chronos /app/data
+USER chronos
+
+VOLUME ["/app/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=4).status == 200 else 1)"
+
+# migrate, first-start set-up, then gunicorn + the worker; SIGTERM stops both cleanly.
+CMD ["python", "manage.py", "start"]
