@@ -1,0 +1,364 @@
+"""Conflicts and free-slot search for events.
+
+An event *blocks* time when it is timed (not all-day), not cancelled and has a positive
+length. Two blocking events conflict when they overlap (``max(starts) < min(ends)``, so
+events that only touch do not) and they share the calendar or at least one attendee.
+
+Window reads are bounded on ``start_time`` by the longest stored duration, so they are
+index range scans whatever the table size (see ``Event.duration_seconds``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from apps.events.models import Calendar, Event
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULTS = {
+    "search_days": 14,
+    "suggestion_count": 5,
+    "slot_minutes": 15,
+    "buffer_minutes": 0,
+    "working_hours": {day: ["09:00", "17:00"] for day in DAYS[:5]},
+}
+
+
+def config(key: str):
+    """A ``scheduling:`` setting from config/chronos.yaml, or its documented default."""
+    section = getattr(settings, "CHRONOS", {}).get("scheduling") or {}
+    value = section.get(key)
+    return DEFAULTS.get(key) if value is None else value
+
+
+def normalise_attendee(value) -> str:
+    if isinstance(value, dict):
+        value = value.get("email", "")
+    return str(value or "").strip().lower()
+
+
+def attendee_set(values: Iterable | None) -> frozenset[str]:
+    return frozenset(a for a in (normalise_attendee(v) for v in (values or ())) if a)
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A stored blocking event reduced to what slot finding needs."""
+
+    id: int
+    calendar_id: str
+    start: datetime
+    end: datetime
+    attendees: frozenset[str]
+    event_type: str = ""
+    status: str = ""
+    tags: tuple = ()
+    title: str = ""
+
+
+def blocks(event: Event) -> bool:
+    return (
+        not event.all_day
+        and event.status != Event.Status.CANCELLED
+        and event.start_time is not None
+        and event.end_time is not None
+        and event.end_time > event.start_time
+    )
+
+
+def _max_duration() -> timedelta:
+    # MAX over an indexed column is an index lookup; it keeps window scans bounded.
+    seconds = Event.objects.aggregate(m=Max("duration_seconds"))["m"] or 0
+    return timedelta(seconds=max(int(seconds), 0))
+
+
+def window_rows(start: datetime, end: datetime, *, calendar_ids: Iterable[str] | None = None,
+                detail: bool = False) -> list[Busy]:
+    """Blocking events overlapping [start, end), sorted by start.
+
+    ``calendar_ids`` narrows the read to those calendars (None = every calendar, needed when
+    attendees are involved because they may sit on any calendar).
+    """
+    if end <= start:
+        return []
+    qs = Event.objects.filter(
+        start_time__gte=start - _max_duration(),
+        start_time__lt=end,
+        end_time__gt=start,
+        all_day=False,
+    ).exclude(status=Event.Status.CANCELLED)
+    if calendar_ids is not None:
+        qs = qs.filter(calendar_id__in=list(calendar_ids))
+    fields = ["id", "calendar_id", "start_time", "end_time", "attendees"]
+    if detail:
+        fields += ["event_type", "status", "tags", "title"]
+    rows: list[Busy] = []
+    for values in qs.order_by("start_time", "id").values_list(*fields):
+        ev_id, cal, s, e, att = values[:5]
+        if e <= s:
+            continue
+        extra = {}
+        if detail:
+            extra = {"event_type": values[5], "status": values[6],
+                     "tags": tuple(t for t in (values[7] or ()) if isinstance(t, str)), "title": values[8]}
+        rows.append(Busy(ev_id, cal, s, e, attendee_set(att), **extra))
+    return rows
+
+
+@dataclass
+class _Index:
+    """Busy rows grouped by calendar and by attendee, each list sorted by start."""
+
+    rows: list[Busy]
+    by_calendar: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
+    by_attendee: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
+    longest: timedelta = timedelta(0)
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            self.by_calendar[row.calendar_id].append(row)
+            for person in row.attendees:
+                self.by_attendee[person].append(row)
+            self.longest = max(self.longest, row.end - row.start)
+        self._starts: dict[int, list[datetime]] = {}
+
+    def overlapping(self, bucket: list[Busy], start: datetime, end: datetime) -> Iterable[Busy]:
+        starts = self._starts.get(id(bucket))
+        if starts is None:
+            starts = self._starts[id(bucket)] = [r.start for r in bucket]
+        i = bisect.bisect_left(starts, start - self.longest)
+        j = bisect.bisect_left(starts, end)
+        for row in bucket[i:j]:
+            if row.start < end and row.end > start:
+                yield row
+
+
+def _conflicting_ids(index: _Index, *, event_id: int | None, calendar_id: str, attendees: frozenset[str],
+                     start: datetime, end: datetime) -> list[int]:
+    found: set[int] = set()
+    buckets = [index.by_calendar.get(calendar_id, [])] + [index.by_attendee.get(a, []) for a in attendees]
+    for bucket in buckets:
+        for row in index.overlapping(bucket, start, end):
+            if row.id != event_id:
+                found.add(row.id)
+    return sorted(found)
+
+
+def conflicts_map(events: Sequence[Event]) -> dict[int, list[int]]:
+    """Ids each event collides with, for a whole page of events in one query."""
+    result: dict[int, list[int]] = {e.pk: [] for e in events if e.pk is not None}
+    live = [e for e in events if e.pk is not None and blocks(e)]
+    if not live:
+        return result
+    start = min(e.start_time for e in live)
+    end = max(e.end_time for e in live)
+    cal_only = not any(e.attendees for e in live)
+    index = _Index(window_rows(start, end, calendar_ids={e.calendar_id for e in live} if cal_only else None))
+    for e in live:
+        result[e.pk] = _conflicting_ids(index, event_id=e.pk, calendar_id=e.calendar_id,
+                                        attendees=attendee_set(e.attendees), start=e.start_time, end=e.end_time)
+    return result
+
+
+def conflicts_for(event: Event) -> list[int]:
+    """Ids of stored events that collide with ``event`` (saved or not)."""
+    if not blocks(event):
+        return []
+    attendees = attendee_set(event.attendees)
+    rows = window_rows(event.start_time, event.end_time,
+                       calendar_ids=None if attendees else [event.calendar_id])
+    return _conflicting_ids(_Index(rows), event_id=event.pk, calendar_id=event.calendar_id,
+                            attendees=attendees, start=event.start_time, end=event.end_time)
+
+
+# --- working hours -------------------------------------------------------------------------
+
+def _parse_clock(value) -> time | None:
+    text = str(value).strip()
+    if text == "24:00":
+        return time.max
+    try:
+        hours, minutes = text.split(":")
+        return time(int(hours), int(minutes))
+    except (ValueError, TypeError):
+        return None
+
+
+def _ranges(value) -> list[tuple[time, time]]:
+    if not value:
+        return []
+    pairs = [value] if isinstance(value[0], str) else value
+    out = []
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            continue
+        a, b = _parse_clock(pair[0]), _parse_clock(pair[1])
+        if a is not None and b is not None and a < b:
+            out.append((a, b))
+    return sorted(out)
+
+
+def working_hours_errors(value) -> list[str]:
+    """Problems in a working-hours value, for forms and serializers (empty = valid)."""
+    if not isinstance(value, dict):
+        return ['expected an object like {"mon": ["09:00", "17:00"]}']
+    errors = []
+    for key, ranges in value.items():
+        if key not in DAYS:
+            errors.append(f"{key!r} is not a day (use {', '.join(DAYS)})")
+            continue
+        if ranges in (None, [], ""):
+            continue
+        pairs = [ranges] if isinstance(ranges, list) and ranges and isinstance(ranges[0], str) else ranges
+        if not isinstance(pairs, list):
+            errors.append(f"{key}: expected [start, end]")
+            continue
+        for pair in pairs:
+            ok = isinstance(pair, (list, tuple)) and len(pair) == 2
+            a, b = (_parse_clock(pair[0]), _parse_clock(pair[1])) if ok else (None, None)
+            if a is None or b is None or not a < b:
+                errors.append(f"{key}: {pair!r} is not a HH:MM start before a HH:MM end")
+    return errors
+
+
+def parse_working_hours(value) -> dict[int, list[tuple[time, time]]]:
+    """{weekday number: [(start, end), ...]}; unknown or broken entries count as not working."""
+    if not isinstance(value, dict) or not value:
+        value = config("working_hours") or {}
+    return {DAYS.index(k): _ranges(v) for k, v in value.items() if k in DAYS and _ranges(v)}
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def working_windows(hours: dict[int, list[tuple[time, time]]], tz: ZoneInfo, start: datetime,
+                    end: datetime) -> list[tuple[datetime, datetime]]:
+    """Working periods (UTC) that intersect [start, end), built per local day in ``tz``.
+
+    Wall-clock times are attached to the zone day by day, so 09:00 stays 09:00 local across
+    a DST change.
+    """
+    out = []
+    day: date = start.astimezone(tz).date() - timedelta(days=1)
+    last: date = end.astimezone(tz).date()
+    while day <= last:
+        for a, b in hours.get(day.weekday(), ()):
+            ws = _local(day, a, tz)
+            we = _local(day + timedelta(days=1), time(0), tz) if b == time.max else _local(day, b, tz)
+            ws, we = max(ws, start), min(we, end)
+            if ws < we:
+                out.append((ws, we))
+        day += timedelta(days=1)
+    return out
+
+
+def _local(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    # fold=0 picks the earlier instant for an ambiguous time; a time inside a spring-forward
+    # gap is normalised by the UTC round trip.
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+
+
+def candidate_slots(hours: dict[int, list[tuple[time, time]]], tz: ZoneInfo, start: datetime, end: datetime, *,
+                    duration: timedelta, step_minutes: int) -> list[tuple[datetime, datetime]]:
+    """Every slot of ``duration`` inside working hours, starting on a ``step_minutes`` grid.
+
+    The grid is laid on local wall-clock time from the start of each working period, so a
+    slot at 09:00 is 09:00 local on both sides of a DST change.
+    """
+    step = timedelta(minutes=max(int(step_minutes), 1))
+    out = []
+    day: date = start.astimezone(tz).date() - timedelta(days=1)
+    last: date = end.astimezone(tz).date()
+    while day <= last:
+        for a, b in hours.get(day.weekday(), ()):
+            period_end = _local(day + timedelta(days=1), time(0), tz) if b == time.max else _local(day, b, tz)
+            wall = datetime.combine(day, a)
+            while True:
+                local = wall.replace(tzinfo=tz)
+                s = local.astimezone(UTC)
+                if s.astimezone(tz).replace(tzinfo=None) != wall:
+                    wall += step  # wall time that does not exist (spring-forward gap)
+                    continue
+                e = s + duration
+                if e > period_end:
+                    break
+                if s >= start and e <= end:
+                    out.append((s, e))
+                wall += step
+        day += timedelta(days=1)
+    return out
+
+
+def first_conflicts(busy: list[Busy], slots: list[tuple[datetime, datetime]],
+                    buffer: timedelta) -> list[list[int]]:
+    """For each slot (sorted), the ids of busy rows (sorted by start) within ``buffer`` of it."""
+    longest = max((r.end - r.start for r in busy), default=timedelta(0))
+    starts = [r.start for r in busy]
+    out = []
+    for s, e in slots:
+        lo = bisect.bisect_left(starts, s - buffer - longest)
+        hi = bisect.bisect_left(starts, e + buffer)
+        out.append([r.id for r in busy[lo:hi] if r.start - buffer < e and r.end + buffer > s])
+    return out
+
+
+@dataclass(frozen=True)
+class CalendarRules:
+    """Working hours, zone, buffer and grid of one calendar."""
+
+    hours: dict[int, list[tuple[time, time]]]
+    tz: ZoneInfo
+    buffer: timedelta
+    slot_minutes: int
+
+    @classmethod
+    def of(cls, calendar: Calendar | None) -> CalendarRules:
+        if calendar is None:
+            return cls(parse_working_hours(None), zone_of(getattr(settings, "TIME_ZONE", "UTC")),
+                       timedelta(minutes=int(config("buffer_minutes"))), int(config("slot_minutes")))
+        return cls(parse_working_hours(calendar.working_hours), zone_of(calendar.timezone),
+                   timedelta(minutes=calendar.buffer_minutes), calendar.slot_minutes or int(config("slot_minutes")))
+
+
+def suggest_slots(event: Event, *, limit: int = 5, now: datetime | None = None) -> list[dict]:
+    """The next free slots of the event's length for its calendar and all its attendees.
+
+    Searches from the asked start (never the past) up to ``scheduling.search_days`` ahead, inside
+    the calendar's working hours, keeping its buffer around other events; suggestions do not
+    overlap one another. Busy time comes from
+    stored events (fast and local); the availability endpoint adds Google free/busy.
+    """
+    now = now or timezone.now()
+    duration = event.end_time - event.start_time
+    if duration <= timedelta(0) or limit <= 0:
+        return []
+    rules = CalendarRules.of(event.calendar)
+    attendees = attendee_set(event.attendees)
+    start = max(event.start_time, now)
+    end = start + timedelta(days=int(config("search_days")))
+    rows = window_rows(start - rules.buffer, end + rules.buffer,
+                       calendar_ids=None if attendees else [event.calendar_id])
+    busy = [r for r in rows if r.id != event.pk and (r.calendar_id == event.calendar_id or r.attendees & attendees)]
+    slots = candidate_slots(rules.hours, rules.tz, start, end, duration=duration, step_minutes=rules.slot_minutes)
+    out: list[dict] = []
+    for (s, e), hits in zip(slots, first_conflicts(busy, slots, rules.buffer), strict=True):
+        # Suggestions do not overlap each other: five real alternatives, not one slot
+        # shifted by the grid five times.
+        if not hits and (not out or s >= out[-1]["end_time"]):
+            out.append({"start_time": s, "end_time": e})
+            if len(out) >= limit:
+                break
+    return out
