@@ -64,6 +64,7 @@ class Command(BaseCommand):
             "--worker-class", "gthread",
             "--access-logfile", "-",
             "--graceful-timeout", "10",
+            "--no-control-socket",
         ]
         procs = {"web": subprocess.Popen(web)}
         if with_worker:
@@ -73,6 +74,8 @@ class Command(BaseCommand):
 
         def stop(signum, frame):
             nonlocal stopping
+            if stopping:
+                return
             stopping = True
             for proc in procs.values():
                 if proc.poll() is None:

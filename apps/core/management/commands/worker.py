@@ -31,11 +31,12 @@ class Command(BaseCommand):
         started = timezone.now()
         stop = threading.Event()
 
-        cluster = Cluster()  # installs SIGTERM/SIGINT handlers that stop the sentinel
+        cluster = Cluster()
 
         def on_signal(signum, frame):
+            # Only flag here: stopping the cluster inside a handler that can fire twice
+            # (Ctrl-C reaches the whole process group, then SIGTERM follows) can hang.
             stop.set()
-            cluster.sig_handler(signum, frame)
 
         cluster.start()
         signal.signal(signal.SIGTERM, on_signal)
