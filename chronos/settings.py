@@ -177,6 +177,8 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
         _db["TEST"] = {"NAME": f"test_{_db['NAME']}_{os.environ['CHRONOS_TEST_DB_SUFFIX']}"}
 else:
     CHRONOS_CONFIG_ERRORS.append(f"DATABASE_URL: unsupported database {_db['ENGINE']!r} (use sqlite or postgres)")
+    # Keep a loadable backend so the system check can report the problem instead of a traceback.
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 
 DATABASES = {"default": _db}
 DATABASE_VENDOR = "sqlite" if "sqlite" in _db["ENGINE"] else "postgresql"

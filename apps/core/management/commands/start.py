@@ -21,6 +21,8 @@ from apps.core import bootstrap
 
 class Command(BaseCommand):
     help = "Migrate, set up on first start, and run the web server and the worker."
+    # Checks run in handle() so each problem is printed as one plain line.
+    requires_system_checks: list = []
 
     def add_arguments(self, parser):
         parser.add_argument("--no-worker", action="store_true", help="run only the web server")
