@@ -6,3 +6,16 @@ from django.apps import AppConfig
 class IntegrationsConfig(AppConfig):
     name = "apps.integrations"
     label = "integrations"
+    verbose_name = "Integrations: outbox, webhooks, Telegram"
+
+    def ready(self) -> None:
+        from apps.audit.registry import register
+        from apps.core import health, signals
+        from apps.integrations import schedules  # noqa: F401  (declares the periodic tasks)
+        from apps.integrations.health import outbox_health
+        from apps.integrations.models import WebhookEndpoint
+        from apps.integrations.subscribers import on_domain_event
+
+        register(WebhookEndpoint, exclude=("secret_encrypted", "updated_at"), entity="webhook_endpoint")
+        signals.subscribe("*", on_domain_event)
+        health.register("outbox", outbox_health)

@@ -1,0 +1,53 @@
+"""Write operations on webhook endpoints."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.integrations import conf, signing
+from apps.integrations.models import WebhookEndpoint
+
+
+def validate_url(url: str) -> str:
+    """http(s) URLs with a host only: no file:, no javascript:, no credentials in the URL."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        raise ValidationError({"url": ["must be an http:// or https:// URL"]})
+    if not parts.hostname:
+        raise ValidationError({"url": ["has no host"]})
+    if parts.username or parts.password:
+        raise ValidationError({"url": ["must not contain credentials; the signature authenticates Chronos"]})
+    return url.strip()
+
+
+def validate_event_types(event_types) -> list[str]:
+    if not isinstance(event_types, list) or not all(isinstance(t, str) and t.strip() for t in event_types):
+        raise ValidationError({"event_types": ['must be a list of event type names, or ["*"]']})
+    return list(dict.fromkeys(t.strip() for t in event_types))
+
+
+@transaction.atomic
+def create_endpoint(*, name: str, url: str, event_types: list[str] | None = None, target_system: str = "",
+                    payload_template_id: int | None = None, enabled: bool = True,
+                    timeout_seconds: int | None = None) -> tuple[WebhookEndpoint, str]:
+    """Create an endpoint with a fresh secret; returns ``(endpoint, secret)`` — the secret is shown once."""
+    secret = signing.generate_secret()
+    endpoint = WebhookEndpoint(
+        name=name, url=validate_url(url), event_types=validate_event_types(event_types or []),
+        target_system=target_system or "", payload_template_id=payload_template_id, enabled=enabled,
+        timeout_seconds=timeout_seconds or conf.webhooks()["default_timeout"],
+    )
+    endpoint.set_secret(secret)
+    endpoint.save()
+    return endpoint, secret
+
+
+@transaction.atomic
+def rotate_secret(*, endpoint: WebhookEndpoint) -> str:
+    secret = signing.generate_secret()
+    endpoint.set_secret(secret)
+    endpoint.save(update_fields=["secret_encrypted", "updated_at"])
+    return secret

@@ -1,0 +1,68 @@
+"""Domain events -> outbox rows (webhook endpoints, n8n pushes, Telegram notifications).
+
+Runs inside the emitting transaction: only rows are written here; delivery starts on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from apps.integrations import conf, outbox
+from apps.integrations.models import WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+
+def on_domain_event(event_type: str, data: dict[str, Any]) -> None:
+    endpoints = list(WebhookEndpoint.objects.filter(enabled=True))
+    pushed_to: set[int] = set()
+    if event_type == "command.created":
+        pushed_to = _push_command(data, endpoints)
+    for endpoint in endpoints:
+        if endpoint.pk in pushed_to or not endpoint.subscribes_to(event_type):
+            continue
+        outbox.enqueue(transport="webhook", event_type=event_type, payload=data, endpoint=endpoint)
+    _notify_telegram(event_type, data)
+
+
+def _push_command(data: dict[str, Any], endpoints: list[WebhookEndpoint]) -> set[int]:
+    """Push a new command to the endpoint bound to its target system, claiming it first."""
+    system = data.get("target_system") or ""
+    bound = [e for e in endpoints if e.target_system and e.target_system == system]
+    if not bound or data.get("id") is None:
+        return set()
+    endpoint = bound[0]
+    from apps.commands.services import claim_for_push
+
+    if not claim_for_push(command_id=data["id"]):
+        # Already taken (a poller was faster): it is in someone's hands, do not push it as well.
+        return set()
+    outbox.enqueue(
+        transport="webhook", event_type="command.created", payload=data, endpoint=endpoint,
+        target={"push_command_id": data["id"]}, dedupe_key=f"push:{data['id']}:{endpoint.pk}",
+    )
+    return {endpoint.pk}
+
+
+DEFAULT_TEXTS = {
+    "command.completed": "✅ Command {{command}} on {{target_system}} completed (#{{id}}).",
+    "command.failed": "❌ Command {{command}} on {{target_system}} failed (#{{id}}): {{last_error}}",
+    "command.created": "🆕 Command {{command}} on {{target_system}} queued (#{{id}}).",
+    "command.requeued": "🔁 Command {{command}} on {{target_system}} requeued (#{{id}}): {{last_error}}",
+}
+GENERIC_TEXT = "{{event_type}}: {{summary}}"
+
+
+def _notify_telegram(event_type: str, data: dict[str, Any]) -> None:
+    cfg = conf.telegram()
+    if not cfg["bot_token"] or not cfg["notify_chats"] or event_type not in cfg["notify_event_types"]:
+        return
+    source = cfg["templates"].get(event_type) or DEFAULT_TEXTS.get(event_type) or GENERIC_TEXT
+    context = {**data, "event_type": event_type, "summary": str(data.get("id", ""))}
+    from apps.integrations.telegram import notification_text
+
+    text = notification_text(source, context)
+    for chat_id in cfg["notify_chats"]:
+        outbox.enqueue(transport="telegram", event_type=event_type, payload={"text": text},
+                       target={"chat_id": chat_id})

@@ -1,0 +1,1 @@
+"""Delivery transports of the outbox; see :mod:`apps.integrations.transports.base`."""

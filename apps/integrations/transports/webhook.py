@@ -1,0 +1,125 @@
+"""The ``webhook`` transport: a signed JSON POST to a :class:`WebhookEndpoint`.
+
+The body is built once per attempt from the stored payload (deterministically, so every
+attempt sends the same bytes unless the endpoint's payload template changed) and signed over
+exactly those bytes. Redirects are not followed: a 3xx counts as a failed attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import requests
+
+from apps.integrations import conf, signing
+from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
+
+# Retrying these can succeed; every other 4xx is the receiver refusing the message for good.
+RETRYABLE_4XX = {408, 409, 425, 429}
+
+_local = threading.local()
+
+
+def session() -> requests.Session:
+    """One keep-alive session per thread: reusing connections matters for throughput."""
+    s = getattr(_local, "session", None)
+    if s is None:
+        s = requests.Session()
+        s.trust_env = False
+        _local.session = s
+    return s
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def default_body(message) -> dict:
+    return {
+        "type": message.event_type,
+        "timestamp": message.created_at.isoformat().replace("+00:00", "Z"),
+        "data": message.payload,
+    }
+
+
+def render_body(message) -> bytes:
+    endpoint = message.endpoint
+    if endpoint is not None and endpoint.payload_template_id:
+        from apps.integrations.templating import render_payload_template
+
+        rendered = render_payload_template(endpoint.payload_template_id, default_body(message))
+        if rendered is not None:
+            return rendered.encode()
+    return json.dumps(default_body(message), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@register
+class WebhookTransport(Transport):
+    name = "webhook"
+
+    def deliver(self, message) -> DeliveryResult:
+        endpoint = message.endpoint
+        if endpoint is None:
+            raise TransportError("webhook endpoint was deleted", permanent=True)
+        if not endpoint.enabled:
+            raise TransportError(f"webhook endpoint {endpoint.name!r} is disabled", permanent=True)
+        body = render_body(message)
+        timestamp = int(time.time())
+        try:
+            secret = endpoint.secret
+            headers = signing.sign_headers(secret, str(message.id), timestamp, body)
+        except Exception as exc:  # noqa: BLE001 - unreadable/malformed secret: nothing to retry
+            raise TransportError(f"cannot sign: {exc}", permanent=True) from None
+        headers.update({"Content-Type": "application/json", "User-Agent": conf.webhooks()["user_agent"]})
+        timeout = min(endpoint.timeout_seconds or conf.webhooks()["default_timeout"], conf.webhooks()["max_timeout"])
+        try:
+            response = session().post(endpoint.url, data=body, headers=headers, timeout=timeout,
+                                      allow_redirects=False)
+        except requests.Timeout:
+            raise TransportError(f"timed out after {timeout}s") from None
+        except requests.RequestException as exc:
+            raise TransportError(f"connection failed: {type(exc).__name__}: {exc}") from None
+        text = response.text
+        code = response.status_code
+        if 200 <= code < 300:
+            return DeliveryResult(status_code=code, response_body=text)
+        retry_after = parse_retry_after(response.headers.get("Retry-After")) if code in (429, 503) else None
+        if code == 410:
+            self._disable(endpoint)
+            raise TransportError("410 Gone: endpoint disabled", permanent=True, status_code=code, response_body=text)
+        if 300 <= code < 400:
+            raise TransportError(f"HTTP {code}: redirect not followed", status_code=code, response_body=text)
+        permanent = 400 <= code < 500 and code not in RETRYABLE_4XX
+        raise TransportError(f"HTTP {code}", permanent=permanent, retry_after=retry_after,
+                             status_code=code, response_body=text)
+
+    @staticmethod
+    def _disable(endpoint) -> None:
+        from apps.integrations.models import WebhookEndpoint
+
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(enabled=False, disabled_reason="receiver answered 410 Gone")
+        endpoint.enabled = False
+
+    def on_dead(self, message) -> None:
+        """A push that ends dead returns the command to PENDING, so it stays pollable."""
+        command_id = (message.target or {}).get("push_command_id")
+        if command_id is None:
+            return
+        from apps.commands.services import release_push
+
+        release_push(command_id=command_id)

@@ -1,0 +1,152 @@
+"""A real HTTP server on 127.0.0.1 that records webhook deliveries and answers scripted statuses.
+
+    with WebhookReceiver() as receiver:
+        receiver.script(500, (429, {"Retry-After": "30"}), 200)   # answers for the next requests
+        ... deliver to receiver.url ...
+        receiver.requests[0].headers["webhook-id"], receiver.requests[0].body
+
+``hang=True`` makes every request block until :meth:`release` (a receiver that never answers);
+``on_request`` is called with each recorded request (e.g. to call Chronos back).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int = 0
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class _Answer:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b'{"ok": true}'
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        receiver = self.server.receiver
+        request = RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        answer = receiver._next_answer(request)
+        if receiver.hang:
+            receiver._hanging.set()
+            receiver._release.wait(timeout=receiver.hang_seconds)
+        request.status = answer.status
+        with receiver._lock:
+            receiver.requests.append(request)
+        if receiver.on_request is not None:
+            receiver.on_request(request)
+        self.send_response(answer.status)
+        for key, value in answer.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    do_POST = do_PUT = do_GET = _handle
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+    receiver: WebhookReceiver
+
+
+class WebhookReceiver:
+    def __init__(self, *, default_status: int = 200, hang: bool = False, hang_seconds: float = 30) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.default_status = default_status
+        self.hang = hang
+        self.hang_seconds = hang_seconds
+        self.on_request: Callable[[RecordedRequest], None] | None = None
+        self.responder: Callable[[RecordedRequest], int | tuple | None] | None = None
+        self._script: deque[_Answer] = deque()
+        self._lock = threading.Lock()
+        self._hanging = threading.Event()
+        self._release = threading.Event()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.receiver = self
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def start(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> WebhookReceiver:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def script(self, *answers: int | tuple) -> None:
+        """Queue answers for the next requests: a status, or ``(status, headers[, body])``."""
+        with self._lock:
+            self._script.extend(self._answer(a) for a in answers)
+
+    def wait_until_hanging(self, timeout: float = 10) -> bool:
+        return self._hanging.wait(timeout)
+
+    def release(self) -> None:
+        self._release.set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    @staticmethod
+    def _answer(spec: int | tuple) -> _Answer:
+        if isinstance(spec, int):
+            return _Answer(status=spec)
+        status, headers, *rest = spec
+        body = rest[0] if rest else b'{"ok": true}'
+        return _Answer(status=status, headers=dict(headers), body=body if isinstance(body, bytes) else body.encode())
+
+    def _next_answer(self, request: RecordedRequest) -> _Answer:
+        if self.responder is not None:
+            spec = self.responder(request)
+            if spec is not None:
+                return self._answer(spec)
+        with self._lock:
+            if self._script:
+                return self._script.popleft()
+        return _Answer(status=self.default_status)
