@@ -13,7 +13,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from chronos import __version__, config as _config
+from chronos import __version__
+from chronos import config as _config
 
 BASE_DIR = _config.BASE_DIR
 CHRONOS, CHRONOS_CONFIG_ERRORS = _config.load()

@@ -21,7 +21,10 @@ class AuditContext:
     request_id: str = ""
 
 
-_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("chronos_audit", default=AuditContext())
+# AuditContext is a frozen dataclass, so sharing one default instance is safe.
+_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "chronos_audit", default=AuditContext()  # noqa: B039
+)
 
 
 def current() -> AuditContext:

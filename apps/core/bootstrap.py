@@ -26,9 +26,10 @@ class BootstrapResult:
 
 def create_mock_calendar() -> int:
     """Create the ``mock`` calendar with sample events; returns how many events were added."""
+    from django.utils import timezone
+
     from apps.events.models import Calendar, Event
     from apps.events.sample import generate
-    from django.utils import timezone
 
     calendar, created = Calendar.objects.get_or_create(
         id="mock", defaults={"name": "Mock calendar (sample data)", "source": Calendar.Source.MOCK,

@@ -5,11 +5,11 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from apps.core import bootstrap
-from django.conf import settings
 
 pytestmark = pytest.mark.django_db
 
