@@ -1,0 +1,129 @@
+"""Translation between Google Calendar v3 resources, :class:`RemoteEvent` and local events.
+
+All-day entries are dates with an exclusive end; locally they also get start/end times at
+midnight of the calendar's zone (stored in UTC) so window queries work unchanged. Timed
+entries keep their own zone in ``Event.timezone``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apps.sync.sources.base import RemoteEvent
+
+# Chronos-only fields travel in the event's private extended properties.
+_PRIVATE_KEYS = ("chronos_tags", "chronos_priority", "chronos_event_type")
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def parse_datetime(value: str) -> datetime:
+    # Google sends RFC 3339 with "Z" or an offset; fromisoformat handles both on 3.11+.
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def midnight_utc(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time.min, zone(tz)).astimezone(UTC)
+
+
+def from_google(item: dict[str, Any], *, calendar_tz: str) -> RemoteEvent:
+    """A Calendar v3 event resource as a :class:`RemoteEvent` (cancelled items carry only ids)."""
+    updated = item.get("updated")
+    remote = RemoteEvent(
+        external_id=str(item["id"]),
+        status=str(item.get("status") or "confirmed"),
+        etag=str(item.get("etag") or ""),
+        updated=parse_datetime(updated) if updated else None,
+        recurring_event_id=str(item.get("recurringEventId") or ""),
+    )
+    if remote.cancelled:
+        return remote
+    start, end = item.get("start") or {}, item.get("end") or {}
+    remote.title = str(item.get("summary") or "(no title)")[:500]
+    remote.description = str(item.get("description") or "")
+    remote.location = str(item.get("location") or "")[:500]
+    if "date" in start:
+        remote.all_day = True
+        remote.start_date = date.fromisoformat(start["date"])
+        remote.end_date = date.fromisoformat(end.get("date") or start["date"])
+        if remote.end_date <= remote.start_date:
+            remote.end_date = date.fromordinal(remote.start_date.toordinal() + 1)
+        remote.timezone = calendar_tz
+        remote.start_time = midnight_utc(remote.start_date, calendar_tz)
+        remote.end_time = midnight_utc(remote.end_date, calendar_tz)
+    else:
+        remote.timezone = str(start.get("timeZone") or calendar_tz)
+        remote.start_time = parse_datetime(start["dateTime"])
+        remote.end_time = parse_datetime(end.get("dateTime") or start["dateTime"])
+        if remote.end_time < remote.start_time:
+            remote.end_time = remote.start_time
+    remote.attendees = [str(a["email"]) for a in item.get("attendees") or [] if a.get("email")]
+    private = (item.get("extendedProperties") or {}).get("private") or {}
+    if private.get("chronos_tags"):
+        try:
+            tags = json.loads(private["chronos_tags"])
+            remote.tags = [str(t) for t in tags] if isinstance(tags, list) else []
+        except ValueError:
+            remote.tags = []
+    for key in ("chronos_priority", "chronos_event_type"):
+        if private.get(key):
+            remote.extra[key.removeprefix("chronos_")] = str(private[key])
+    return remote
+
+
+def to_google(event) -> dict[str, Any]:
+    """The body we send for a local event (insert or patch)."""
+    if event.all_day and event.start_date:
+        end_date = event.end_date or date.fromordinal(event.start_date.toordinal() + 1)
+        start = {"date": event.start_date.isoformat(), "dateTime": None}
+        end = {"date": end_date.isoformat(), "dateTime": None}
+    else:
+        tz = event.timezone or "UTC"
+        start = {"dateTime": event.start_time.astimezone(zone(tz)).isoformat(), "timeZone": tz, "date": None}
+        end = {"dateTime": event.end_time.astimezone(zone(tz)).isoformat(), "timeZone": tz, "date": None}
+    return {
+        "summary": event.title,
+        "description": event.description,
+        "location": event.location,
+        "start": start,
+        "end": end,
+        "attendees": [{"email": a} for a in event.attendees or []],
+        "extendedProperties": {"private": {
+            "chronos_tags": json.dumps(list(event.tags or [])),
+            "chronos_priority": event.priority,
+            "chronos_event_type": event.event_type,
+        }},
+    }
+
+
+def _digest(parts: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def event_hash(event) -> str:
+    """Digest of the fields exchanged with the source, for "did anything worth pushing change?"."""
+    return _digest([event.title, event.description, event.location, event.start_time.astimezone(UTC).isoformat(),
+                    event.end_time.astimezone(UTC).isoformat(), bool(event.all_day),
+                    event.start_date.isoformat() if event.all_day and event.start_date else None,
+                    event.end_date.isoformat() if event.all_day and event.end_date else None,
+                    event.timezone, list(event.attendees or []), list(event.tags or [])])
+
+
+def remote_hash(remote: RemoteEvent) -> str:
+    return _digest([remote.title, remote.description, remote.location, remote.start_time.isoformat(),
+                    remote.end_time.isoformat(), remote.all_day,
+                    remote.start_date.isoformat() if remote.all_day and remote.start_date else None,
+                    remote.end_date.isoformat() if remote.all_day and remote.end_date else None,
+                    remote.timezone, list(remote.attendees), list(remote.tags)])

@@ -1,0 +1,118 @@
+"""The small interface every calendar source implements, and the plain records it yields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+
+class SourceError(Exception):
+    """The source could not be reached or refused the request (after its own retries)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SyncTokenExpired(SourceError):
+    """The incremental token is no longer valid (Google: 410 Gone): drop it and sync fully."""
+
+
+class CredentialsError(SourceError):
+    """Credentials are missing or unusable; the message is one line fit for /health and the admin."""
+
+
+class RemoteGone(SourceError):
+    """The remote event does not exist (any more): 404 or 410."""
+
+
+class PreconditionFailed(SourceError):
+    """The remote event changed since the version we based our change on (412)."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """Half-open sync window [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+    def contains(self, start: datetime, end: datetime) -> bool:
+        return start < self.end and end > self.start
+
+
+@dataclass(slots=True)
+class RemoteEvent:
+    """One remote entry reduced to the fields we store; ``status == "cancelled"`` means deleted."""
+
+    external_id: str
+    status: str = "confirmed"
+    etag: str = ""
+    updated: datetime | None = None
+    recurring_event_id: str = ""
+    title: str = ""
+    description: str = ""
+    location: str = ""
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    all_day: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    timezone: str = "UTC"
+    attendees: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # priority / event_type round-tripped via Chronos
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-able form, kept on a conflict so a person can compare both versions."""
+        return {
+            "external_id": self.external_id, "status": self.status, "etag": self.etag,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "title": self.title, "description": self.description, "location": self.location,
+            "start_time": self.start_time.isoformat() if self.start_time else None,
+            "end_time": self.end_time.isoformat() if self.end_time else None,
+            "all_day": self.all_day,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "timezone": self.timezone, "attendees": list(self.attendees), "tags": list(self.tags),
+            **({"extra": dict(self.extra)} if self.extra else {}),
+        }
+
+
+@dataclass
+class Page:
+    items: list[RemoteEvent]
+    next_sync_token: str | None = None  # only on the last page
+
+
+@dataclass
+class PushResult:
+    """What the source answered to an insert/patch: the remote version now current."""
+
+    external_id: str
+    etag: str = ""
+    updated: datetime | None = None
+
+
+class CalendarSource(Protocol):
+    """What the sync engine needs from a source. Implementations: Google, mock."""
+
+    writable: bool
+
+    def list_events(self, *, window: Window | None = None, sync_token: str | None = None) -> Iterator[Page]:
+        """Full listing over ``window`` or the changes since ``sync_token``, page by page."""
+        ...
+
+    def get_event(self, external_id: str) -> RemoteEvent: ...
+
+    def insert_event(self, body: dict[str, Any]) -> PushResult: ...
+
+    def patch_event(self, external_id: str, body: dict[str, Any], *, if_match: str = "") -> PushResult: ...
+
+    def delete_event(self, external_id: str, *, if_match: str = "") -> None: ...
