@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class CommandsConfig(AppConfig):
     name = "apps.commands"
     label = "commands"
+    verbose_name = "Commands: the external work queue"
+
+    def ready(self) -> None:
+        from apps.commands import schedules  # noqa: F401  (declares the lease sweep)

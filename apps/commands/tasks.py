@@ -1,0 +1,11 @@
+"""Worker entry points of the command queue."""
+
+from __future__ import annotations
+
+from apps.audit.context import acting_as
+from apps.commands.services import requeue_expired
+
+
+def sweep_expired_leases() -> int:
+    with acting_as("worker:commands"):
+        return requeue_expired(system=None)
