@@ -30,6 +30,14 @@ DEFAULTS = {
     "slot_minutes": 15,
     "buffer_minutes": 0,
     "working_hours": {day: ["09:00", "17:00"] for day in DAYS[:5]},
+    "max_window_days": 62,
+    "max_analytics_days": 366,
+    "meeting_types": ["meeting"],
+    "max_meeting_hours_per_day": 6,
+    "min_break_minutes": 10,
+    "focus_block_minutes": 90,
+    "checklist_autocomplete_minutes": 5,
+    "checklist_lookback_days": 30,
 }
 
 
