@@ -1,8 +1,26 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class EventsConfig(AppConfig):
     name = "apps.events"
     label = "events"
+
+    def ready(self) -> None:
+        from apps.audit.registry import register
+        from apps.core.health import register as register_health
+        from apps.events import dbobjects
+        from apps.events.health import check_search
+        from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+
+        register(Calendar, entity="calendar")
+        register(Event, exclude=("duration_seconds", "etag"), entity="event")
+        register(SubTask, entity="sub_task")
+        register(EventLink, entity="event_link")
+        register(Note, entity="note")
+        register(UrlPayload, entity="url_payload")
+        register_health("search", check_search)
+        # Table rebuilds in later migrations drop triggers: re-create the search objects after every migrate.
+        post_migrate.connect(dbobjects.ensure_after_migrate, dispatch_uid="events:search-objects")

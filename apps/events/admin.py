@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from apps.audit.admin import AuditTrailMixin
+from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+from apps.events.timeparse import TimeError, zone
+
+
+class CalendarForm(forms.ModelForm):
+    class Meta:
+        model = Calendar
+        fields = "__all__"
+
+    def clean_timezone(self):
+        value = self.cleaned_data["timezone"]
+        try:
+            zone(value)
+        except TimeError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value
+
+    def clean_working_hours(self):
+        from apps.events.scheduling import working_hours_errors
+
+        value = self.cleaned_data["working_hours"]
+        errors = working_hours_errors(value)
+        if errors:
+            raise forms.ValidationError(errors)
+        return value
+
+
+@admin.register(Calendar)
+class CalendarAdmin(AuditTrailMixin, admin.ModelAdmin):
+    form = CalendarForm
+    list_display = ("id", "name", "source", "enabled", "timezone", "default_mode", "updated_at")
+    list_filter = ("source", "enabled", "default_mode")
+    search_fields = ("id", "name", "external_id")
+
+
+class SubTaskInline(admin.TabularInline):
+    model = SubTask
+    extra = 0
+    fields = ("position", "text", "completed", "completed_at")
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end < start:
+            self.add_error("end_time", "must not be before the start time.")
+        tz = cleaned.get("timezone")
+        if tz:
+            try:
+                zone(tz)
+            except TimeError as exc:
+                self.add_error("timezone", str(exc))
+        if cleaned.get("all_day") and start and end and not (cleaned.get("start_date") and cleaned.get("end_date")):
+            # Keep the dates of an all-day event in step with its times, as the API does.
+            local = zone(tz or "UTC")
+            cleaned["start_date"] = start.astimezone(local).date()
+            cleaned["end_date"] = max(end.astimezone(local).date(), cleaned["start_date"])
+        return cleaned
+
+
+@admin.register(Event)
+class EventAdmin(AuditTrailMixin, admin.ModelAdmin):
+    form = EventForm
+    list_display = ("title", "calendar", "start_time", "end_time", "all_day", "status", "priority", "conflict_hint")
+    list_filter = ("calendar", "status", "priority", "event_type", "all_day")
+    search_fields = ("title", "description", "location", "external_id")
+    date_hierarchy = "start_time"
+    list_select_related = ("calendar",)
+    readonly_fields = ("all_done", "plugin_error", "created_at", "updated_at")
+    inlines = [SubTaskInline]
+    show_full_result_count = False
+
+    @admin.display(description="conflicts")
+    def conflict_hint(self, obj: Event) -> str:
+        from apps.events.scheduling import conflicts_for
+
+        ids = conflicts_for(obj)
+        return ", ".join(f"#{i}" for i in ids[:5]) + (" …" if len(ids) > 5 else "") if ids else "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from apps.events.services import sync_all_done
+
+        sync_all_done(form.instance)
+
+
+@admin.register(EventLink)
+class EventLinkAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = ("id", "source", "link_type", "target", "created_at")
+    list_filter = ("link_type",)
+    search_fields = ("source__title", "target__title", "link_type")
+    raw_id_fields = ("source", "target")
+
+
+@admin.register(Note)
+class NoteAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = ("__str__", "title", "calendar", "source", "event_start", "created_at")
+    list_filter = ("source", "calendar")
+    search_fields = ("content", "title")
+    date_hierarchy = "created_at"
+
+
+@admin.register(UrlPayload)
+class UrlPayloadAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = ("url", "title", "calendar", "source", "created_at")
+    list_filter = ("source", "calendar")
+    search_fields = ("url", "title")
+    date_hierarchy = "created_at"

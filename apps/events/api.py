@@ -1,0 +1,323 @@
+"""``/api/v1/events`` and friends: calendars, sub-tasks, links, notes, URLs, iCalendar export."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from rest_framework import exceptions, mixins, renderers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.exceptions import Conflict
+from apps.core.idempotency import IdempotentCreateMixin, idempotent
+from apps.core.pagination import PagePagination
+from apps.events import selectors, services
+from apps.events.ics import export_calendar
+from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+from apps.events.serializers import (
+    CalendarSerializer,
+    EventInputSerializer,
+    EventLinkSerializer,
+    NoteSerializer,
+    SubTaskInput,
+    UrlPayloadSerializer,
+    conflicts_of,
+    event_dict,
+    sub_task_dict,
+)
+
+MAX_ID = 2**62
+
+
+def _pk(raw, what: str = "event") -> int:
+    """A path id as int; anything that is not a plausible id is a 404, never a 500."""
+    text = str(raw)
+    if not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        raise exceptions.NotFound(f"No {what} with this id.")
+    return int(text)
+
+
+class EventPagination(PagePagination):
+    """The shared envelope; the total comes from a version-keyed count cache, or for free."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        offset, limit, page = self.window(request)
+        self.page, self.page_size = page, limit
+        rows = list(queryset[offset : offset + limit])
+        if rows and len(rows) < limit:
+            # The last page: the total is known without counting.
+            self.total_count = offset + len(rows)
+        elif not rows and offset == 0:
+            self.total_count = 0
+        else:
+            self.total_count = selectors.count(queryset)
+        if offset and offset >= self.total_count:
+            raise exceptions.NotFound(f"Page {page} is beyond the last page ({self.total_count} items).")
+        return rows
+
+
+def _with_related(queryset):
+    return queryset.select_related("calendar").prefetch_related("sub_tasks")
+
+
+def _suggestions_for(event: Event) -> list[dict] | None:
+    if event.effective_mode != "auto_plan":
+        return None
+    from apps.events.scheduling import conflicts_for, suggest_slots
+
+    if not conflicts_for(event):
+        return None
+    from apps.events.timeparse import iso_z
+
+    return [{"start_time": iso_z(s["start_time"]) if hasattr(s["start_time"], "tzinfo") else s["start_time"],
+             "end_time": iso_z(s["end_time"]) if hasattr(s["end_time"], "tzinfo") else s["end_time"]}
+            for s in suggest_slots(event)]
+
+
+class EventViewSet(viewsets.ViewSet):
+    """Events: the windowed list of the contract, create through the plugin pipeline, CRUD."""
+
+    required_scopes = {
+        "list": "events.read",
+        "retrieve": "events.read",
+        "links": "events.read",
+        "create": "events.write",
+        "update": "events.write",
+        "partial_update": "events.write",
+        "destroy": "events.write",
+        "sub_tasks": "events.write",
+        "sub_task_detail": "events.write",
+        "reorder_sub_tasks": "events.write",
+    }
+    pagination_class = EventPagination
+
+    def _event(self, pk) -> Event:
+        event = _with_related(Event.objects.filter(pk=_pk(pk))).first()
+        if event is None:
+            raise exceptions.NotFound("No event with this id.")
+        return event
+
+    def _answer(self, event: Event, *, code: int = 200, suggestions: list | None = None) -> Response:
+        event = _with_related(Event.objects.filter(pk=event.pk)).first() or event
+        body = event_dict(event, conflicts_of([event]))
+        if suggestions:
+            body["suggestions"] = suggestions
+        return Response(body, status=code)
+
+    def list(self, request):
+        queryset = selectors.list_events(request.query_params)
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(_with_related(queryset), request, view=self)
+        conflicts = conflicts_of(rows)
+        return paginator.get_paginated_response([event_dict(e, conflicts) for e in rows])
+
+    @idempotent
+    def create(self, request):
+        from apps.sync.pipeline import IncomingEvent
+
+        serializer = EventInputSerializer(data=request.data, context={
+            "default_calendar": services.default_calendar_id()})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        incoming = IncomingEvent(
+            title=data["title"], start_time=data["start_time"], end_time=data["end_time"],
+            calendar_id=data.get("calendar_id") or services.default_calendar_id(), source="api",
+            description=data.get("description", ""), location=data.get("location", ""),
+            all_day=data["all_day"], start_date=data.get("start_date"), end_date=data.get("end_date"),
+            timezone=data["timezone"], external_id=data.get("external_id", ""),
+            attendees=list(data.get("attendees", [])), tags=list(data.get("tags", [])),
+        )
+        extra = {name: data.get(name) for name in services.EXTRA_FIELDS}
+        extra["sub_tasks"] = [dict(s) for s in data.get("sub_tasks", [])]
+        outcome = services.ingest(incoming, extra_fields=extra)
+        if outcome.status == "consumed":
+            return Response({"consumed_by": outcome.consumed_by, "created": outcome.created},
+                            status=status.HTTP_202_ACCEPTED)
+        if outcome.status == "rejected":
+            return Response({"detail": outcome.rejection, "rejected_by": outcome.rejected_by},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return self._answer(outcome.event, code=status.HTTP_201_CREATED, suggestions=_suggestions_for(outcome.event))
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self._event(pk))
+
+    def _update(self, request, pk, *, partial: bool) -> Response:
+        event = self._event(pk)
+        serializer = EventInputSerializer(event, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "sub_tasks" in data:
+            data["sub_tasks"] = [dict(s) for s in data["sub_tasks"]]
+        event = services.update_event(event=event, data=data)
+        return self._answer(event, suggestions=_suggestions_for(event))
+
+    def update(self, request, pk=None):
+        return self._update(request, pk, partial=False)
+
+    def partial_update(self, request, pk=None):
+        return self._update(request, pk, partial=True)
+
+    def destroy(self, request, pk=None):
+        self._event(pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["get"])
+    def links(self, request, pk=None):
+        event = self._event(pk)
+        links = EventLink.objects.filter(source_id=event.pk) | EventLink.objects.filter(target_id=event.pk)
+        data = EventLinkSerializer(links.order_by("id"), many=True).data
+        return Response({"event_id": event.pk, "items": data, "total_count": len(data)})
+
+    @action(detail=True, methods=["post"], url_path="sub_tasks")
+    def sub_tasks(self, request, pk=None):
+        return self._add_sub_task(request, pk)
+
+    @idempotent
+    def _add_sub_task(self, request, pk):
+        event = self._event(pk)
+        body = SubTaskInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        sub = services.add_sub_task(event=event, text=body.validated_data["text"],
+                                    completed=body.validated_data.get("completed", False))
+        return Response(self._sub_answer(sub), status=status.HTTP_201_CREATED)
+
+    def _sub_answer(self, sub: SubTask) -> dict:
+        event = Event.objects.only("id", "all_done", "status").get(pk=sub.event_id)
+        return {**sub_task_dict(sub), "event": {"id": event.pk, "all_done": event.all_done, "status": event.status}}
+
+    @action(detail=True, methods=["patch", "delete"], url_path=r"sub_tasks/(?P<sub_task_id>[^/.]+)")
+    def sub_task_detail(self, request, pk=None, sub_task_id=None):
+        event = self._event(pk)
+        sub = SubTask.objects.select_related("event__calendar").filter(
+            pk=_pk(sub_task_id, "sub-task"), event_id=event.pk).first()
+        if sub is None:
+            raise exceptions.NotFound("No sub-task with this id on this event.")
+        if request.method == "DELETE":
+            services.delete_sub_task(sub=sub)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        body = SubTaskInput(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        if "text" not in body.validated_data and "completed" not in request.data:
+            raise exceptions.ValidationError({"detail": "Give 'completed' and/or 'text'."})
+        sub = services.change_sub_task(sub=sub, text=body.validated_data.get("text"),
+                                       completed=body.validated_data.get("completed") if "completed" in request.data
+                                       else None)
+        return Response(self._sub_answer(sub))
+
+    @action(detail=True, methods=["post"], url_path="sub_tasks/reorder")
+    def reorder_sub_tasks(self, request, pk=None):
+        event = self._event(pk)
+        order = request.data.get("order") if isinstance(request.data, dict) else None
+        if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+            raise exceptions.ValidationError({"order": ["A list of sub-task ids."]})
+        try:
+            services.reorder_sub_tasks(event=event, order=order)
+        except ValueError as exc:
+            raise exceptions.ValidationError({"order": [str(exc)]}) from None
+        return self._answer(event)
+
+
+class CalendarViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+    """Calendars: readable with ``events.read``, written with ``admin``."""
+
+    serializer_class = CalendarSerializer
+    queryset = Calendar.objects.all()
+    filter_backends: list = []
+    lookup_value_regex = r"[^/]+"
+    required_scopes = {
+        "list": "events.read",
+        "retrieve": "events.read",
+        "create": "admin",
+        "update": "admin",
+        "partial_update": "admin",
+        "destroy": "admin",
+    }
+
+
+class EventLinkViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                       mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = EventLinkSerializer
+    queryset = EventLink.objects.all()
+    filter_backends: list = []
+    required_scopes = {"retrieve": "events.read", "create": "events.write", "destroy": "events.write"}
+
+    def get_object(self):
+        link = EventLink.objects.filter(pk=_pk(self.kwargs["pk"], "link")).first()
+        if link is None:
+            raise exceptions.NotFound("No link with this id.")
+        return link
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if EventLink.objects.filter(source_id=data["source_id"], target_id=data["target_id"],
+                                    link_type=data["link_type"]).exists():
+            raise Conflict("This link exists already.")
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError:
+            raise Conflict("This link exists already.") from None
+
+
+class NoteViewSet(viewsets.ReadOnlyModelViewSet):
+    """What ``NOTIZ:``/``NOTE:`` entries became, newest first."""
+
+    serializer_class = NoteSerializer
+    queryset = Note.objects.order_by("-created_at", "-id")
+    filter_backends: list = []
+    required_scopes = {"list": "events.read", "retrieve": "events.read"}
+
+    def get_object(self):
+        obj = Note.objects.filter(pk=_pk(self.kwargs["pk"], "note")).first()
+        if obj is None:
+            raise exceptions.NotFound("No note with this id.")
+        return obj
+
+
+class UrlPayloadViewSet(viewsets.ReadOnlyModelViewSet):
+    """What ``URL:`` entries became, newest first."""
+
+    serializer_class = UrlPayloadSerializer
+    queryset = UrlPayload.objects.order_by("-created_at", "-id")
+    filter_backends: list = []
+    required_scopes = {"list": "events.read", "retrieve": "events.read"}
+
+    def get_object(self):
+        obj = UrlPayload.objects.filter(pk=_pk(self.kwargs["pk"], "URL")).first()
+        if obj is None:
+            raise exceptions.NotFound("No URL with this id.")
+        return obj
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else str(data).encode()
+
+
+class IcsExportView(APIView):
+    """``GET /api/v1/events/export.ics?calendar=`` (RFC 5545); ``start``/``end`` narrow it."""
+
+    required_scopes = {"GET": "events.read"}
+    renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
+
+    def get(self, request):
+        params = request.query_params
+        queryset = Event.objects.all()
+        calendar = (params.get("calendar") or "").strip()
+        if calendar:
+            if not Calendar.objects.filter(pk=calendar).exists():
+                raise exceptions.NotFound(f"No calendar {calendar!r}.")
+            queryset = queryset.filter(calendar_id=calendar)
+        if params.get("start") or params.get("end"):
+            window = selectors.window_from_params({"start": params.get("start"), "end": params.get("end"),
+                                                   "tz": params.get("tz")})
+            queryset, _ = selectors.in_window(queryset, window)
+        body = export_calendar(queryset.order_by("start_time", "id"), name=calendar or "chronos")
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{calendar or "chronos"}.ics"'
+        return response

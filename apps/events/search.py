@@ -1,0 +1,81 @@
+"""Full-text search over title, description, location and tags: one :func:`search` for both DBs.
+
+Query syntax is deliberately plain: the text is split on whitespace and every word must
+match (AND), case- and accent-insensitively, as a whole word. Punctuation inside a word makes
+it a phrase (``e-mail`` finds "e-mail" and "e mail"). Nothing in the input is an operator, so
+``"``, ``%``, ``calendar:``, ``OR``, ``*`` or a NUL byte can neither error nor match everything;
+input without any letter or digit matches nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from apps.events import dbobjects
+
+_WORD = re.compile(r"\w", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_TERMS = 16
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query, without control characters; only those with a letter or digit."""
+    cleaned = _CONTROL.sub(" ", text or "")
+    words = [w for w in cleaned.split() if _WORD.search(w)]
+    return words[:MAX_TERMS]
+
+
+def fts5_query(words: list[str]) -> str:
+    # Each word becomes a quoted FTS5 string ("" escapes a quote): never an operator or column filter.
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _time_key(moment: datetime, *, upper: bool) -> int:
+    seconds = moment.timestamp()
+    # The trigger truncates sub-seconds; round outward so the key range never cuts an event off.
+    whole = math.ceil(seconds) + 1 if upper else math.floor(seconds) - 1
+    return whole << dbobjects.ID_BITS
+
+
+def search(queryset: QuerySet, text: str, *, start_from: datetime | None = None,
+           start_before: datetime | None = None) -> QuerySet:
+    """Narrow ``queryset`` (of Event) to entries matching ``text``.
+
+    ``start_from``/``start_before`` bound the *start time* of candidates (the caller's window
+    already widened by the longest duration); on SQLite they turn into a range on the index's
+    time key so only the window's part of the index is read.
+    """
+    words = terms(text)
+    if not words:
+        return queryset.none()
+    if connection.vendor == "sqlite":
+        where = [f"{dbobjects.FTS} MATCH %s"]
+        params: list = [fts5_query(words)]
+        if start_from is not None:
+            where.append("rowid >= %s")
+            params.append(_time_key(start_from, upper=False))
+        if start_before is not None:
+            where.append("rowid < %s")
+            params.append(_time_key(start_before, upper=True))
+        sub = (f"{dbobjects.EVENTS}.id IN (SELECT rowid & {dbobjects.ID_MASK} FROM {dbobjects.FTS} "
+               f"WHERE {' AND '.join(where)})")
+        return queryset.extra(where=[sub], params=params)
+    return queryset.extra(
+        where=[f"{dbobjects.pg_document(dbobjects.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)"],
+        params=[" ".join(words)],
+    )
+
+
+def tag_filter(queryset: QuerySet, tag: str) -> QuerySet:
+    """Events carrying ``tag`` (exact). SQLite has no JSON ``contains``: EXISTS over json_each."""
+    if connection.vendor == "sqlite":
+        return queryset.extra(
+            where=[f"EXISTS (SELECT 1 FROM json_each({dbobjects.EVENTS}.tags) AS t WHERE t.value = %s)"],
+            params=[tag],
+        )
+    return queryset.filter(tags__contains=[tag])

@@ -1,0 +1,292 @@
+"""Event, calendar, link, note and URL (de)serialisation.
+
+Input goes through DRF serializers (clear per-field 400s). Output of events is a plain
+function: a page of 100 events is rendered in well under a millisecond that way.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from rest_framework import serializers
+
+from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
+from apps.events.timeparse import MAX_YEAR, TimeError, iso_z, local_midnight, parse_instant, zone
+
+SLUG = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _events_cfg(key: str, default: int) -> int:
+    return int((settings.CHRONOS.get("events") or {}).get(key, default))
+
+
+def sub_task_dict(sub: SubTask) -> dict:
+    return {"id": sub.pk, "text": sub.text, "completed": sub.completed, "created_at": iso_z(sub.created_at),
+            "completed_at": iso_z(sub.completed_at), "position": sub.position}
+
+
+def event_dict(event: Event, conflicts: dict[int, list[int]] | None = None) -> dict:
+    """The contract's event representation (UTC with Z; dates for all-day events)."""
+    if event.all_day and event.start_date and event.end_date:
+        start, end = event.start_date.isoformat(), event.end_date.isoformat()
+    else:
+        start, end = iso_z(event.start_time), iso_z(event.end_time)
+    subs = event.sub_tasks.all()
+    return {
+        "id": event.pk,
+        "calendar_id": event.calendar_id,
+        "external_id": event.external_id,
+        "title": event.title,
+        "description": event.description,
+        "location": event.location,
+        "start_time": start,
+        "end_time": end,
+        "all_day": event.all_day,
+        "start_date": event.start_date.isoformat() if event.start_date else None,
+        "end_date": event.end_date.isoformat() if event.end_date else None,
+        "timezone": event.timezone,
+        "priority": event.priority,
+        "event_type": event.event_type,
+        "status": event.status,
+        "tags": event.tags,
+        "attendees": event.attendees,
+        "mode": event.effective_mode,
+        "sub_tasks": [sub_task_dict(s) for s in subs],
+        "all_done": event.all_done,
+        "conflicts": (conflicts or {}).get(event.pk, []),
+        "plugin_error": event.plugin_error or None,
+        "created_at": iso_z(event.created_at),
+        "updated_at": iso_z(event.updated_at),
+    }
+
+
+def conflicts_of(events: list[Event]) -> dict[int, list[int]]:
+    # Conflict detection belongs to scheduling; imported lazily (apps stay loosely coupled).
+    if not events:
+        return {}
+    from apps.events.scheduling import conflicts_map
+
+    return conflicts_map(events)
+
+
+class InstantField(serializers.Field):
+    """An ISO 8601 datetime with offset (to UTC), or a ``YYYY-MM-DD`` date (all-day only)."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_internal_value(self, data):
+        try:
+            return parse_instant(data)
+        except TimeError as exc:
+            self.fail("invalid", message=str(exc))
+
+    def to_representation(self, value):
+        return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else iso_z(value)
+
+
+class CaseChoiceField(serializers.ChoiceField):
+    """A choice matched case-insensitively (v2.1 clients sent ``high`` as well as ``HIGH``)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            for choice in self.choices:
+                if str(choice).lower() == data.strip().lower():
+                    return choice
+        return super().to_internal_value(data)
+
+
+class SubTaskInput(serializers.Serializer):
+    id = serializers.IntegerField(required=False, min_value=1)
+    text = serializers.CharField(max_length=500)
+    completed = serializers.BooleanField(required=False, default=False)
+
+
+def _string_list(field: str, *, max_length: int):
+    return serializers.ListField(child=serializers.CharField(max_length=max_length, allow_blank=False),
+                                 max_length=200, required=False)
+
+
+class EventInputSerializer(serializers.Serializer):
+    """Validates a create/update body and resolves its times (see ``validate``)."""
+
+    calendar_id = serializers.CharField(max_length=64, required=False)
+    external_id = serializers.CharField(max_length=1024, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=500, trim_whitespace=True)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    location = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    start_time = InstantField()
+    end_time = InstantField(required=False)
+    all_day = serializers.BooleanField(required=False)
+    timezone = serializers.CharField(max_length=64, required=False)
+    priority = CaseChoiceField(choices=Event.Priority.choices, required=False)
+    event_type = CaseChoiceField(choices=Event.EventType.choices, required=False)
+    status = CaseChoiceField(choices=Event.Status.choices, required=False)
+    tags = _string_list("tags", max_length=100)
+    attendees = _string_list("attendees", max_length=320)
+    mode = CaseChoiceField(choices=Mode.choices, required=False, allow_null=True)
+    sub_tasks = SubTaskInput(many=True, required=False)
+
+    def validate_calendar_id(self, value: str) -> str:
+        if not SLUG.match(value):
+            raise serializers.ValidationError("Use letters, digits, '-' and '_' (at most 64).")
+        return value
+
+    def validate_title(self, value: str) -> str:
+        limit = _events_cfg("max_title_length", 500)
+        if len(value) > limit:
+            raise serializers.ValidationError(f"At most {limit} characters.")
+        return value
+
+    def validate_description(self, value: str) -> str:
+        limit = _events_cfg("max_description_bytes", 65536)
+        if len(value.encode("utf-8")) > limit:
+            raise serializers.ValidationError(f"At most {limit} bytes (UTF-8).")
+        return value
+
+    def validate_timezone(self, value: str) -> str:
+        try:
+            zone(value)
+        except TimeError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
+
+    def validate(self, attrs):
+        instance: Event | None = self.instance
+        if "\x00" in attrs.get("title", "") + attrs.get("description", "") + attrs.get("location", ""):
+            raise serializers.ValidationError({"detail": "Text fields must not contain NUL characters."})
+        tz_name = attrs.get("timezone") or (instance.timezone if instance else None)
+        if tz_name is None:
+            calendar = Calendar.objects.filter(pk=attrs.get("calendar_id") or self.context.get("default_calendar")).first()
+            tz_name = calendar.timezone if calendar else "UTC"
+        attrs["timezone"] = tz_name
+        tz = zone(tz_name)
+        all_day = attrs.get("all_day", instance.all_day if instance else False)
+        attrs["all_day"] = all_day
+        times_given = "start_time" in attrs or "end_time" in attrs or "all_day" in attrs or "timezone" in attrs
+        if instance is not None and not times_given:
+            return attrs
+        start = attrs.get("start_time")
+        end = attrs.get("end_time")
+        if instance is not None:
+            if start is None:
+                start = instance.start_date if instance.all_day and all_day else instance.start_time
+            if end is None and "start_time" not in attrs:
+                end = instance.end_date if instance.all_day and all_day else instance.end_time
+        if all_day:
+            start_date = start if not isinstance(start, datetime) else start.astimezone(tz).date()
+            if end is None:
+                end_date = start_date + timedelta(days=1)
+            else:
+                end_date = end if not isinstance(end, datetime) else end.astimezone(tz).date()
+                if end_date <= start_date:
+                    if end_date == start_date and isinstance(end, datetime):
+                        end_date = start_date + timedelta(days=1)
+                    else:
+                        raise serializers.ValidationError({"end_time": ["must be after start_time (end date is exclusive)."]})
+            if end_date.year > MAX_YEAR:
+                raise serializers.ValidationError({"end_time": [f"year {end_date.year} is out of range."]})
+            attrs.update(start_date=start_date, end_date=end_date, start_time=local_midnight(start_date, tz),
+                         end_time=local_midnight(end_date, tz))
+            return attrs
+        if not isinstance(start, datetime):
+            raise serializers.ValidationError({"start_time": ["A date without time is only accepted for all-day events."]})
+        if end is None:
+            if instance is not None and instance.end_time and "start_time" in attrs and not instance.all_day:
+                end = start + (instance.end_time - instance.start_time)
+            else:
+                raise serializers.ValidationError({"end_time": ["This field is required."]})
+        if not isinstance(end, datetime):
+            raise serializers.ValidationError({"end_time": ["A date without time is only accepted for all-day events."]})
+        if end < start:
+            raise serializers.ValidationError({"end_time": ["must not be before start_time."]})
+        attrs.update(start_time=start, end_time=end, start_date=None, end_date=None)
+        return attrs
+
+
+class CalendarSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(max_length=64, required=False)
+    source = serializers.ChoiceField(choices=Calendar.Source.choices, required=False)
+    default_mode = serializers.ChoiceField(choices=Mode.choices, required=False)
+    sync_past_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
+    sync_future_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
+    buffer_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
+    slot_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
+
+    class Meta:
+        model = Calendar
+        fields = ["id", "name", "source", "external_id", "enabled", "timezone", "default_mode", "sync_past_days",
+                  "sync_future_days", "working_hours", "buffer_minutes", "slot_minutes", "autocomplete_checklists",
+                  "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_id(self, value: str) -> str:
+        if not SLUG.match(value):
+            raise serializers.ValidationError("Use letters, digits, '-' and '_' (at most 64).")
+        if self.instance is not None and value != self.instance.pk:
+            raise serializers.ValidationError("The id of a calendar cannot change.")
+        if self.instance is None and Calendar.objects.filter(pk=value).exists():
+            raise serializers.ValidationError("A calendar with this id exists.")
+        return value
+
+    def validate_timezone(self, value: str) -> str:
+        try:
+            zone(value)
+        except TimeError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
+
+    def validate_working_hours(self, value):
+        from apps.events.scheduling import working_hours_errors
+
+        errors = working_hours_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def create(self, validated_data):
+        if not validated_data.get("id"):
+            from django.utils.text import slugify
+
+            base = slugify(validated_data.get("name", ""))[:56] or "calendar"
+            candidate, n = base, 1
+            while Calendar.objects.filter(pk=candidate).exists():
+                n += 1
+                candidate = f"{base}-{n}"
+            validated_data["id"] = candidate
+        return super().create(validated_data)
+
+
+class EventLinkSerializer(serializers.ModelSerializer):
+    source_event_id = serializers.IntegerField(source="source_id", min_value=1, max_value=2**62)
+    target_event_id = serializers.IntegerField(source="target_id", min_value=1, max_value=2**62)
+    link_type = serializers.CharField(max_length=50, required=False, default="related")
+
+    class Meta:
+        model = EventLink
+        fields = ["id", "source_event_id", "target_event_id", "link_type", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate(self, attrs):
+        source, target = attrs["source_id"], attrs["target_id"]
+        if source == target:
+            raise serializers.ValidationError({"target_event_id": ["An event cannot be linked to itself."]})
+        found = set(Event.objects.filter(pk__in=[source, target]).values_list("pk", flat=True))
+        for name, pk in (("source_event_id", source), ("target_event_id", target)):
+            if pk not in found:
+                raise serializers.ValidationError({name: [f"Event {pk} does not exist."]})
+        return attrs
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = ["id", "content", "title", "calendar_id", "event_start", "event_end", "details", "source",
+                  "created_at"]
+
+
+class UrlPayloadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UrlPayload
+        fields = ["id", "url", "title", "calendar_id", "event_start", "details", "source", "created_at"]

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from apps.audit.admin import AuditTrailMixin
+from apps.templates.models import Template, TemplateUsage
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = Template
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            from apps.templates.rendering import validate_template
+        except ImportError:
+            return cleaned
+        for field, messages in validate_template(cleaned.get("type") or "event", cleaned).items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class TemplateUsageInline(admin.TabularInline):
+    model = TemplateUsage
+    extra = 0
+    can_delete = False
+    readonly_fields = ("actor", "actor_name", "used_at")
+    ordering = ("-used_at",)
+    max_num = 0
+
+
+@admin.register(Template)
+class TemplateAdmin(AuditTrailMixin, admin.ModelAdmin):
+    form = TemplateForm
+    list_display = ("title", "type", "usage_count", "last_used_at", "calendar_id", "updated_at")
+    list_filter = ("type", "all_day")
+    search_fields = ("title", "description", "subject")
+    readonly_fields = ("usage_count", "last_used_at", "created_at", "updated_at")
+    inlines = [TemplateUsageInline]
+    fieldsets = (
+        (None, {"fields": ("type", "title", "description", "variables")}),
+        ("Event", {"fields": ("all_day", "default_time", "duration_minutes", "calendar_id", "tags", "attendees",
+                              "default_sub_tasks")}),
+        ("E-mail", {"fields": ("subject", "body_html", "body_text")}),
+        ("Webhook", {"fields": ("body_json",)}),
+        ("Usage", {"fields": ("usage_count", "last_used_at", "created_at", "updated_at")}),
+    )
