@@ -51,15 +51,27 @@ def test_a_synced_entry_seen_twice_makes_one_command(incoming, mail_entry):
 @pytest.mark.parametrize(
     ("title", "reason"),
     [
-        ("ACTION: SEND_EMAIL", "ACTION needs a command and a target system: ACTION: <COMMAND> <SYSTEM> [key=value ...]"),
-        ('ACTION: SEND_EMAIL SMTP to="a@example.com', "ACTION cannot be parsed: No closing quotation (check the quotes)"),
+        (
+            "ACTION: SEND_EMAIL",
+            "ACTION needs a command and a target system: ACTION: <COMMAND> <SYSTEM> [key=value ...]",
+        ),
+        (
+            'ACTION: SEND_EMAIL SMTP to="a@example.com',
+            "ACTION cannot be parsed: No closing quotation (check the quotes)",
+        ),
         ("ACTION: SEND_EMAIL SMTP to=a@example.com oops", "ACTION parameter 'oops' is not of the form key=value"),
         ("ACTION: SEND_EMAIL SMTP to=a@example.com to=b@example.com", "ACTION parameter 'to' is given twice"),
-        ("ACTION: SEND_EMAIL SMTP to=nobody", "parameter 'to' must be of type email: 'nobody' is not a valid e-mail address"),
+        (
+            "ACTION: SEND_EMAIL SMTP to=nobody",
+            "parameter 'to' must be of type email: 'nobody' is not a valid e-mail address",
+        ),
         ("ACTION: SEND_EMAIL SMTP", "missing required parameter 'to' for SEND_EMAIL on SMTP"),
         ("ACTION: LAUNCH SMTP", "command 'LAUNCH' is not allowed for system 'SMTP'"),
         ("ACTION: SEND_EMAIL FAX to=a@example.com", "system 'FAX' is not whitelisted"),
-        ("ACTION: SEND_EMAIL SMTP to=a@example.com bcc=b@example.com", "parameter 'bcc' is not allowed for SEND_EMAIL on SMTP"),
+        (
+            "ACTION: SEND_EMAIL SMTP to=a@example.com bcc=b@example.com",
+            "parameter 'bcc' is not allowed for SEND_EMAIL on SMTP",
+        ),
     ],
 )
 def test_a_refused_action_is_rejected_with_the_exact_reason_and_nothing_stored(title, reason, incoming, mail_entry):

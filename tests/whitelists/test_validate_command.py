@@ -24,12 +24,25 @@ def rejection(**kwargs) -> str:
 
 def test_it_coerces_every_type_from_strings():
     cleaned = validate_command(
-        system="lab", action="run",
-        params={"n": "42", "s": "hi there", "e": " a@example.com ", "b": "Yes",
-                "d": "2026-03-01T10:00:00+02:00", "u": "https://example.com/x"},
+        system="lab",
+        action="run",
+        params={
+            "n": "42",
+            "s": "hi there",
+            "e": " a@example.com ",
+            "b": "Yes",
+            "d": "2026-03-01T10:00:00+02:00",
+            "u": "https://example.com/x",
+        },
     )
-    assert cleaned == {"n": 42, "s": "hi there", "e": "a@example.com", "b": True,
-                       "d": "2026-03-01T08:00:00Z", "u": "https://example.com/x"}
+    assert cleaned == {
+        "n": 42,
+        "s": "hi there",
+        "e": "a@example.com",
+        "b": True,
+        "d": "2026-03-01T08:00:00Z",
+        "u": "https://example.com/x",
+    }
 
 
 def test_it_accepts_native_json_values():
@@ -49,7 +62,10 @@ def test_it_rejects_a_disabled_action():
 
 
 def test_it_rejects_a_parameter_that_is_not_allowed():
-    assert rejection(system="LAB", action="RUN", params={"n": 1, "x": "1"}) == "parameter 'x' is not allowed for RUN on LAB"
+    assert (
+        rejection(system="LAB", action="RUN", params={"n": 1, "x": "1"})
+        == "parameter 'x' is not allowed for RUN on LAB"
+    )
 
 
 def test_it_rejects_a_missing_required_parameter():
