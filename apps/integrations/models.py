@@ -150,3 +150,7 @@ class TelegramUpdate(models.Model):
 
     def __str__(self) -> str:
         return str(self.update_id)
+
+
+# The e-mail delivery log lives in its own module (owned by the e-mail part) but belongs to this app.
+from apps.integrations.email_models import EmailAttachment, EmailMessageLog  # noqa: E402,F401

@@ -1,0 +1,327 @@
+"""The ``email`` transport: sends one queued :class:`EmailMessageLog` through the configured backend.
+
+Backends: ``email.backend: smtp`` (Django's SMTP backend, configured from ``email.smtp``) or the
+dotted path of any Django e-mail backend, e.g. ``anymail.backends.mailgun.EmailBackend`` with its
+options under ``email.anymail`` (passed to the backend's constructor, so no Django settings are
+needed). An open connection is kept per worker thread for ``email.keep_alive_seconds`` so a burst
+of messages shares one SMTP session.
+
+Errors: SMTP 4xx answers and connection failures are temporary (the outbox retries); 5xx answers
+are permanent (the message is marked failed at once with the server's answer).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+import ssl
+import threading
+import time
+from email.utils import formataddr
+from typing import Any
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core import signals
+from apps.integrations.email import config, email_data
+from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
+
+logger = logging.getLogger(__name__)
+
+PRIORITY_HEADERS = {
+    "high": {"X-Priority": "1 (Highest)", "Importance": "High"},
+    "normal": {"X-Priority": "3 (Normal)", "Importance": "Normal"},
+    "low": {"X-Priority": "5 (Lowest)", "Importance": "Low"},
+}
+
+
+class SMTPBackend(DjangoSMTPBackend):
+    """Django's SMTP backend with an explicit EHLO name and the refused recipients kept.
+
+    Django asks ``socket.getfqdn()`` for the EHLO name, which can hang on a host without DNS;
+    and it drops the per-recipient refusals ``sendmail`` returns, which belong in the log.
+    """
+
+    def __init__(self, *, local_hostname: str = "localhost", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.local_hostname = local_hostname
+        self.refused: dict[str, tuple[int, bytes]] = {}
+
+    def open(self) -> bool | None:
+        if self.connection:
+            return False
+        params: dict[str, Any] = {"local_hostname": self.local_hostname}
+        if self.timeout is not None:
+            params["timeout"] = self.timeout
+        if self.use_ssl:
+            params["context"] = self.ssl_context
+        connection = self.connection_class(self.host, self.port, **params)
+        try:
+            if not self.use_ssl and self.use_tls:
+                connection.starttls(context=self.ssl_context)
+            if self.username and self.password:
+                connection.login(self.username, self.password)
+        except BaseException:
+            connection.close()
+            raise
+        self.connection = connection
+        return True
+
+    def _send(self, email_message) -> bool:
+        from django.core.mail.message import sanitize_address
+
+        encoding = email_message.encoding or "utf-8"
+        sender = sanitize_address(email_message.from_email, encoding)
+        recipients = [sanitize_address(addr, encoding) for addr in email_message.recipients()]
+        message = email_message.message()
+        self.refused = self.connection.sendmail(sender, recipients, message.as_bytes(linesep="\r\n")) or {}
+        return True
+
+
+def _backend_options(cfg: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    backend = str(cfg.get("backend") or "smtp")
+    if backend in ("smtp", "django.core.mail.backends.smtp.EmailBackend", f"{__name__}.SMTPBackend"):
+        smtp = cfg["smtp"]
+        return f"{__name__}.SMTPBackend", {
+            "host": str(smtp.get("host") or "localhost"),
+            "port": int(smtp.get("port") or 25),
+            "username": str(smtp.get("user") or ""),
+            "password": str(smtp.get("password") or ""),
+            "use_tls": bool(smtp.get("tls")),
+            "use_ssl": bool(smtp.get("ssl")),
+            "timeout": float(smtp.get("timeout") or 10),
+            "local_hostname": str(cfg.get("local_hostname") or "") or _domain(cfg),
+        }
+    return backend, dict(cfg.get("anymail") or {})
+
+
+def _domain(cfg: dict[str, Any]) -> str:
+    from apps.integrations.email import message_id_domain
+
+    return message_id_domain(cfg)
+
+
+class _ConnectionCache(threading.local):
+    """One open backend per worker thread, reused while its configuration stays the same."""
+
+    key: tuple | None = None
+    backend: Any = None
+    last_used: float = 0.0
+
+    def get(self, cfg: dict[str, Any]) -> tuple[Any, bool]:
+        path, options = _backend_options(cfg)
+        key = (path, tuple(sorted((k, repr(v)) for k, v in options.items())))
+        keep_alive = float(cfg.get("keep_alive_seconds") or 0)
+        now = time.monotonic()
+        if self.backend is not None and (self.key != key or now - self.last_used > keep_alive):
+            self.close()
+        reused = self.backend is not None
+        if self.backend is None:
+            self.backend = get_connection(path, fail_silently=False, **options)
+            self.key = key
+        self.last_used = now
+        return self.backend, reused
+
+    def close(self) -> None:
+        backend, self.backend, self.key = self.backend, None, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection must not hide the real error
+                logger.debug("closing the mail connection failed", exc_info=True)
+
+
+_connections = _ConnectionCache()
+
+
+def close_connections() -> None:
+    """Close this thread's cached mail connection (tests, shutdown)."""
+    _connections.close()
+
+
+def build_message(log: EmailMessageLog, connection: Any = None) -> EmailMultiAlternatives:
+    """The MIME message for a log row: text + HTML alternatives, attachments, our headers."""
+    headers = {"Message-ID": log.message_id, **PRIORITY_HEADERS.get(log.priority, PRIORITY_HEADERS["normal"])}
+    sender = formataddr((log.from_name, log.from_email)) if log.from_name else log.from_email
+    text = log.body_text or ""
+    message = EmailMultiAlternatives(
+        subject=log.subject,
+        body=text,
+        from_email=sender,
+        to=list(log.to),
+        cc=list(log.cc),
+        bcc=list(log.bcc),
+        reply_to=list(log.reply_to),
+        headers=headers,
+        connection=connection,
+    )
+    if log.body_html:
+        message.attach_alternative(log.body_html, "text/html")
+    for attachment in log.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+    return message
+
+
+def _smtp_code_error(code: int, text: str) -> TransportError:
+    return TransportError(f"SMTP {code}: {text}", permanent=500 <= code < 600, status_code=code, response_body=text)
+
+
+def classify(exc: BaseException) -> TransportError:
+    """Map a backend exception to a TransportError: 4xx / network temporary, 5xx permanent."""
+    if isinstance(exc, TransportError):
+        return exc
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = {addr: (code, msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg))
+                   for addr, (code, msg) in exc.recipients.items()}  # fmt: skip
+        detail = "; ".join(f"{addr}: {code} {msg}" for addr, (code, msg) in answers.items())
+        # Retry only when no recipient was refused for good.
+        permanent = any(code >= 500 for code, _ in answers.values())
+        code = max(code for code, _ in answers.values()) if answers else None
+        return TransportError(f"recipients refused: {detail}", permanent=permanent, status_code=code,
+                              response_body=detail)  # fmt: skip
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        if exc.smtp_code in (-1, 0) or not (400 <= exc.smtp_code < 600):
+            return TransportError(f"SMTP error: {text}", permanent=False)
+        return _smtp_code_error(exc.smtp_code, text)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return TransportError(f"SMTP server does not support a required feature: {exc}", permanent=True)
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout,
+                        TimeoutError, ssl.SSLError, OSError)):  # fmt: skip
+        return TransportError(f"cannot reach the mail server: {type(exc).__name__}: {exc}", permanent=False)
+    if isinstance(exc, smtplib.SMTPException):
+        return TransportError(f"SMTP error: {exc}", permanent=False)
+    try:
+        from anymail import exceptions as anymail_exc
+    except ImportError:  # pragma: no cover - anymail is a requirement
+        anymail_exc = None
+    if anymail_exc is not None and isinstance(exc, anymail_exc.AnymailError):
+        permanent_types = (anymail_exc.AnymailRecipientsRefused, anymail_exc.AnymailInvalidAddress,
+                           anymail_exc.AnymailUnsupportedFeature, anymail_exc.AnymailConfigurationError)  # fmt: skip
+        if isinstance(exc, permanent_types):
+            return TransportError(f"{type(exc).__name__}: {exc}", permanent=True)
+        status = getattr(exc, "status_code", None)
+        permanent = status is not None and 400 <= status < 500 and status not in (408, 429)
+        return TransportError(f"{type(exc).__name__}: {exc}", permanent=permanent, status_code=status)
+    if isinstance(exc, (ValueError, TypeError)):
+        # e.g. BadHeaderError, a malformed address: sending again cannot help.
+        return TransportError(f"message cannot be built: {exc}", permanent=True)
+    return TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
+
+
+def _send(log: EmailMessageLog, cfg: dict[str, Any]) -> dict[str, Any]:
+    """Send over the cached connection; a reused connection the server dropped is reopened once."""
+    for attempt in (1, 2):
+        backend, reused = _connections.get(cfg)
+        message = build_message(log, connection=backend)
+        try:
+            # Opened here, not inside send_messages, which would close what it opened itself.
+            backend.open()
+            backend.send_messages([message])
+        except BaseException as exc:
+            _connections.close()
+            retryable = isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, BrokenPipeError))
+            if reused and retryable and attempt == 1:
+                continue
+            raise
+        status = getattr(message, "anymail_status", None)
+        return {
+            "refused": dict(getattr(backend, "refused", {}) or {}),
+            "esp_message_id": getattr(status, "message_id", None) if status is not None else None,
+        }
+    raise TransportError("unreachable", permanent=False)  # pragma: no cover - the loop always returns or raises
+
+
+def _finish_command(log: EmailMessageLog, *, sent: bool) -> None:
+    """Settle the command that asked for this e-mail (SEND_EMAIL), if any."""
+    if not log.command_id:
+        return
+    from apps.commands import services as commands
+
+    try:
+        if sent:
+            result = {"email_id": log.pk, "message_id": log.message_id, "status": log.status}
+            try:
+                commands.complete(command_id=log.command_id, result=result)
+            except commands.IllegalTransition:
+                # The lease ran out meanwhile; the e-mail went out, so the command is done.
+                commands.mark_completed(command_id=log.command_id, result=result)
+        else:
+            error = f"e-mail {log.pk} failed: {log.error}"
+            try:
+                commands.fail(command_id=log.command_id, error=error, retry=False)
+            except commands.IllegalTransition:
+                commands.mark_failed(command_id=log.command_id, reason=error)
+    except commands.CommandNotFound:
+        logger.warning("e-mail %s names command %s, which no longer exists", log.pk, log.command_id)
+
+
+def mark_failed(log: EmailMessageLog, error: str) -> bool:
+    """queued -> failed (once); settles the command and announces ``email.failed``."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = EmailMessageLog.objects.filter(pk=log.pk, status=EmailMessageLog.Status.QUEUED).update(
+            status=EmailMessageLog.Status.FAILED, error=error[:4000], failed_at=now
+        )
+        if not updated:
+            return False
+        log.refresh_from_db()
+        _finish_command(log, sent=False)
+        signals.emit("email.failed", email_data(log))
+    return True
+
+
+@register
+class EmailTransport(Transport):
+    """Delivers outbox rows ``{"email_id": ...}`` written by :func:`apps.integrations.email.send_email`."""
+
+    name = "email"
+
+    def deliver(self, message) -> DeliveryResult:
+        email_id = (message.payload or {}).get("email_id")
+        log = EmailMessageLog.objects.filter(pk=email_id).first()
+        if log is None:
+            raise TransportError(f"e-mail {email_id} no longer exists", permanent=True)
+        if log.status == EmailMessageLog.Status.SENT:
+            return DeliveryResult(status_code=250, detail=f"already sent as {log.message_id}")
+        if log.status == EmailMessageLog.Status.FAILED:
+            # A person replayed a dead outbox row: try again from the start.
+            EmailMessageLog.objects.filter(pk=log.pk).update(status=EmailMessageLog.Status.QUEUED, failed_at=None)
+            log.status = EmailMessageLog.Status.QUEUED
+        cfg = config()
+        try:
+            outcome = _send(log, cfg)
+        except Exception as exc:  # noqa: BLE001 - every failure is classified, none is lost
+            error = classify(exc)
+            EmailMessageLog.objects.filter(pk=log.pk).update(attempts=log.attempts + 1, error=str(error)[:4000])
+            if error.permanent:
+                mark_failed(log, str(error))
+            raise error from None
+        now = timezone.now()
+        refused = outcome["refused"]
+        note = ""
+        if refused:
+            note = "some recipients refused: " + "; ".join(
+                f"{addr}: {code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}"
+                for addr, (code, msg) in refused.items()
+            )
+        with transaction.atomic():
+            EmailMessageLog.objects.filter(pk=log.pk).update(
+                status=EmailMessageLog.Status.SENT, attempts=log.attempts + 1, sent_at=now, error=note
+            )
+            log.refresh_from_db()
+            _finish_command(log, sent=True)
+            signals.emit("email.sent", email_data(log))
+        detail = log.message_id + (f" (ESP id {outcome['esp_message_id']})" if outcome["esp_message_id"] else "")
+        return DeliveryResult(status_code=250, detail=detail)
+
+    def on_dead(self, message) -> None:
+        email_id = (message.payload or {}).get("email_id")
+        log = EmailMessageLog.objects.filter(pk=email_id).first()
+        if log is not None:
+            mark_failed(log, message.last_error or "gave up after repeated temporary errors")
