@@ -102,23 +102,11 @@ class RescheduleInput(serializers.Serializer):
         return data
 
 
-def event_payload(event: Event, request) -> dict:
-    """The event as the events API shows it (A's serializer when present), plus conflicts."""
-    try:
-        from apps.events.serializers import EventSerializer
-    except ImportError:
-        EventSerializer = None  # noqa: N806
-    data: dict
-    if EventSerializer is not None:
-        data = dict(EventSerializer(event, context={"request": request}).data)
-    else:
-        data = {
-            "id": event.pk, "calendar_id": event.calendar_id, "title": event.title,
-            "start_time": event.start_time, "end_time": event.end_time, "all_day": event.all_day,
-            "status": event.status, "mode": event.effective_mode, "attendees": event.attendees,
-        }
-    data["conflicts"] = conflicts_for(event)
-    return data
+def event_payload(event: Event) -> dict:
+    """The event as the events API shows it, with its current conflicts."""
+    from apps.events.serializers import event_dict
+
+    return event_dict(event, {event.pk: conflicts_for(event)})
 
 
 class RescheduleView(APIView):
@@ -138,7 +126,7 @@ class RescheduleView(APIView):
         if "start_time" in data:
             changes["rejected_start_time"] = [None, data["start_time"]]
         record(action="reschedule_reject", entity="event", entity_id=event.pk, changes=changes)
-        body = event_payload(event, request)
+        body = event_payload(event)
         body["rescheduled"] = False
         return Response(body)
 
@@ -151,7 +139,7 @@ class RescheduleView(APIView):
             raise serializers.ValidationError(
                 {"start_time": ["an all-day event moves by whole days: keep the time of day of its start"]})
         with transaction.atomic():
-            locked = Event.objects.select_for_update().select_related("calendar").get(pk=event.pk)
+            locked = Event.objects.select_for_update().get(pk=event.pk)
             old = (locked.start_time, locked.end_time)
             locked.start_time = old[0] + delta
             locked.end_time = old[1] + delta
@@ -168,10 +156,13 @@ class RescheduleView(APIView):
                 "start_time": locked.start_time.isoformat(), "end_time": locked.end_time.isoformat(),
                 "previous_start_time": old[0].isoformat(), "previous_end_time": old[1].isoformat(),
             })
-        body = event_payload(locked, request)
+        body = event_payload(locked)
         body["rescheduled"] = True
         if body["conflicts"] and locked.effective_mode == "auto_plan":
-            body["suggestions"] = suggest_slots(locked, limit=int(config("suggestion_count")))
+            body["suggestions"] = [
+                {"start_time": availability.iso(s["start_time"]), "end_time": availability.iso(s["end_time"])}
+                for s in suggest_slots(locked, limit=int(config("suggestion_count")))
+            ]
         return Response(body)
 
 

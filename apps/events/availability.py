@@ -68,7 +68,7 @@ def external_busy(attendees: list[str], start: datetime, end: datetime) -> Exter
     return ExternalBusy(busy=busy, unknown=unknown, errors=errors)
 
 
-def _iso(value: datetime) -> str:
+def iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -120,7 +120,7 @@ def compute(req: AvailabilityRequest) -> dict:
     primary = req.calendars[0] if req.calendars else default_calendar()
     rules = CalendarRules.of(primary)
     slots = _slots_for(req, rules)
-    labels = [(_iso(s), _iso(e)) for s, e in slots]
+    labels = [(iso(s), iso(e)) for s, e in slots]
     buffer = rules.buffer
 
     rows = window_rows(req.start - buffer, req.end + buffer,
@@ -164,8 +164,8 @@ def compute(req: AvailabilityRequest) -> dict:
     calendars = [{"calendar_id": c.pk, "slots": entry(by_calendar[c.pk], [], False)} for c in req.calendars]
 
     return {
-        "start_time": _iso(req.start),
-        "end_time": _iso(req.end),
+        "start_time": iso(req.start),
+        "end_time": iso(req.end),
         "duration_minutes": int(req.duration.total_seconds() // 60),
         "timezone": rules.tz.key,
         "attendees": attendees,
