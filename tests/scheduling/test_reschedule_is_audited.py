@@ -11,13 +11,17 @@ from tests.scheduling.conftest import utc
 def test_confirm_moves_the_event_keeping_its_length(api, calendar, event):
     ev = event(calendar("work"), utc(2025, 3, 3, 9), utc(2025, 3, 3, 10, 30))
     seen = []
-    signals.subscribe("event.rescheduled", lambda t, d: seen.append(d))
+
+    def listener(_type, data):
+        seen.append(data)
+
+    signals.subscribe("event.rescheduled", listener)
     try:
-            client = api(scopes=["events.write"])
+        client = api(scopes=["events.write"])
         res = client.post(f"/api/v1/events/{ev.pk}/reschedule", {"start_time": "2025-03-04T14:00:00+01:00"},
                           format="json")
     finally:
-        signals._subscribers["event.rescheduled"].clear()
+        signals.unsubscribe("event.rescheduled", listener)
     assert res.status_code == 200, res.json()
     assert res.json()["start_time"] == "2025-03-04T13:00:00Z"
     assert res.json()["end_time"] == "2025-03-04T14:30:00Z"
