@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from apps.audit.admin import AuditTrailMixin
+from apps.whitelists.models import PARAM_TYPES, Whitelist
+from apps.whitelists.services import NAME_RE, params_errors
+
+
+class WhitelistForm(forms.ModelForm):
+    """Checks parameter names and type names before saving (types: int, string, email, bool, datetime, url)."""
+
+    class Meta:
+        model = Whitelist
+        fields = ["system", "action", "allowed_params", "required_params", "enabled", "description"]
+        help_texts = {"allowed_params": f'JSON object {{"name": "type"}}; types: {", ".join(PARAM_TYPES)}'}
+
+    def clean_system(self):
+        return self._name("system")
+
+    def clean_action(self):
+        return self._name("action")
+
+    def _name(self, field: str) -> str:
+        value = (self.cleaned_data.get(field) or "").strip().upper()
+        if not NAME_RE.match(value):
+            raise forms.ValidationError("1-64 characters: letters, digits, _ . -")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if "allowed_params" in data and "required_params" in data:
+            for field, messages in params_errors(data["allowed_params"], data["required_params"]).items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
+
+@admin.register(Whitelist)
+class WhitelistAdmin(AuditTrailMixin, admin.ModelAdmin):
+    """What each external system may be asked to do, and with which typed parameters."""
+
+    form = WhitelistForm
+    list_display = ("system", "action", "enabled", "description", "updated_at")
+    list_filter = ("system", "enabled")
+    search_fields = ("system", "action", "description")
