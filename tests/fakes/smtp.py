@@ -170,6 +170,9 @@ class FakeSMTP:
 
 def configure(settings, server: FakeSMTP, **email_options) -> None:
     """Point the ``email:`` config at ``server``; outbox retries come at once (no waiting in tests)."""
+    from apps.integrations.transports.email import close_connections
+
+    close_connections()
     chronos = dict(settings.CHRONOS)
     chronos["email"] = {
         "from": "chronos@example.org",

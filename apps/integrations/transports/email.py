@@ -18,6 +18,8 @@ import socket
 import ssl
 import threading
 import time
+from email import encoders
+from email.mime.base import MIMEBase
 from email.utils import formataddr
 from typing import Any
 
@@ -163,8 +165,23 @@ def build_message(log: EmailMessageLog, connection: Any = None) -> EmailMultiAlt
     if log.body_html:
         message.attach_alternative(log.body_html, "text/html")
     for attachment in log.attachments.all():
-        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+        message.attach(_mime_attachment(attachment.filename, bytes(attachment.content), attachment.content_type))
     return message
+
+
+def _mime_attachment(filename: str, content: bytes, content_type: str) -> MIMEBase:
+    # Always base64: Django would re-encode text/* files as text and normalise their line endings,
+    # so a CSV or .ics would not arrive byte-identical.
+    maintype, _, subtype = (content_type or "application/octet-stream").partition("/")
+    part = MIMEBase(maintype, subtype or "octet-stream")
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    try:
+        filename.encode("ascii")
+        part.add_header("Content-Disposition", "attachment", filename=filename)
+    except UnicodeEncodeError:
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", filename))
+    return part
 
 
 def _smtp_code_error(code: int, text: str) -> TransportError:
