@@ -130,6 +130,8 @@ class PendingPush(models.Model):
     base_etag = models.CharField(max_length=255, blank=True, default="",
                                  help_text="remote version the local change is based on (If-Match)")
     force = models.BooleanField(default=False, help_text="push without If-Match (conflict resolved: keep local)")
+    # Bumped by every local change folded into the row, so a push that ran meanwhile can tell.
+    revision = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True, default="")

@@ -1,0 +1,304 @@
+"""Pulling a calendar: full listing over the window or the changes since the stored token.
+
+Every page is fetched first (outside any transaction: no network while holding SQLite's write
+lock), reduced to compact :class:`RemoteEvent` records. They are then written in batches of
+``sync.batch_size`` with bulk inserts/updates; the new sync token is stored in the same
+transaction as the last batch, so a token is never saved for changes that were not committed.
+A crash halfway leaves no token and the next run simply lists again (upserts are idempotent).
+
+New or changed entries pass through the plugin pipeline (source ``calendar``), with the same
+meaning as the API's ingest: consumed -> not stored and deleted from the source (queued as a
+push so a failing delete is retried), rejected or failed plugin -> stored and flagged in
+``plugin_error`` with an audit entry.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from apps.audit.registry import record as audit_record
+from apps.events.models import Calendar, Event
+from apps.sync import lock
+from apps.sync.context import remote_changes
+from apps.sync.mapping import remote_hash
+from apps.sync.models import EventSyncMeta, PendingPush, SyncState
+from apps.sync.pipeline import IncomingEvent, load_plugins, run_pipeline
+from apps.sync.sources.base import CalendarSource, RemoteEvent, SyncTokenExpired, Window
+
+logger = logging.getLogger(__name__)
+
+UPDATE_FIELDS = ["title", "description", "location", "start_time", "end_time", "duration_seconds", "all_day",
+                 "start_date", "end_date", "timezone", "attendees", "tags", "priority", "event_type", "etag",
+                 "plugin_error", "updated_at"]
+META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash"]
+_PRIORITIES = set(Event.Priority.values)
+_TYPES = set(Event.EventType.values)
+
+
+@dataclass
+class Counts:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    consumed: int = 0
+    pushed: int = 0
+    conflicts: int = 0
+    full: bool = False
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, kind: str, detail: str, **extra: Any) -> None:
+        # A run that meets thousands of bad entries keeps the first 200 reasons, not megabytes.
+        if len(self.errors) < 200:
+            self.errors.append({"type": kind, "detail": detail[:500], **extra})
+
+
+def sync_config() -> dict[str, Any]:
+    return settings.CHRONOS.get("sync") or {}
+
+
+def window_for(calendar: Calendar, now: datetime) -> Window:
+    return Window(start=now - timedelta(days=calendar.sync_past_days),
+                  end=now + timedelta(days=calendar.sync_future_days))
+
+
+def _chunks(items: list, size: int):
+    for offset in range(0, len(items), size):
+        yield items[offset:offset + size]
+
+
+def conflict(pending: PendingPush, remote: RemoteEvent | None, counts: Counts, detail: str) -> None:
+    """Park a local change: neither side is overwritten until someone decides (admin)."""
+    first = pending.status != PendingPush.Status.CONFLICT
+    pending.status = PendingPush.Status.CONFLICT
+    pending.last_error = detail
+    if remote is not None:
+        pending.remote_snapshot = remote.snapshot()
+    pending.save(update_fields=["status", "last_error", "remote_snapshot", "updated_at"])
+    counts.conflicts += 1
+    counts.error("conflict", detail, external_id=pending.external_id, event_id=pending.event_id, op=pending.op)
+    if first:
+        audit_record(action="sync.conflict", entity="event", entity_id=pending.event_id or pending.external_id,
+                     changes={"op": [None, pending.op], "detail": [None, detail],
+                              "remote": [None, pending.remote_snapshot]})
+
+
+class Puller:
+    """Applies one listing of a calendar's source to the local store."""
+
+    def __init__(self, calendar: Calendar, source: CalendarSource, counts: Counts, *, now: datetime,
+                 owner: str = "") -> None:
+        self.calendar = calendar
+        self.source = source
+        self.counts = counts
+        self.now = now
+        self.owner = owner
+        self.window = window_for(calendar, now)
+        self.batch_size = max(1, int(sync_config().get("batch_size", 1000)))
+        self.plugins = load_plugins()
+
+    # -- fetching -------------------------------------------------------------------------
+    def fetch(self, *, full: bool) -> tuple[list[RemoteEvent], str, bool]:
+        """All records of one listing, the token for next time, and whether it was full."""
+        token = "" if full else SyncState.objects.filter(calendar=self.calendar).values_list(
+            "sync_token", flat=True).first() or ""
+        try:
+            return (*self._list(token), not token)
+        except SyncTokenExpired:
+            logger.info("sync token of %s expired; listing fully", self.calendar.id)
+            SyncState.objects.filter(calendar=self.calendar).update(sync_token="")
+            self.counts.error("token_expired", "sync token expired (410); full sync done instead")
+            return (*self._list(""), True)
+
+    def _list(self, token: str) -> tuple[list[RemoteEvent], str]:
+        records: dict[str, RemoteEvent] = {}
+        next_token = ""
+        pages = self.source.list_events(window=None if token else self.window, sync_token=token or None)
+        for page in pages:
+            for item in page.items:
+                records[item.external_id] = item  # a later page wins for an id seen twice
+            if page.next_sync_token:
+                next_token = page.next_sync_token
+        self.counts.fetched += len(records)
+        return list(records.values()), next_token
+
+    # -- applying -------------------------------------------------------------------------
+    def pull(self, *, full: bool) -> None:
+        records, token, was_full = self.fetch(full=full)
+        self.counts.full = was_full
+        batches = list(_chunks(records, self.batch_size)) or [[]]
+        for index, batch in enumerate(batches):
+            last = index == len(batches) - 1
+            with transaction.atomic(), remote_changes():
+                self._apply(batch)
+                if last:
+                    if was_full:
+                        self._reconcile(records)
+                    SyncState.objects.filter(calendar=self.calendar).update(sync_token=token)
+            if self.owner:
+                lock.renew(self.calendar.id, self.owner)
+
+    def _incoming(self, remote: RemoteEvent, event_id: int | None) -> IncomingEvent:
+        return IncomingEvent(
+            title=remote.title, start_time=remote.start_time, end_time=remote.end_time,
+            calendar_id=self.calendar.id, source="calendar", description=remote.description,
+            location=remote.location, all_day=remote.all_day, start_date=remote.start_date,
+            end_date=remote.end_date, timezone=remote.timezone, external_id=remote.external_id,
+            attendees=list(remote.attendees), tags=list(remote.tags),
+            extra={**remote.extra, **({"event_id": event_id} if event_id else {})},
+        )
+
+    @staticmethod
+    def _fill(event: Event, data: IncomingEvent, remote: RemoteEvent, flag: str) -> None:
+        event.title = (data.title or "(no title)")[:500]
+        event.description = data.description
+        event.location = (data.location or "")[:500]
+        event.start_time, event.end_time = data.start_time, data.end_time
+        event.duration_seconds = int((data.end_time - data.start_time).total_seconds())
+        event.all_day = data.all_day
+        event.start_date = data.start_date if data.all_day else None
+        event.end_date = data.end_date if data.all_day else None
+        event.timezone = data.timezone or "UTC"
+        event.attendees = list(data.attendees)
+        event.tags = list(data.tags)
+        priority, kind = data.extra.get("priority"), data.extra.get("event_type")
+        if priority in _PRIORITIES:
+            event.priority = priority
+        if kind in _TYPES:
+            event.event_type = kind
+        event.etag = remote.etag[:255]
+        event.plugin_error = flag
+
+    def _apply(self, batch: list[RemoteEvent]) -> None:
+        cal, counts = self.calendar, self.counts
+        ids = [r.external_id for r in batch]
+        local: dict[str, Event] = {}
+        metas: dict[str, EventSyncMeta] = {}
+        pendings: dict[str, PendingPush] = {}
+        for chunk in _chunks(ids, 500):
+            local.update((e.external_id, e) for e in Event.objects.filter(calendar=cal, external_id__in=chunk))
+            metas.update((m.external_id, m) for m in EventSyncMeta.objects.filter(calendar=cal, external_id__in=chunk))
+            pendings.update((p.external_id, p) for p in PendingPush.objects.filter(calendar=cal, external_id__in=chunk))
+
+        creates: list[Event] = []
+        updates: list[Event] = []
+        delete_ext: set[str] = set()
+        consumed_ext: set[str] = set()
+        refreshed: list[Event] = []
+        meta_rows: list[EventSyncMeta] = []
+        new_pushes: list[PendingPush] = []
+        flagged: list[tuple[Event, str]] = []
+        cancelled_series: list[str] = []
+
+        for remote in batch:
+            eid = remote.external_id
+            pending = pendings.get(eid)
+            meta = metas.get(eid)
+            if pending is not None:
+                if pending.reason == PendingPush.Reason.CONSUMED:
+                    continue  # already turned into a command; waiting for the remote delete
+                echo = meta is not None and remote.etag and remote.etag == meta.etag
+                newer = meta is None or meta.remote_updated is None or remote.updated is None \
+                    or remote.updated > meta.remote_updated
+                if not echo and newer:
+                    what = "deleted" if remote.cancelled else "changed"
+                    conflict(pending, remote, counts,
+                             f"remote event {what} while a local {pending.op} was not yet pushed")
+                continue
+            if remote.cancelled:
+                delete_ext.add(eid)
+                cancelled_series.append(eid)
+                continue
+            if not self.window.contains(remote.start_time, remote.end_time):
+                if eid in local:
+                    delete_ext.add(eid)  # moved out of the window: no longer ours to keep
+                continue
+            event = local.get(eid)
+            digest = remote_hash(remote)
+            if event is not None and remote.etag and event.etag == remote.etag:
+                continue  # unchanged
+            if event is not None and meta is not None and meta.content_hash == digest:
+                event.etag = remote.etag[:255]  # new version, same content: no pipeline, no count
+                event.updated_at = self.now
+                refreshed.append(event)
+                meta_rows.append(self._meta(remote, digest))
+                continue
+            result = run_pipeline(self._incoming(remote, event.pk if event else None), self.plugins)
+            if result.consumed:
+                counts.consumed += 1
+                if event is not None:
+                    consumed_ext.add(eid)  # counted as consumed, not as a deletion
+                new_pushes.append(PendingPush(calendar=cal, external_id=eid, op=PendingPush.Op.DELETE,
+                                              reason=PendingPush.Reason.CONSUMED, created_at=self.now,
+                                              next_attempt_at=self.now))
+                continue
+            flag = ""
+            if result.rejected_by:
+                flag = f"rejected by {result.rejected_by}: {result.rejection}"
+            elif result.error:
+                flag = result.error
+            data = result.event or self._incoming(remote, None)
+            if event is None:
+                event = Event(calendar=cal, external_id=eid, created_at=self.now)
+                self._fill(event, data, remote, flag)
+                creates.append(event)
+            else:
+                self._fill(event, data, remote, flag)
+                event.updated_at = self.now
+                updates.append(event)
+            meta_rows.append(self._meta(remote, digest))
+            if flag:
+                flagged.append((event, flag))
+
+        if cancelled_series:
+            # A cancelled recurring master takes its stored instances with it.
+            for chunk in _chunks(cancelled_series, 500):
+                series = EventSyncMeta.objects.filter(calendar=cal, recurring_event_id__in=chunk).exclude(
+                    external_id__in=list(pendings)).values_list("external_id", flat=True)
+                delete_ext.update(series)
+        if delete_ext:
+            for chunk in _chunks(sorted(delete_ext), 500):
+                _, per_model = Event.objects.filter(calendar=cal, external_id__in=chunk).delete()
+                counts.deleted += per_model.get(Event._meta.label, 0)
+                EventSyncMeta.objects.filter(calendar=cal, external_id__in=chunk).delete()
+        if consumed_ext:
+            Event.objects.filter(calendar=cal, external_id__in=sorted(consumed_ext)).delete()
+            EventSyncMeta.objects.filter(calendar=cal, external_id__in=sorted(consumed_ext)).delete()
+        if creates:
+            Event.objects.bulk_create(creates, batch_size=500)
+            counts.created += len(creates)
+        if updates or refreshed:
+            Event.objects.bulk_update(updates + refreshed, UPDATE_FIELDS, batch_size=500)
+            counts.updated += len(updates)  # etag-only refreshes are not "updated"
+        if meta_rows:
+            EventSyncMeta.objects.bulk_create(meta_rows, batch_size=500, update_conflicts=True,
+                                              unique_fields=["calendar", "external_id"], update_fields=META_FIELDS)
+        if new_pushes:
+            PendingPush.objects.bulk_create(new_pushes, batch_size=500)
+        for event, flag in flagged:
+            counts.error("plugin", flag, external_id=event.external_id, event_id=event.pk)
+            audit_record(action="plugin_error", entity="event", entity_id=event.pk,
+                         changes={"plugin_error": [None, flag]})
+
+    def _meta(self, remote: RemoteEvent, digest: str) -> EventSyncMeta:
+        return EventSyncMeta(calendar=self.calendar, external_id=remote.external_id, etag=remote.etag[:255],
+                             remote_updated=remote.updated, recurring_event_id=remote.recurring_event_id,
+                             content_hash=digest)
+
+    def _reconcile(self, records: list[RemoteEvent]) -> None:
+        """After a full listing: stored entries of this source that the listing lacks are gone."""
+        seen = {r.external_id for r in records if not r.cancelled}
+        waiting = set(PendingPush.objects.filter(calendar=self.calendar).values_list("external_id", flat=True))
+        stored = Event.objects.filter(calendar=self.calendar, start_time__lt=self.window.end,
+                                      end_time__gt=self.window.start).exclude(external_id="")
+        gone = [ext for ext in stored.values_list("external_id", flat=True) if ext not in seen and ext not in waiting]
+        for chunk in _chunks(gone, 500):
+            _, per_model = Event.objects.filter(calendar=self.calendar, external_id__in=chunk).delete()
+            self.counts.deleted += per_model.get(Event._meta.label, 0)
+            EventSyncMeta.objects.filter(calendar=self.calendar, external_id__in=chunk).delete()

@@ -1,0 +1,210 @@
+"""Write-back: local creates/edits/deletes on Google-backed calendars, queued and pushed.
+
+Recording a change (called from the Event signal receivers) only writes a ``PendingPush`` row in
+the caller's transaction and asks for a push after commit. Pushing happens in the worker, under
+the calendar's lock, outside any transaction, and each outcome is written in its own short one.
+
+Conflict rule (see docs/sync.md): a local change is sent with ``If-Match: <etag we based it on>``.
+If the remote event changed since (412, or the pull sees a newer remote version while the change
+is unpushed), or it was deleted remotely while edited locally, nothing is overwritten on either
+side: the row becomes ``conflict`` with the remote version attached, the run and the audit log
+report it, and a person decides in the admin (keep local / take remote).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.events.models import Calendar, Event
+from apps.sync.context import remote_changes
+from apps.sync.engine import Counts, conflict
+from apps.sync.mapping import event_hash, to_google
+from apps.sync.models import EventSyncMeta, PendingPush
+from apps.sync.sources.base import (
+    CalendarSource,
+    PreconditionFailed,
+    PushResult,
+    RemoteEvent,
+    RemoteGone,
+    SourceError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def new_external_id() -> str:
+    # Google accepts client-chosen ids of base32hex characters (0-9, a-v); hex fits. Choosing the
+    # id ourselves makes a retried insert idempotent (409 = it is already there).
+    return uuid.uuid4().hex
+
+
+def _enqueue_push(calendar_id: str) -> None:
+    from django_q.tasks import async_task
+
+    try:
+        async_task("apps.sync.tasks.push_calendar", calendar_id, group="sync", task_name=f"push {calendar_id}"[:100])
+    except Exception:  # noqa: BLE001 - the row is safe; the scheduled sync pushes it otherwise
+        logger.exception("could not enqueue push for %s; the next scheduled sync will push", calendar_id)
+
+
+def schedule_push(calendar_id: str) -> None:
+    transaction.on_commit(lambda: _enqueue_push(calendar_id))
+
+
+def _is_google(calendar_id: str) -> bool:
+    return Calendar.objects.filter(pk=calendar_id, source=Calendar.Source.GOOGLE).exists()
+
+
+def record_saved(event: Event, *, created: bool) -> None:
+    """Queue an insert or patch for a locally saved event of a Google-backed calendar."""
+    if not _is_google(event.calendar_id):
+        return
+    with transaction.atomic():
+        if not event.external_id:
+            event.external_id = new_external_id()
+            Event.objects.filter(pk=event.pk).update(external_id=event.external_id)
+        pending = PendingPush.objects.filter(calendar_id=event.calendar_id, external_id=event.external_id).first()
+        if pending is not None:
+            if pending.op == PendingPush.Op.DELETE and pending.reason == PendingPush.Reason.CONSUMED:
+                return
+            # Fold into the open change; the revision bump tells an in-flight push to keep the row.
+            pending.event = event
+            pending.revision += 1
+            if pending.op == PendingPush.Op.DELETE:
+                pending.op = PendingPush.Op.PATCH
+            pending.save(update_fields=["event", "op", "revision", "updated_at"])
+        else:
+            meta = EventSyncMeta.objects.filter(calendar_id=event.calendar_id, external_id=event.external_id).first()
+            if meta is not None and meta.content_hash == event_hash(event):
+                return  # only local fields changed (checklist, mode …): nothing to tell Google
+            PendingPush.objects.create(
+                calendar_id=event.calendar_id, event=event, external_id=event.external_id,
+                op=PendingPush.Op.INSERT if meta is None else PendingPush.Op.PATCH,
+                base_etag=(meta.etag if meta else "") or "",
+            )
+    schedule_push(event.calendar_id)
+
+
+def record_deleted(event: Event) -> None:
+    """Queue a delete for a locally deleted event that exists on Google."""
+    if not event.external_id or not _is_google(event.calendar_id):
+        return
+    with transaction.atomic():
+        pending = PendingPush.objects.filter(calendar_id=event.calendar_id, external_id=event.external_id).first()
+        if pending is not None:
+            if pending.op == PendingPush.Op.INSERT and pending.status == PendingPush.Status.PENDING:
+                pending.delete()  # never reached Google: nothing to undo there
+                return
+            pending.op, pending.event = PendingPush.Op.DELETE, None
+            pending.revision += 1
+            pending.save(update_fields=["op", "event", "revision", "updated_at"])
+        else:
+            meta = EventSyncMeta.objects.filter(calendar_id=event.calendar_id, external_id=event.external_id).first()
+            PendingPush.objects.create(calendar_id=event.calendar_id, external_id=event.external_id,
+                                       op=PendingPush.Op.DELETE, base_etag=(meta.etag if meta else event.etag) or "")
+    schedule_push(event.calendar_id)
+
+
+# -- pushing -------------------------------------------------------------------------------
+
+def _cfg(key: str, default: int) -> int:
+    return int((settings.CHRONOS.get("sync") or {}).get(key, default))
+
+
+def _remote_or_none(source: CalendarSource, external_id: str) -> RemoteEvent | None:
+    try:
+        return source.get_event(external_id)
+    except SourceError:
+        return None
+
+
+def _done(pending: PendingPush, seen_revision: int, result: PushResult | None, event: Event | None,
+          now: datetime) -> None:
+    """Record a successful push; a local edit made meanwhile stays queued on top of it."""
+    with transaction.atomic(), remote_changes():
+        current = PendingPush.objects.filter(pk=pending.pk).first()
+        if result is not None:
+            if event is not None:
+                Event.objects.filter(pk=event.pk).update(etag=result.etag[:255])
+            EventSyncMeta.objects.update_or_create(
+                calendar_id=pending.calendar_id, external_id=pending.external_id,
+                defaults={"etag": result.etag[:255], "remote_updated": result.updated, "last_pushed_at": now,
+                          "content_hash": event_hash(event) if event is not None else ""})
+        else:
+            EventSyncMeta.objects.filter(calendar_id=pending.calendar_id, external_id=pending.external_id).delete()
+        if current is None:
+            return
+        if current.revision != seen_revision and current.op != PendingPush.Op.DELETE and result is not None:
+            current.op, current.base_etag, current.attempts = PendingPush.Op.PATCH, result.etag[:255], 0
+            current.save(update_fields=["op", "base_etag", "attempts", "updated_at"])
+        elif current.revision != seen_revision and current.op == PendingPush.Op.DELETE:
+            current.base_etag = result.etag[:255] if result is not None else current.base_etag
+            current.save(update_fields=["base_etag", "updated_at"])
+        else:
+            current.delete()
+
+
+def _failed(pending: PendingPush, exc: Exception, counts: Counts, now: datetime) -> None:
+    attempts = pending.attempts + 1
+    delay = _cfg("push_backoff_seconds", 30) * (2 ** min(attempts - 1, 10))
+    status = PendingPush.Status.FAILED if attempts >= _cfg("push_max_attempts", 8) else PendingPush.Status.PENDING
+    PendingPush.objects.filter(pk=pending.pk).update(attempts=attempts, last_error=str(exc)[:1000], status=status,
+                                                     next_attempt_at=now + timedelta(seconds=delay), updated_at=now)
+    counts.error("push", str(exc), external_id=pending.external_id, op=pending.op, attempts=attempts)
+
+
+def push_one(pending: PendingPush, source: CalendarSource, counts: Counts, *, now: datetime) -> None:
+    seen = pending.revision
+    event = Event.objects.filter(pk=pending.event_id).first() if pending.event_id else None
+    if_match = "" if pending.force or pending.reason == PendingPush.Reason.CONSUMED else pending.base_etag
+    try:
+        if pending.op == PendingPush.Op.DELETE:
+            try:
+                source.delete_event(pending.external_id, if_match=if_match)
+            except RemoteGone:
+                pass  # 404/410: already gone, which is what we wanted
+            _done(pending, seen, None, None, now)
+        elif event is None:
+            PendingPush.objects.filter(pk=pending.pk, revision=seen).delete()
+            return
+        elif pending.op == PendingPush.Op.INSERT:
+            body = {**to_google(event), "id": pending.external_id}
+            try:
+                result = source.insert_event(body)
+            except SourceError as exc:
+                if exc.status != 409:
+                    raise
+                remote = source.get_event(pending.external_id)  # an earlier attempt got through
+                result = PushResult(external_id=remote.external_id, etag=remote.etag, updated=remote.updated)
+            _done(pending, seen, result, event, now)
+        else:
+            result = source.patch_event(pending.external_id, to_google(event), if_match=if_match)
+            _done(pending, seen, result, event, now)
+        counts.pushed += 1
+    except PreconditionFailed:
+        with transaction.atomic():
+            conflict(pending, _remote_or_none(source, pending.external_id), counts,
+                     f"remote event changed since the local {pending.op} was made (412)")
+    except RemoteGone:
+        with transaction.atomic():
+            conflict(pending, None, counts, f"remote event was deleted while a local {pending.op} was not yet pushed")
+    except SourceError as exc:
+        _failed(pending, exc, counts, now)
+
+
+def push_pending(calendar: Calendar, source: CalendarSource, counts: Counts, *, now: datetime | None = None,
+                 limit: int = 1000) -> None:
+    """Push every due change of ``calendar`` (the caller holds the calendar's lock)."""
+    if not getattr(source, "writable", False):
+        return
+    now = now or timezone.now()
+    due = list(PendingPush.objects.filter(calendar=calendar, status=PendingPush.Status.PENDING,
+                                          next_attempt_at__lte=now).order_by("id")[:limit])
+    for pending in due:
+        push_one(pending, source, counts, now=now)
