@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "from_name": "Chronos",
     "backend": "smtp",
     "anymail": {},
+    "command_system": "SMTP",
     "smtp": {"host": "localhost", "port": 25, "user": "", "password": "", "tls": False, "ssl": False, "timeout": 10},
     "local_hostname": "",
     "message_id_domain": "",
