@@ -24,6 +24,8 @@ from apps.events.serializers import (
     UrlPayloadSerializer,
     conflicts_of,
     event_dict,
+    event_rows,
+    render_rows,
     sub_task_dict,
 )
 
@@ -45,6 +47,7 @@ class EventPagination(PagePagination):
         offset, limit, page = self.window(request)
         self.page, self.page_size = page, limit
         rows = list(queryset[offset : offset + limit])
+        queryset = getattr(queryset, "queryset", queryset)
         if rows and len(rows) < limit:
             # The last page: the total is known without counting.
             self.total_count = offset + len(rows)
@@ -55,6 +58,16 @@ class EventPagination(PagePagination):
         if offset and offset >= self.total_count:
             raise exceptions.NotFound(f"Page {page} is beyond the last page ({self.total_count} items).")
         return rows
+
+
+class RowQuery:
+    """Slicing yields :class:`EventRow` objects; counting goes to the queryset."""
+
+    def __init__(self, queryset) -> None:
+        self.queryset = queryset
+
+    def __getitem__(self, item: slice):
+        return event_rows(self.queryset[item])
 
 
 def _with_related(queryset):
@@ -98,9 +111,14 @@ class EventViewSet(viewsets.ViewSet):
             raise exceptions.NotFound("No event with this id.")
         return event
 
-    def _answer(self, event: Event, *, code: int = 200, suggestions: list | None = None) -> Response:
-        event = _with_related(Event.objects.filter(pk=event.pk)).first() or event
-        body = event_dict(event, conflicts_of([event]))
+    def _answer(self, event: Event, *, code: int = 200, suggestions: list | None = None,
+                fresh: bool = False) -> Response:
+        if fresh:
+            # Just created without a checklist: nothing to read back.
+            body = event_dict(event, conflicts_of([event]), sub_tasks=[])
+        else:
+            event = _with_related(Event.objects.filter(pk=event.pk)).first() or event
+            body = event_dict(event, conflicts_of([event]))
         if suggestions:
             body["suggestions"] = suggestions
         return Response(body, status=code)
@@ -108,9 +126,8 @@ class EventViewSet(viewsets.ViewSet):
     def list(self, request):
         queryset = selectors.list_events(request.query_params)
         paginator = self.pagination_class()
-        rows = paginator.paginate_queryset(_with_related(queryset), request, view=self)
-        conflicts = conflicts_of(rows)
-        return paginator.get_paginated_response([event_dict(e, conflicts) for e in rows])
+        rows = paginator.paginate_queryset(RowQuery(queryset), request, view=self)
+        return paginator.get_paginated_response(render_rows(rows))
 
     @idempotent
     def create(self, request):
@@ -137,7 +154,8 @@ class EventViewSet(viewsets.ViewSet):
         if outcome.status == "rejected":
             return Response({"detail": outcome.rejection, "rejected_by": outcome.rejected_by},
                             status=status.HTTP_400_BAD_REQUEST)
-        return self._answer(outcome.event, code=status.HTTP_201_CREATED, suggestions=_suggestions_for(outcome.event))
+        return self._answer(outcome.event, code=status.HTTP_201_CREATED, suggestions=_suggestions_for(outcome.event),
+                            fresh=not extra["sub_tasks"])
 
     def retrieve(self, request, pk=None):
         return self._answer(self._event(pk))

@@ -27,13 +27,64 @@ def sub_task_dict(sub: SubTask) -> dict:
             "completed_at": iso_z(sub.completed_at), "position": sub.position}
 
 
-def event_dict(event: Event, conflicts: dict[int, list[int]] | None = None) -> dict:
+class EventRow:
+    """A read-only event for list pages: the columns of a ``values_list`` row, no model overhead.
+
+    Has the attributes of :class:`Event` that rendering and conflict detection read.
+    """
+
+    __slots__ = ("id", "calendar_id", "external_id", "title", "description", "location",
+                 "start_time", "end_time", "all_day", "start_date", "end_date", "timezone", "priority", "event_type",
+                 "status", "tags", "attendees", "mode", "all_done", "plugin_error", "created_at", "updated_at")
+
+    def __init__(self, values) -> None:
+        for name, value in zip(ROW_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+ROW_FIELDS = EventRow.__slots__
+
+
+def event_rows(queryset) -> list[EventRow]:
+    return [EventRow(values) for values in queryset.values_list(*ROW_FIELDS)]
+
+
+def sub_tasks_by_event(ids: list[int]) -> dict[int, list[dict]]:
+    grouped: dict[int, list[dict]] = {}
+    if not ids:
+        return grouped
+    for sub in SubTask.objects.filter(event_id__in=ids).order_by("position", "id"):
+        grouped.setdefault(sub.event_id, []).append(sub_task_dict(sub))
+    return grouped
+
+
+def default_modes(calendar_ids) -> dict[str, str]:
+    return dict(Calendar.objects.filter(pk__in=set(calendar_ids)).values_list("id", "default_mode"))
+
+
+def render_rows(rows: list[EventRow]) -> list[dict]:
+    """A page of list rows as dicts: sub-tasks, default modes and conflicts each in one query."""
+    ids = [r.id for r in rows]
+    subs = sub_tasks_by_event(ids)
+    modes = default_modes(r.calendar_id for r in rows if not r.mode)
+    conflicts = conflicts_of(rows)
+    return [event_dict(r, conflicts, sub_tasks=subs.get(r.id, []), mode=r.mode or modes.get(r.calendar_id, "free"))
+            for r in rows]
+
+
+def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_tasks: list[dict] | None = None,
+               mode: str | None = None) -> dict:
     """The contract's event representation (UTC with Z; dates for all-day events)."""
     if event.all_day and event.start_date and event.end_date:
         start, end = event.start_date.isoformat(), event.end_date.isoformat()
     else:
         start, end = iso_z(event.start_time), iso_z(event.end_time)
-    subs = event.sub_tasks.all()
+    if sub_tasks is None:
+        sub_tasks = [sub_task_dict(s) for s in event.sub_tasks.all()]
     return {
         "id": event.pk,
         "calendar_id": event.calendar_id,
@@ -52,8 +103,8 @@ def event_dict(event: Event, conflicts: dict[int, list[int]] | None = None) -> d
         "status": event.status,
         "tags": event.tags,
         "attendees": event.attendees,
-        "mode": event.effective_mode,
-        "sub_tasks": [sub_task_dict(s) for s in subs],
+        "mode": mode or event.effective_mode,
+        "sub_tasks": sub_tasks,
         "all_done": event.all_done,
         "conflicts": (conflicts or {}).get(event.pk, []),
         "plugin_error": event.plugin_error or None,
@@ -62,7 +113,7 @@ def event_dict(event: Event, conflicts: dict[int, list[int]] | None = None) -> d
     }
 
 
-def conflicts_of(events: list[Event]) -> dict[int, list[int]]:
+def conflicts_of(events: list) -> dict[int, list[int]]:
     # Conflict detection belongs to scheduling; imported lazily (apps stay loosely coupled).
     if not events:
         return {}

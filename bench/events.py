@@ -1,0 +1,240 @@
+"""Events API benchmark over real HTTP against the production server.
+
+Seeds N events (5 calendars, two years around today, realistic titles) into a fresh SQLite
+file, starts gunicorn with one worker process, and measures with a keep-alive client:
+a 7-day window, a 30-day window with ``q=<word>``, ``range=-1`` page 1 (median/p95 of 200
+requests after warm-up), sequential creates per second, 8 concurrent writers x 50 creates
+(lost and 5xx counted), and the server's peak RSS. Prints one JSON object.
+
+    .venv/bin/python bench/events.py --events 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CALENDARS = ["work", "private", "team", "customers", "ops"]
+SUBJECTS = ["Sprint planning", "Stand-up", "Design review", "Quarterly report", "Customer call", "Invoice run",
+            "Dentist", "Focus time", "Lunch", "Architecture review", "Budget meeting", "Hiring interview",
+            "Release retro", "Gym", "Parent evening", "Backup drill", "Roadmap workshop", "Security audit"]
+WITH = ["Alex", "Sam", "Kim", "Robin", "Acme GmbH", "Globex", "Initech", "the board", "Marketing", "Finance",
+        "Support", "Platform team", "Jordan", "Taylor", "Morgan", "Umbrella Corp"]
+PLACES = ["Room 1", "Room 2", "Berlin office", "Zoom", "Cafe Luna", "Hamburg HQ", ""]
+TAGS = ["work", "private", "customer", "engineering", "finance", "people", "focus", "ops", "planning"]
+SEARCH_WORD = "Initech"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(data_dir: str) -> dict:
+    env = dict(os.environ)
+    env.update(CHRONOS_DATA_DIR=data_dir, DATABASE_URL=f"sqlite:///{data_dir}/chronos.db", REDIS_URL="",
+               SECRET_KEY="bench-secret-key-0123456789-0123456789-0123456789", DJANGO_SETTINGS_MODULE="chronos.settings")
+    env.pop("CHRONOS_TESTING", None)
+    return env
+
+
+def seed(count: int) -> None:
+    """Runs in a child process with the bench environment: bulk insert, then build the index."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chronos.settings")
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from apps.core.models import ApiKey
+    from apps.events import dbobjects
+    from apps.events.models import Calendar, Event
+
+    rng = random.Random(7)
+    for cid in CALENDARS:
+        Calendar.objects.get_or_create(id=cid, defaults={"name": cid.title(), "timezone": "Europe/Berlin"})
+    # Bulk load without the per-row FTS triggers; ensure() re-creates them and rebuilds the index.
+    with connection.cursor() as cursor:
+        for name in dbobjects.FTS_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    span = 730 * 24 * 3600
+    begin = now - timedelta(days=365)
+    batch: list[Event] = []
+    for i in range(count):
+        start = begin + timedelta(seconds=rng.randrange(0, span) // 900 * 900)
+        all_day = rng.random() < 0.03
+        if all_day:
+            start = start.replace(hour=0, minute=0, second=0)
+            end = start + timedelta(days=rng.choice([1, 1, 1, 2, 3]))
+        else:
+            end = start + timedelta(minutes=rng.choice([15, 30, 30, 45, 60, 60, 90, 120, 240]))
+        title = f"{rng.choice(SUBJECTS)} with {rng.choice(WITH)}"
+        batch.append(Event(
+            calendar_id=CALENDARS[i % 5], title=title, description=f"Agenda: {rng.choice(SUBJECTS).lower()}.",
+            location=rng.choice(PLACES), start_time=start, end_time=end, all_day=all_day,
+            start_date=start.date() if all_day else None, end_date=end.date() if all_day else None,
+            tags=rng.sample(TAGS, rng.randint(0, 2)), duration_seconds=int((end - start).total_seconds()),
+            created_at=now,
+        ))
+        if len(batch) == 5000:
+            with transaction.atomic():
+                Event.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        with transaction.atomic():
+            Event.objects.bulk_create(batch)
+    dbobjects.ensure(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _, key = ApiKey.issue(name="bench", scopes=["admin"])
+    print(key)
+
+
+def _stats(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"median_ms": round(statistics.median(ordered) * 1000, 2),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
+
+
+def _measure(session, url: str, *, warmup: int = 20, runs: int = 200) -> dict:
+    for _ in range(warmup):
+        session.get(url).raise_for_status()
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        response = session.get(url)
+        samples.append(time.perf_counter() - t0)
+        response.raise_for_status()
+    result = _stats(samples)
+    result["total_count"] = response.json()["total_count"]
+    return result
+
+
+def _body(i: int, calendar: str) -> dict:
+    start = datetime(2031, 1, 1, 8, tzinfo=UTC) + timedelta(minutes=30 * i)
+    return {"title": f"Bench create {i}", "calendar_id": calendar, "start_time": start.isoformat(),
+            "end_time": (start + timedelta(minutes=25)).isoformat(), "tags": ["bench"]}
+
+
+def run(count: int) -> dict:
+    import psutil
+    import requests
+
+    data_dir = tempfile.mkdtemp(prefix="chronos-bench-")
+    env = _env(data_dir)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run([sys.executable, __file__, "--seed-only", str(count)], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True)
+    key = seeded.stdout.strip().splitlines()[-1]
+    seed_seconds = time.perf_counter() - t0
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "chronos.wsgi:application", "--workers", "1", "--threads", "4",
+         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    peak = {"rss": 0}
+    stop = threading.Event()
+
+    def sample_rss() -> None:
+        while not stop.is_set():
+            try:
+                proc = psutil.Process(server.pid)
+                workers = proc.children(recursive=True)
+                peak["rss"] = max([peak["rss"], *[w.memory_info().rss for w in workers]])
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
+    base = f"http://127.0.0.1:{port}/api/v1"
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+    try:
+        for _ in range(100):
+            try:
+                if session.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code in (200, 503):
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        today = datetime.now(UTC).date().isoformat()
+        results: dict = {"events": count, "seed_seconds": round(seed_seconds, 1)}
+        results["window_7d"] = _measure(session, f"{base}/events?anchor={today}&range=7")
+        results["window_30d_q"] = _measure(session, f"{base}/events?anchor={today}&range=30&q={SEARCH_WORD}")
+        results["range_all_page1"] = _measure(session, f"{base}/events?range=-1&page=1")
+
+        n = 300
+        t1 = time.perf_counter()
+        for i in range(n):
+            session.post(f"{base}/events", json=_body(i, "bench-seq")).raise_for_status()
+        results["creates_per_second"] = round(n / (time.perf_counter() - t1), 1)
+
+        statuses: list[int] = []
+        lock = threading.Lock()
+
+        def writer(w: int) -> None:
+            s = requests.Session()
+            s.headers["Authorization"] = f"Bearer {key}"
+            for j in range(50):
+                try:
+                    code = s.post(f"{base}/events", json=_body(w * 100 + j, "bench-conc")).status_code
+                except requests.RequestException:
+                    code = 0
+                with lock:
+                    statuses.append(code)
+
+        t2 = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(writer, range(8)))
+        elapsed = time.perf_counter() - t2
+        stored = session.get(f"{base}/events?calendar=bench-conc&range=-1&direction=all&page_size=1").json()
+        results["concurrent_writers"] = {
+            "writers": 8, "posts": len(statuses), "created_201": statuses.count(201),
+            "server_errors_5xx": sum(1 for c in statuses if c >= 500 or c == 0),
+            "lost": 400 - stored["total_count"], "creates_per_second": round(400 / elapsed, 1),
+        }
+    finally:
+        stop.set()
+        sampler.join(timeout=1)
+        server.terminate()
+        server.wait(timeout=10)
+    results["server_peak_rss_mb"] = round(peak["rss"] / 2**20, 1)
+    results["db_size_mb"] = round(sum(p.stat().st_size for p in Path(data_dir).glob("chronos.db*")) / 2**20, 1)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--seed-only", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed_only is not None:
+        seed(args.seed_only)
+        return
+    print(json.dumps(run(args.events)))
+
+
+if __name__ == "__main__":
+    main()
