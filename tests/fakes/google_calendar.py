@@ -93,6 +93,8 @@ class FakeGoogleCalendar:
         self.requests: list[dict[str, Any]] = []
         self._failures: list[tuple[int, float | None]] = []
         self._listings: dict[str, list[dict[str, Any]]] = {}
+        # Google may answer short or even empty pages that still carry a nextPageToken.
+        self.trailing_empty_pages = 0
         self._listing_ids = itertools.count(1)
         self._ids = itertools.count(1)
         self._last_updated = datetime(2000, 1, 1, tzinfo=UTC)
@@ -426,7 +428,8 @@ class FakeGoogleCalendar:
             snap, offset = self.seq, 0
         chunk = items[offset:offset + size]
         body: dict[str, Any] = {"kind": "calendar#events", "summary": calendar_id, "items": chunk}
-        if offset + size < len(items):
+        # Offsets past the end stand for the configured trailing empty pages.
+        if offset + size < len(items) + self.trailing_empty_pages * size:
             body["nextPageToken"] = f"{key}:{offset + size}@{snap}"
         else:
             body["nextSyncToken"] = f"tok-{snap}"

@@ -31,6 +31,11 @@ from apps.sync.sources.base import (
 MAX_PAGE_SIZE = 2500
 
 
+def default_sleep(seconds: float) -> None:
+    """Backoff between retries (a module function so tests can replace it)."""
+    time.sleep(seconds)
+
+
 def _rfc3339(value) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
@@ -67,7 +72,7 @@ class GoogleCalendarSource:
 
     def __init__(self, *, calendar_id: str, calendar_tz: str = "UTC", service=None, credentials=None,
                  api_endpoint: str | None = None, page_size: int | None = None, num_retries: int | None = None,
-                 timeout: float | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 timeout: float | None = None, sleep: Callable[[float], None] | None = None) -> None:
         cfg = creds_module.google_config()
         self.calendar_id = calendar_id
         self.calendar_tz = calendar_tz
@@ -83,7 +88,7 @@ class GoogleCalendarSource:
     def _execute(self, request, *, headers: dict[str, str] | None = None) -> Any:
         from googleapiclient.errors import HttpError
 
-        request._sleep = self.sleep  # the library's backoff sleeps through this attribute
+        request._sleep = self.sleep or default_sleep  # the library backs off through this attribute
         if headers:
             request.headers.update(headers)
         try:
