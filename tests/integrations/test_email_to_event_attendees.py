@@ -64,3 +64,29 @@ def test_a_webhook_template_cannot_be_sent_as_email(event, api):
 def test_unknown_event_is_404(api, db):
     client = api(scopes=["integrations.manage"])
     assert client.post("/api/v1/events/999999/email", {"template_id": 1}, format="json").status_code == 404
+
+
+def test_the_event_admin_action_asks_for_a_template_then_queues(event, template, rf, admin_user):
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from apps.integrations.admin_email import send_template_to_attendees_action
+
+    def request(data):
+        req = rf.post("/admin/events/event/", data)
+        req.user = admin_user
+        req.session = {}
+        req._messages = FallbackStorage(req)
+        return req
+
+    modeladmin = admin.site._registry[Event]
+    page = send_template_to_attendees_action(modeladmin, request({}), Event.objects.filter(pk=event.pk))
+    page.render()
+    assert b"Retro &lt;b&gt;&amp;&lt;/b&gt;" in page.content
+    assert EmailMessageLog.objects.count() == 0
+
+    done = send_template_to_attendees_action(
+        modeladmin, request({"apply": "1", "template": template.pk}), Event.objects.filter(pk=event.pk)
+    )
+    assert done is None
+    assert EmailMessageLog.objects.filter(event_id=event.pk).count() == 2
