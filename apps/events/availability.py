@@ -20,7 +20,6 @@ from apps.events.scheduling import (
     Busy,
     CalendarRules,
     candidate_slots,
-    first_conflicts,
     normalise_attendee,
     window_rows,
     working_windows,
@@ -89,6 +88,17 @@ def _within(windows: list[tuple[datetime, datetime]], s: datetime, e: datetime) 
     return any(ws <= s and e <= we for ws, we in windows)
 
 
+def _windows_for(req: AvailabilityRequest, rules: CalendarRules) -> list[tuple[datetime, datetime]]:
+    if not req.working_hours_only:
+        return [(req.start, req.end)]
+    windows = working_windows(rules.hours, rules.tz, req.start, req.end)
+    for other in req.calendars[1:]:
+        o = CalendarRules.of(other)
+        theirs = working_windows(o.hours, o.tz, req.start, req.end)
+        windows = [(max(a, c), min(b, d)) for a, b in windows for c, d in theirs if max(a, c) < min(b, d)]
+    return windows
+
+
 def _slots_for(req: AvailabilityRequest, rules: CalendarRules) -> list[tuple[datetime, datetime]]:
     step = req.step_minutes or rules.slot_minutes
     hours = rules.hours if req.working_hours_only else ALL_DAY
@@ -102,12 +112,55 @@ def _slots_for(req: AvailabilityRequest, rules: CalendarRules) -> list[tuple[dat
     return slots
 
 
-def _external_hits(intervals: list[tuple[datetime, datetime]], slots: list[tuple[datetime, datetime]],
-                   buffer: timedelta) -> list[bool]:
-    if not intervals:
-        return [False] * len(slots)
-    rows = [Busy(0, "", s, e, frozenset()) for s, e in sorted(intervals)]
-    return [bool(hits) for hits in first_conflicts(rows, slots, buffer)]
+def merge_busy(rows: list[Busy], external: list[tuple[datetime, datetime]], buffer: timedelta) -> list[list]:
+    """Busy periods as sorted, non-overlapping ``[start, end, ids, external]`` (buffer included)."""
+    items = sorted([(r.start - buffer, r.end + buffer, r.id) for r in rows]
+                   + [(s - buffer, e + buffer, None) for s, e in external], key=lambda x: (x[0], x[1]))
+    merged: list[list] = []
+    for s, e, ev_id in items:
+        if merged and s <= merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], e)
+        else:
+            last = [s, e, [], False]
+            merged.append(last)
+        if ev_id is None:
+            last[3] = True
+        else:
+            last[2].append(ev_id)
+    return merged
+
+
+def periods(windows: list[tuple[datetime, datetime]], merged: list[list]) -> list[dict]:
+    """The working windows cut into free and busy periods, in order."""
+    out = []
+    j = 0
+    for ws, we in windows:
+        while j < len(merged) and merged[j][1] <= ws:
+            j += 1
+        cursor, k = ws, j
+        while k < len(merged) and merged[k][0] < we:
+            bs, be, ids, ext = merged[k]
+            if bs > cursor:
+                out.append({"start_time": iso(cursor), "end_time": iso(bs), "available": True, "conflicts": []})
+            out.append({"start_time": iso(max(bs, ws)), "end_time": iso(min(be, we)), "available": False,
+                        "conflicts": sorted(ids), "external_busy": ext})
+            cursor = min(be, we)
+            k += 1
+        if cursor < we:
+            out.append({"start_time": iso(cursor), "end_time": iso(we), "available": True, "conflicts": []})
+    return out
+
+
+def free_slots(slots: list[tuple[datetime, datetime]], merged: list[list]) -> list[bool]:
+    """For sorted grid slots, whether each misses every merged busy period."""
+    out = []
+    j = 0
+    for s, e in slots:
+        while j < len(merged) and merged[j][1] <= s:
+            j += 1
+        out.append(j == len(merged) or merged[j][0] >= e)
+    return out
 
 
 def default_calendar() -> Calendar | None:
@@ -116,15 +169,16 @@ def default_calendar() -> Calendar | None:
 
 
 def compute(req: AvailabilityRequest) -> dict:
-    """The availability answer: per attendee and calendar slots, and the slots free for all."""
+    """The availability answer: free/busy periods per attendee and calendar inside the working
+    windows, and the grid slots of the asked length that are free for everyone known."""
     primary = req.calendars[0] if req.calendars else default_calendar()
     rules = CalendarRules.of(primary)
-    slots = _slots_for(req, rules)
-    labels = [(iso(s), iso(e)) for s, e in slots]
     buffer = rules.buffer
+    slots = _slots_for(req, rules)
+    windows = _windows_for(req, rules)
 
-    rows = window_rows(req.start - buffer, req.end + buffer,
-                       calendar_ids=None if req.attendees else [c.pk for c in req.calendars])
+    rows = window_rows(req.start - buffer, req.end + buffer, calendar_ids=[c.pk for c in req.calendars],
+                       attendees=req.attendees)
     by_attendee: dict[str, list[Busy]] = {a: [] for a in req.attendees}
     by_calendar: dict[str, list[Busy]] = {c.pk: [] for c in req.calendars}
     for row in rows:
@@ -134,35 +188,31 @@ def compute(req: AvailabilityRequest) -> dict:
             by_calendar[row.calendar_id].append(row)
 
     external = external_busy(req.attendees, req.start - buffer, req.end + buffer)
-    unknown = set(external.unknown)
-    free_for_all = [True] * len(slots)
-
-    def entry(busy: list[Busy], extra: list[tuple[datetime, datetime]], is_unknown: bool) -> list[dict]:
-        out = []
-        local = first_conflicts(busy, slots, buffer)
-        ext = _external_hits(extra, slots, buffer)
-        for i, (label, ids, ext_busy) in enumerate(zip(labels, local, ext, strict=True)):
-            if is_unknown:
-                available = None
-            else:
-                available = not ids and not ext_busy
-                if not available:
-                    free_for_all[i] = False
-            out.append({"start_time": label[0], "end_time": label[1], "available": available,
-                        "conflicts": ids, "external_busy": ext_busy})
-        return out
+    unknown = set(external.unknown) & set(req.attendees)
+    everyone: list[Busy] = []
+    everyone_external: list[tuple[datetime, datetime]] = []
 
     attendees = []
     for person in req.attendees:
-        is_unknown = person in unknown
-        source = "google" if person in external.busy or is_unknown else "local"
-        item = {"attendee": person, "status": "unknown" if is_unknown else "known", "source": source,
-                "slots": entry(by_attendee[person], external.busy.get(person, []), is_unknown)}
+        item: dict = {"attendee": person}
+        if person in unknown:
+            item.update(status="unknown", source="google", slots=[
+                {"start_time": iso(ws), "end_time": iso(we), "available": None, "conflicts": []} for ws, we in windows])
+        else:
+            ext = external.busy.get(person, [])
+            everyone.extend(by_attendee[person])
+            everyone_external.extend(ext)
+            item.update(status="known", source="google" if person in external.busy else "local",
+                        slots=periods(windows, merge_busy(by_attendee[person], ext, buffer)))
         if person in external.errors:
             item["error"] = external.errors[person]
         attendees.append(item)
-    calendars = [{"calendar_id": c.pk, "slots": entry(by_calendar[c.pk], [], False)} for c in req.calendars]
+    calendars = []
+    for cal in req.calendars:
+        everyone.extend(by_calendar[cal.pk])
+        calendars.append({"calendar_id": cal.pk, "slots": periods(windows, merge_busy(by_calendar[cal.pk], [], buffer))})
 
+    ok = free_slots(slots, merge_busy(everyone, everyone_external, buffer))
     return {
         "start_time": iso(req.start),
         "end_time": iso(req.end),
@@ -170,7 +220,8 @@ def compute(req: AvailabilityRequest) -> dict:
         "timezone": rules.tz.key,
         "attendees": attendees,
         "calendars": calendars,
-        "common_free": [{"start_time": a, "end_time": b} for (a, b), ok in zip(labels, free_for_all, strict=True) if ok],
-        "unknown": sorted(unknown & set(req.attendees)),
-        "complete": not (unknown & set(req.attendees)),
+        "common_free": [{"start_time": iso(s), "end_time": iso(e)} for (s, e), free in zip(slots, ok, strict=True)
+                        if free],
+        "unknown": sorted(unknown),
+        "complete": not unknown,
     }

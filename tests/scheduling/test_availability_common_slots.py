@@ -21,8 +21,8 @@ def ask(client, **body):
     return client.post(URL, payload, format="json")
 
 
-def free(slots):
-    return [s["start_time"][11:16] for s in slots if s["available"]]
+def periods(slots):
+    return [(s["start_time"][11:16], s["end_time"][11:16], s["available"]) for s in slots]
 
 
 def test_common_free_slots_are_where_every_attendee_is_free(client, calendar, event):
@@ -30,19 +30,21 @@ def test_common_free_slots_are_where_every_attendee_is_free(client, calendar, ev
     other = calendar("other")
     event(work, utc(2025, 3, 3, 9), utc(2025, 3, 3, 10), attendees=["kim@x.com"])
     event(other, utc(2025, 3, 3, 10, 30), utc(2025, 3, 3, 11, 30), attendees=["sam@x.com", "robin@x.com"])
-    event(other, utc(2025, 3, 3, 12, 30), utc(2025, 3, 3, 13), attendees=["KIM@x.com"])
+    kim_late = event(other, utc(2025, 3, 3, 12, 30), utc(2025, 3, 3, 13), attendees=["KIM@x.com"])
 
     res = ask(client, attendees=["kim@x.com", "Sam@X.com"], calendar_ids=[], slot_minutes=30)
     assert res.status_code == 200, res.json()
     body = res.json()
-    # 60-minute slots on a 30-minute grid from 09:00 to 13:00 start at 09:00 ... 12:00;
-    # a slot that only touches a busy period is free.
+    # Each attendee's slots cut the window into free and busy periods (touching is not busy).
     by_person = {a["attendee"]: a for a in body["attendees"]}
-    assert free(by_person["kim@x.com"]["slots"]) == ["10:00", "10:30", "11:00", "11:30"]
-    assert free(by_person["sam@x.com"]["slots"]) == ["09:00", "09:30", "11:30", "12:00"]
+    assert periods(by_person["kim@x.com"]["slots"]) == [
+        ("09:00", "10:00", False), ("10:00", "12:30", True), ("12:30", "13:00", False)]
+    assert periods(by_person["sam@x.com"]["slots"]) == [
+        ("09:00", "10:30", True), ("10:30", "11:30", False), ("11:30", "13:00", True)]
+    # 60-minute slots on a 30-minute grid (09:00 ... 12:00) free for both: only 11:30.
     assert body["common_free"] == [{"start_time": "2025-03-03T11:30:00Z", "end_time": "2025-03-03T12:30:00Z"}]
-    busy = next(s for s in by_person["kim@x.com"]["slots"] if s["start_time"] == "2025-03-03T12:00:00Z")
-    assert busy["available"] is False and len(busy["conflicts"]) == 1
+    busy = by_person["kim@x.com"]["slots"][2]
+    assert busy["conflicts"] == [kim_late.pk] and busy["external_busy"] is False
     assert body["unknown"] == [] and body["complete"] is True
 
 
@@ -54,7 +56,8 @@ def test_a_calendar_and_attendees_share_a_common_slot(client, calendar, event):
 
     body = ask(client, attendees=["kim@x.com", "sam@x.com"]).json()
     assert [s["start_time"] for s in body["common_free"]] == ["2025-03-03T10:00:00Z"]
-    assert free(body["calendars"][0]["slots"]) == ["10:00", "12:00"]
+    assert periods(body["calendars"][0]["slots"]) == [
+        ("09:00", "10:00", False), ("10:00", "11:00", True), ("11:00", "12:00", False), ("12:00", "13:00", True)]
     assert body["calendars"][0]["calendar_id"] == "work"
 
 

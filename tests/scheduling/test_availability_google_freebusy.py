@@ -46,8 +46,8 @@ def test_google_busy_time_makes_slots_unavailable(api, google, calendar, event):
     body = api(scopes=["events.write"]).post(URL, BODY, format="json").json()
     ana = body["attendees"][0]
     assert ana["attendee"] == "ana@corp.com" and ana["source"] == "google" and ana["status"] == "known"
-    assert [(s["start_time"][11:16], s["available"], s["external_busy"]) for s in ana["slots"]] == [
-        ("09:00", True, False), ("10:00", False, True), ("11:00", True, False)]
+    assert [(s["start_time"][11:16], s["available"], s.get("external_busy")) for s in ana["slots"]] == [
+        ("09:00", True, None), ("10:00", False, True), ("11:00", True, None)]
     assert [s["start_time"][11:16] for s in body["common_free"]] == ["11:00"]
     assert google.calls and google.calls[0][0] == ("ana@corp.com",)
 
