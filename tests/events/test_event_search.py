@@ -1,0 +1,114 @@
+"""Full-text search: matching, escaping of hostile input, and the index kept in sync."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from apps.events import dbobjects
+from tests.events.conftest import ids
+
+URL = "/api/v1/events"
+WINDOW = {"anchor": "2025-03-10", "range": 7}
+
+
+@pytest.fixture
+def corpus(make_event):
+    return {
+        "mail": make_event("2025-03-10T09:00", title="Send the e-mail to Acme", description="quarterly numbers"),
+        "cal": make_event("2025-03-10T10:00", title="Review", location="calendar: room 4"),
+        "tagged": make_event("2025-03-10T11:00", title="Standup", tags=["engineering"]),
+        "umlaut": make_event("2025-03-10T12:00", title="Übergabe an Jürgen"),
+        "pct": make_event("2025-03-10T13:00", title="Raise 100% of budget"),
+    }
+
+
+def test_search_covers_title_description_location_and_tags(reader, corpus):
+    assert ids(reader.get(URL, {**WINDOW, "q": "acme"})) == [corpus["mail"].id]
+    assert ids(reader.get(URL, {**WINDOW, "q": "quarterly"})) == [corpus["mail"].id]
+    assert ids(reader.get(URL, {**WINDOW, "q": "room"})) == [corpus["cal"].id]
+    assert ids(reader.get(URL, {**WINDOW, "q": "engineering"})) == [corpus["tagged"].id]
+
+
+def test_every_word_must_match(reader, corpus):
+    assert ids(reader.get(URL, {**WINDOW, "q": "acme quarterly"})) == [corpus["mail"].id]
+    assert ids(reader.get(URL, {**WINDOW, "q": "acme standup"})) == []
+
+
+def test_search_ignores_case_and_accents(reader, corpus):
+    assert ids(reader.get(URL, {**WINDOW, "q": "UBERGABE jurgen"})) == [corpus["umlaut"].id]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("e-mail", ["mail"]),
+        ('"', []),
+        ('"acme', ["mail"]),
+        ("%", []),
+        ("100%", ["pct"]),
+        ("calendar:", ["cal"]),
+        ("calendar: room", ["cal"]),
+        ("acme\x00", ["mail"]),
+        ("\x00", []),
+        ("*", []),
+        ("OR", []),
+        ("acme OR standup", []),
+        ("NEAR(acme review)", []),
+        ("title:acme", []),
+        ("'; DROP TABLE events_event; --", []),
+    ],
+)
+def test_hostile_queries_neither_fail_nor_match_everything(reader, corpus, query, expected):
+    response = reader.get(URL, {**WINDOW, "q": query})
+    assert response.status_code == 200, response.content
+    assert ids(response) == [corpus[name].id for name in expected]
+
+
+def test_search_respects_the_window(reader, make_event):
+    inside = make_event("2025-03-10T09:00", title="Budget talk")
+    make_event("2025-05-10T09:00", title="Budget talk")
+    assert ids(reader.get(URL, {**WINDOW, "q": "budget"})) == [inside.id]
+    assert len(ids(reader.get(URL, {"range": -1, "direction": "all", "q": "budget"}))) == 2
+
+
+def test_a_long_event_found_by_search_from_before_the_window(reader, make_event):
+    long_one = make_event("2025-02-01T00:00", minutes=60 * 24 * 60, title="Budget freeze")
+    assert ids(reader.get(URL, {**WINDOW, "q": "freeze"})) == [long_one.id]
+
+
+def test_the_index_follows_updates_moves_and_deletes(writer, make_event):
+    event = make_event("2025-03-10T09:00", title="Alpha")
+    assert writer.patch(f"{URL}/{event.id}", {"title": "Beta"}, format="json").status_code == 200
+    assert ids(writer.get(URL, {**WINDOW, "q": "alpha"})) == []
+    assert ids(writer.get(URL, {**WINDOW, "q": "beta"})) == [event.id]
+    moved = writer.patch(f"{URL}/{event.id}", {"start_time": "2025-03-12T09:00:00Z",
+                                               "end_time": "2025-03-12T10:00:00Z"}, format="json")
+    assert moved.status_code == 200
+    assert ids(writer.get(URL, {**WINDOW, "q": "beta"})) == [event.id]
+    assert writer.delete(f"{URL}/{event.id}").status_code == 204
+    assert ids(writer.get(URL, {**WINDOW, "q": "beta"})) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_objects_exist_after_migrate_even_when_triggers_were_dropped(make_event):
+    with connection.cursor() as cursor:
+        for name in dbobjects.FTS_TRIGGERS:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP INDEX IF EXISTS {dbobjects.PG_INDEX}")
+    assert dbobjects.installed() != dbobjects.expected()
+    event = make_event("2025-03-10T09:00", title="Written while the triggers were gone")
+    call_command("migrate", verbosity=0)
+    assert dbobjects.installed() == dbobjects.expected()
+    from apps.events.models import Event
+    from apps.events.search import search
+
+    assert list(search(Event.objects.all(), "triggers").values_list("id", flat=True)) == [event.id]
+
+
+def test_the_search_health_check_reports_ok(client, db):
+    body = client.get("/health").json()
+    assert body["checks"]["search"]["status"] == "ok"
