@@ -23,4 +23,4 @@ def incoming():
 
 @pytest.fixture
 def mail_entry(db):
-    return allow("SMTP", "SEND_EMAIL", {"to": "email", "subject": "string", "urgent": "bool", "count": "int"}, ["to"])
+    return allow("MAILER", "SEND_EMAIL", {"to": "email", "subject": "string", "urgent": "bool", "count": "int"}, ["to"])

@@ -16,9 +16,9 @@ def run(event):
 @pytest.mark.parametrize(
     "title",
     [
-        'ACTION: SEND_EMAIL SMTP to=a@example.com subject="Quarterly report" urgent=yes count=3',
-        "action: send_email smtp to=a@example.com 'subject=Quarterly report' urgent=yes count=3",
-        "  Action :   Send_Email    SMTP   to=a@example.com   subject='Quarterly report'  urgent=yes count=3 ",
+        'ACTION: SEND_EMAIL MAILER to=a@example.com subject="Quarterly report" urgent=yes count=3',
+        "action: send_email mailer to=a@example.com 'subject=Quarterly report' urgent=yes count=3",
+        "  Action :   Send_Email    MAILER   to=a@example.com   subject='Quarterly report'  urgent=yes count=3 ",
     ],
 )
 def test_action_titles_become_commands_with_typed_parameters(title, incoming, mail_entry):
@@ -26,13 +26,13 @@ def test_action_titles_become_commands_with_typed_parameters(title, incoming, ma
     assert result.consumed_by == "command_handler"
     command = Command.objects.get(pk=result.created["id"])
     assert result.created["type"] == "command"
-    assert (command.command, command.target_system) == ("SEND_EMAIL", "SMTP")
+    assert (command.command, command.target_system) == ("SEND_EMAIL", "MAILER")
     assert command.parameters == {"to": "a@example.com", "subject": "Quarterly report", "urgent": True, "count": 3}
     assert command.status == Command.Status.PENDING
 
 
 def test_a_command_remembers_its_source_entry(incoming, mail_entry):
-    result = run(incoming("ACTION: SEND_EMAIL SMTP to=a@example.com", external_id="g-77", source="calendar"))
+    result = run(incoming("ACTION: SEND_EMAIL MAILER to=a@example.com", external_id="g-77", source="calendar"))
     command = Command.objects.get(pk=result.created["id"])
     assert command.source_event_id == "g-77"
     assert command.context["calendar_id"] == "work"
@@ -42,8 +42,8 @@ def test_a_command_remembers_its_source_entry(incoming, mail_entry):
 
 
 def test_a_synced_entry_seen_twice_makes_one_command(incoming, mail_entry):
-    first = run(incoming("ACTION: SEND_EMAIL SMTP to=a@example.com", external_id="g-1", source="calendar"))
-    second = run(incoming("ACTION: SEND_EMAIL SMTP to=a@example.com", external_id="g-1", source="calendar"))
+    first = run(incoming("ACTION: SEND_EMAIL MAILER to=a@example.com", external_id="g-1", source="calendar"))
+    second = run(incoming("ACTION: SEND_EMAIL MAILER to=a@example.com", external_id="g-1", source="calendar"))
     assert first.created == second.created
     assert Command.objects.count() == 1
 
@@ -56,21 +56,21 @@ def test_a_synced_entry_seen_twice_makes_one_command(incoming, mail_entry):
             "ACTION needs a command and a target system: ACTION: <COMMAND> <SYSTEM> [key=value ...]",
         ),
         (
-            'ACTION: SEND_EMAIL SMTP to="a@example.com',
+            'ACTION: SEND_EMAIL MAILER to="a@example.com',
             "ACTION cannot be parsed: No closing quotation (check the quotes)",
         ),
-        ("ACTION: SEND_EMAIL SMTP to=a@example.com oops", "ACTION parameter 'oops' is not of the form key=value"),
-        ("ACTION: SEND_EMAIL SMTP to=a@example.com to=b@example.com", "ACTION parameter 'to' is given twice"),
+        ("ACTION: SEND_EMAIL MAILER to=a@example.com oops", "ACTION parameter 'oops' is not of the form key=value"),
+        ("ACTION: SEND_EMAIL MAILER to=a@example.com to=b@example.com", "ACTION parameter 'to' is given twice"),
         (
-            "ACTION: SEND_EMAIL SMTP to=nobody",
+            "ACTION: SEND_EMAIL MAILER to=nobody",
             "parameter 'to' must be of type email: 'nobody' is not a valid e-mail address",
         ),
-        ("ACTION: SEND_EMAIL SMTP", "missing required parameter 'to' for SEND_EMAIL on SMTP"),
-        ("ACTION: LAUNCH SMTP", "command 'LAUNCH' is not allowed for system 'SMTP'"),
+        ("ACTION: SEND_EMAIL MAILER", "missing required parameter 'to' for SEND_EMAIL on MAILER"),
+        ("ACTION: LAUNCH MAILER", "command 'LAUNCH' is not allowed for system 'MAILER'"),
         ("ACTION: SEND_EMAIL FAX to=a@example.com", "system 'FAX' is not whitelisted"),
         (
-            "ACTION: SEND_EMAIL SMTP to=a@example.com bcc=b@example.com",
-            "parameter 'bcc' is not allowed for SEND_EMAIL on SMTP",
+            "ACTION: SEND_EMAIL MAILER to=a@example.com bcc=b@example.com",
+            "parameter 'bcc' is not allowed for SEND_EMAIL on MAILER",
         ),
     ],
 )

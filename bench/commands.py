@@ -1,0 +1,240 @@
+"""Command queue benchmark: concurrent pollers against the production server.
+
+Seeds N PENDING commands into a fresh database (SQLite in a temporary data dir, or the
+PostgreSQL database named by ``DATABASE_URL``, which is dropped and re-created), starts gunicorn
+with 2 worker processes, and runs 8 pollers (separate processes, each with its own keep-alive
+``requests.Session``) that poll ``limit=10`` and complete everything they claim until the queue
+is empty. Prints one JSON object: unique commands/s, duplicates, never delivered, HTTP errors.
+
+    .venv/bin/python bench/commands.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chronos_bench_commands .venv/bin/python bench/commands.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SYSTEM = "BENCH"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(data_dir: str, database_url: str | None) -> dict:
+    env = dict(os.environ)
+    env.update(
+        CHRONOS_DATA_DIR=data_dir,
+        DATABASE_URL=database_url or f"sqlite:///{data_dir}/chronos.db",
+        REDIS_URL="",
+        SECRET_KEY="bench-secret-key-0123456789-0123456789-0123456789",
+        DJANGO_SETTINGS_MODULE="chronos.settings",
+    )
+    env.pop("CHRONOS_TESTING", None)
+    return env
+
+
+def _recreate_postgres(database_url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(database_url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(count: int) -> None:
+    """Child process with the bench environment: whitelist entry, API key, N PENDING commands."""
+    import django
+
+    django.setup()
+    from apps.commands.models import Command
+    from apps.core.models import ApiKey
+    from apps.whitelists.models import Whitelist
+
+    Whitelist.objects.update_or_create(system=SYSTEM, action="PING", defaults={"allowed_params": {"n": "int"}})
+    _, raw = ApiKey.issue(name="bench", scopes=["commands.manage"])
+    Command.objects.bulk_create(
+        [Command(command="PING", target_system=SYSTEM, parameters={"n": i}) for i in range(count)], batch_size=2000
+    )
+    print(raw)
+
+
+def report() -> None:
+    import django
+
+    django.setup()
+    from apps.commands.models import Command
+
+    print(json.dumps(dict(Counter(Command.objects.filter(target_system=SYSTEM).values_list("status", flat=True)))))
+
+
+def poller(base: str, key: str, limit: int, out) -> None:
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+    claimed: list[int] = []
+    errors = 0
+    empty = 0
+    while empty < 2:
+        try:
+            response = session.get(f"{base}/api/v1/commands/{SYSTEM}", params={"limit": limit}, timeout=30)
+        except requests.RequestException:
+            errors += 1
+            continue
+        if response.status_code != 200:
+            errors += 1
+            continue
+        commands = response.json()["commands"]
+        if not commands:
+            empty += 1
+            continue
+        empty = 0
+        for command in commands:
+            claimed.append(command["id"])
+            try:
+                done = session.post(
+                    f"{base}/api/v1/commands/{command['id']}/complete", json={"result": {"ok": True}}, timeout=30
+                )
+                if done.status_code != 200:
+                    errors += 1
+            except requests.RequestException:
+                errors += 1
+    out.put((claimed, errors))
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited before it was ready")
+        try:
+            requests.get(f"{base}/api/v1/commands", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not become ready")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--commands", type=int, default=10_000)
+    parser.add_argument("--pollers", type=int, default=8)
+    parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL") or None
+    if database_url and not database_url.startswith("postgres"):
+        database_url = None
+    with tempfile.TemporaryDirectory(prefix="chronos-bench-commands-") as data_dir:
+        env = _env(data_dir, database_url)
+        if database_url:
+            _recreate_postgres(database_url)
+        python = sys.executable
+        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        seeded = subprocess.run(
+            [python, "-c", f"import bench.commands as b; b.seed({args.commands})"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        key = seeded.stdout.strip().splitlines()[-1]
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "chronos.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--worker-class",
+                "gthread",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            _wait_ready(base, server)
+            ctx = multiprocessing.get_context("spawn")
+            out = ctx.Queue()
+            procs = [ctx.Process(target=poller, args=(base, key, args.limit, out)) for _ in range(args.pollers)]
+            started = time.perf_counter()
+            for proc in procs:
+                proc.start()
+            results = [out.get() for _ in procs]
+            elapsed = time.perf_counter() - started
+            for proc in procs:
+                proc.join()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        statuses = json.loads(
+            subprocess.run(
+                [python, "-c", "import bench.commands as b; b.report()"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+    counts = Counter(pk for claimed, _ in results for pk in claimed)
+    unique = len(counts)
+    print(
+        json.dumps(
+            {
+                "database": "postgresql" if database_url else "sqlite",
+                "commands": args.commands,
+                "pollers": args.pollers,
+                "limit": args.limit,
+                "web_workers": args.workers,
+                "seconds": round(elapsed, 2),
+                "unique_commands_per_second": round(unique / elapsed, 1),
+                "requests_per_second": round(
+                    (unique + sum(1 for _ in results) + len(counts) // args.limit) / elapsed, 1
+                ),
+                "duplicates": sum(n - 1 for n in counts.values()),
+                "never_delivered": args.commands - unique,
+                "http_errors": sum(errors for _, errors in results),
+                "final_status": statuses,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
