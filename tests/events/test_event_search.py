@@ -36,7 +36,13 @@ def test_every_word_must_match(reader, corpus):
     assert ids(reader.get(URL, {**WINDOW, "q": "acme standup"})) == []
 
 
-def test_search_ignores_case_and_accents(reader, corpus):
+def test_search_ignores_case(reader, corpus):
+    assert ids(reader.get(URL, {**WINDOW, "q": "ÜBERGABE jürgen"})) == [corpus["umlaut"].id]
+
+
+def test_search_ignores_accents_on_sqlite(reader, corpus):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's 'simple' configuration keeps accents (see docs/events.md)")
     assert ids(reader.get(URL, {**WINDOW, "q": "UBERGABE jurgen"})) == [corpus["umlaut"].id]
 
 
