@@ -99,6 +99,12 @@ def load():
         creds = Credentials.from_authorized_user_info(info, scopes=info.get("scopes") or scopes())
     except ValueError as exc:
         raise CredentialsError(f"Google user token is unusable ({exc}); run `python manage.py google_auth`") from None
+    token_uri = str(google_config().get("token_uri") or "")
+    if token_uri:
+        # The library pins Google's token endpoint when reading a token; a local fake needs its own.
+        expiry = creds.expiry
+        creds = creds.with_token_uri(token_uri)
+        creds.expiry = expiry  # the copy does not carry it over
     if not creds.valid:
         if not creds.refresh_token:
             raise CredentialsError("Google user token expired and has no refresh token; run "

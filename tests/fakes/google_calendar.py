@@ -469,7 +469,12 @@ class FakeGoogleCalendar:
                 return status, {"error": {"code": status, "message": "injected failure",
                                           "errors": [{"reason": "rateLimitExceeded" if status == 429 else "backendError"}]}}
             try:
-                data = json.loads(body or b"{}") if method in ("POST", "PATCH", "PUT") else {}
+                data: dict[str, Any] = {}
+                if method in ("POST", "PATCH", "PUT") and body:
+                    if "json" in headers.get("content-type", "json"):
+                        data = json.loads(body)
+                    else:  # the OAuth token endpoint is form-encoded
+                        data = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
                 status, answer = self._route(method, parts.path, query, headers, data)
             except ApiError as exc:
                 status, answer = exc.status, {"error": {"code": exc.status, "message": exc.message,

@@ -55,7 +55,8 @@ def google_config(settings, tmp_path, fake_google):
         "scopes": ["https://www.googleapis.com/auth/calendar"],
     }))
     _chronos(settings, google={"api_endpoint": fake_google.api_endpoint, "token_file": str(token),
-                               "credentials_file": "", "page_size": 2500, "num_retries": 3})
+                               "credentials_file": "", "page_size": 2500, "num_retries": 3,
+                               "token_uri": fake_google.token_uri})
     return settings.CHRONOS["google"]
 
 
