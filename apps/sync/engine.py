@@ -26,7 +26,7 @@ from apps.audit.registry import record as audit_record
 from apps.events.models import Calendar, Event
 from apps.sync import lock
 from apps.sync.context import remote_changes
-from apps.sync.mapping import remote_hash
+from apps.sync.mapping import event_hash, remote_hash
 from apps.sync.models import EventSyncMeta, PendingPush, SyncState
 from apps.sync.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.sync.sources.base import CalendarSource, RemoteEvent, SyncTokenExpired, Window
@@ -223,7 +223,7 @@ class Puller:
             digest = remote_hash(remote)
             if event is not None and remote.etag and event.etag == remote.etag:
                 continue  # unchanged
-            if event is not None and meta is not None and meta.content_hash == digest:
+            if event is not None and (meta.content_hash if meta is not None else event_hash(event)) == digest:
                 event.etag = remote.etag[:255]  # new version, same content: no pipeline, no count
                 event.updated_at = self.now
                 refreshed.append(event)
