@@ -264,6 +264,63 @@ def requeue_expired(*, system: str | None, now: datetime | None = None) -> int:
             return total
 
 
+def _returning_columns(qualified: bool = False) -> str:
+    prefix = connection.ops.quote_name(Command._meta.db_table) + "." if qualified else ""
+    return ", ".join(prefix + connection.ops.quote_name(f.column) for f in Command._meta.concrete_fields)
+
+
+def _dt(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime) -> list[Command]:
+    """One ``UPDATE … WHERE id IN (oldest PENDING …) RETURNING *`` statement.
+
+    PostgreSQL locks the chosen rows with ``FOR UPDATE SKIP LOCKED`` so concurrent polls pick
+    disjoint rows; SQLite runs it inside the IMMEDIATE transaction that already holds the write
+    lock. The outer ``status`` check is the guard either way.
+    """
+    table = connection.ops.quote_name(Command._meta.db_table)
+    sets = "status = %s, timeout_at = %s, processed_at = %s, updated_at = %s"
+    pick = "SELECT id FROM {t} WHERE target_system = %s AND status = %s AND available_at <= %s ORDER BY id LIMIT %s"
+    if connection.vendor == "postgresql":
+        # A materialised CTE: an IN (subquery … LIMIT … SKIP LOCKED) may be re-evaluated by the
+        # planner and then update more than ``limit`` rows.
+        sql = (
+            f"WITH picked AS MATERIALIZED ({pick.format(t=table)} FOR UPDATE SKIP LOCKED) "
+            f"UPDATE {table} SET {sets} FROM picked WHERE {table}.id = picked.id AND {table}.status = %s "
+            f"RETURNING {_returning_columns(qualified=True)}"
+        )
+        params = [
+            system,
+            Status.PENDING,
+            _dt(now),
+            limit,
+            Status.PROCESSING,
+            _dt(lease_until),
+            _dt(now),
+            _dt(now),
+            Status.PENDING,
+        ]
+        return sorted(Command.objects.raw(sql, params), key=lambda c: c.pk)
+    sql = (
+        f"UPDATE {table} SET {sets} WHERE id IN ({pick.format(t=table)}) AND status = %s "
+        f"RETURNING {_returning_columns()}"
+    )
+    params = [
+        Status.PROCESSING,
+        _dt(lease_until),
+        _dt(now),
+        _dt(now),
+        system,
+        Status.PENDING,
+        _dt(now),
+        limit,
+        Status.PENDING,
+    ]
+    return sorted(Command.objects.raw(sql, params), key=lambda c: c.pk)
+
+
 def claim(*, system: str, limit: int, now: datetime | None = None) -> list[Command]:
     """Hand up to ``limit`` PENDING commands of ``system`` (oldest first) to one poller."""
     now = now or timezone.now()
@@ -272,19 +329,9 @@ def claim(*, system: str, limit: int, now: datetime | None = None) -> list[Comma
     lease_until = now + timedelta(seconds=lease_seconds())
     with transaction.atomic():
         _requeue_expired_locked(system, now)
-        qs = Command.objects.filter(target_system=system, status=Status.PENDING, available_at__lte=now).order_by("id")
-        if connection.vendor == "postgresql":
-            qs = qs.select_for_update(skip_locked=True)
-        ids = list(qs.values_list("id", flat=True)[:limit])
-        if not ids:
+        claimed = _claim_rows(system=system, limit=limit, now=now, lease_until=lease_until)
+        if not claimed:
             return []
-        updated = Command.objects.filter(id__in=ids, status=Status.PENDING).update(
-            status=Status.PROCESSING, timeout_at=lease_until, processed_at=now, updated_at=now
-        )
-        claimed = list(Command.objects.filter(id__in=ids, status=Status.PROCESSING, processed_at=now).order_by("id"))
-        if updated != len(claimed):
-            # Cannot happen while the rows are locked; refuse rather than risk a double hand-out.
-            raise IllegalTransition("claim lost rows to a concurrent writer; retry")
         _announce_many(
             claimed,
             "command.claimed",
@@ -329,15 +376,29 @@ def release_push(*, command_id: int) -> None:
 def complete(*, command_id: int, result: Any) -> Command:
     """PROCESSING -> COMPLETED. Completing a COMPLETED command again answers the same, no side effects."""
     now = timezone.now()
+    table = connection.ops.quote_name(Command._meta.db_table)
+    result_db = Command._meta.get_field("result").get_db_prep_value(result, connection)
+    sql = (
+        f"UPDATE {table} SET status = %s, result = %s, completed_at = %s, updated_at = %s, timeout_at = NULL "
+        f"WHERE id = %s AND status = %s RETURNING {_returning_columns()}"
+    )
     with transaction.atomic():
-        cmd = _lock(command_id)
-        if cmd.status == Status.COMPLETED:
-            return cmd
-        if cmd.status != Status.PROCESSING:
+        # The hot path is one guarded statement; only a miss needs a look at the row.
+        params = [Status.COMPLETED, result_db, _dt(now), _dt(now), command_id, Status.PROCESSING]
+        rows = list(Command.objects.raw(sql, params))
+        if not rows:
+            cmd = Command.objects.filter(pk=command_id).first()
+            if cmd is None:
+                raise CommandNotFound(f"command {command_id} does not exist")
+            if cmd.status == Status.COMPLETED:
+                return cmd
             raise IllegalTransition(f"command {cmd.pk} is {cmd.status}; only a PROCESSING command can be completed")
-        changes = _apply(
-            cmd, now, Status.PROCESSING, status=Status.COMPLETED, result=result, completed_at=now, timeout_at=None
-        )
+        cmd = rows[0]
+        changes = {
+            "status": [Status.PROCESSING, Status.COMPLETED],
+            "result": [None, result],
+            "completed_at": [None, now],
+        }
         _announce(cmd, "command.completed", changes)
     return cmd
 
