@@ -37,7 +37,7 @@ def create_endpoint(*, name: str, url: str, event_types: list[str] | None = None
     secret = signing.generate_secret()
     endpoint = WebhookEndpoint(
         name=name, url=validate_url(url), event_types=validate_event_types(event_types or []),
-        target_system=target_system or "", payload_template_id=payload_template_id, enabled=enabled,
+        target_system=(target_system or "").strip().upper(), payload_template_id=payload_template_id, enabled=enabled,
         timeout_seconds=timeout_seconds or conf.webhooks()["default_timeout"],
     )
     endpoint.set_secret(secret)

@@ -28,8 +28,8 @@ def on_domain_event(event_type: str, data: dict[str, Any]) -> None:
 
 def _push_command(data: dict[str, Any], endpoints: list[WebhookEndpoint]) -> set[int]:
     """Push a new command to the endpoint bound to its target system, claiming it first."""
-    system = data.get("target_system") or ""
-    bound = [e for e in endpoints if e.target_system and e.target_system == system]
+    system = str(data.get("target_system") or "").upper()
+    bound = [e for e in endpoints if e.target_system and e.target_system.upper() == system]
     if not bound or data.get("id") is None:
         return set()
     endpoint = bound[0]

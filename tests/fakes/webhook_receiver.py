@@ -109,7 +109,8 @@ class WebhookReceiver:
 
     def stop(self) -> None:
         self._release.set()
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which may never have run
+            self._server.shutdown()
         self._server.server_close()
 
     def __enter__(self) -> WebhookReceiver:
