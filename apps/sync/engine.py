@@ -25,6 +25,7 @@ from django.db import transaction
 from apps.audit.registry import record as audit_record
 from apps.events.models import Calendar, Event
 from apps.sync import lock
+from apps.sync.bulk import RowWriter
 from apps.sync.context import remote_changes
 from apps.sync.mapping import event_hash, remote_hash
 from apps.sync.models import EventSyncMeta, PendingPush, SyncState
@@ -33,9 +34,6 @@ from apps.sync.sources.base import CalendarSource, RemoteEvent, SyncTokenExpired
 
 logger = logging.getLogger(__name__)
 
-UPDATE_FIELDS = ["title", "description", "location", "start_time", "end_time", "duration_seconds", "all_day",
-                 "start_date", "end_date", "timezone", "attendees", "tags", "priority", "event_type", "etag",
-                 "plugin_error", "updated_at"]
 META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash"]
 _PRIORITIES = set(Event.Priority.values)
 _TYPES = set(Event.EventType.values)
@@ -154,46 +152,46 @@ class Puller:
             extra={**remote.extra, **({"event_id": event_id} if event_id else {})},
         )
 
-    @staticmethod
-    def _fill(event: Event, data: IncomingEvent, remote: RemoteEvent, flag: str) -> None:
-        event.title = (data.title or "(no title)")[:500]
-        event.description = data.description
-        event.location = (data.location or "")[:500]
-        event.start_time, event.end_time = data.start_time, data.end_time
-        event.duration_seconds = int((data.end_time - data.start_time).total_seconds())
-        event.all_day = data.all_day
-        event.start_date = data.start_date if data.all_day else None
-        event.end_date = data.end_date if data.all_day else None
-        event.timezone = data.timezone or "UTC"
-        event.attendees = list(data.attendees)
-        event.tags = list(data.tags)
+    def _fields(self, data: IncomingEvent, remote: RemoteEvent, flag: str) -> dict[str, Any]:
+        """Column values (by attname) of the local copy of ``remote`` after the pipeline."""
+        row: dict[str, Any] = {
+            "title": (data.title or "(no title)")[:500], "description": data.description,
+            "location": (data.location or "")[:500], "start_time": data.start_time, "end_time": data.end_time,
+            "duration_seconds": int((data.end_time - data.start_time).total_seconds()),
+            "all_day": data.all_day, "start_date": data.start_date if data.all_day else None,
+            "end_date": data.end_date if data.all_day else None, "timezone": data.timezone or "UTC",
+            "attendees": list(data.attendees), "tags": list(data.tags), "etag": remote.etag[:255],
+            "plugin_error": flag, "updated_at": self.now,
+        }
         priority, kind = data.extra.get("priority"), data.extra.get("event_type")
         if priority in _PRIORITIES:
-            event.priority = priority
+            row["priority"] = priority
         if kind in _TYPES:
-            event.event_type = kind
-        event.etag = remote.etag[:255]
-        event.plugin_error = flag
+            row["event_type"] = kind
+        return row
 
     def _apply(self, batch: list[RemoteEvent]) -> None:
         cal, counts = self.calendar, self.counts
         ids = [r.external_id for r in batch]
-        local: dict[str, Event] = {}
-        metas: dict[str, EventSyncMeta] = {}
+        local: dict[str, tuple[int, str]] = {}  # external id -> (pk, etag)
+        metas: dict[str, tuple[str, datetime | None, str]] = {}  # external id -> (etag, remote updated, hash)
         pendings: dict[str, PendingPush] = {}
         for chunk in _chunks(ids, 500):
-            local.update((e.external_id, e) for e in Event.objects.filter(calendar=cal, external_id__in=chunk))
-            metas.update((m.external_id, m) for m in EventSyncMeta.objects.filter(calendar=cal, external_id__in=chunk))
+            local.update((ext, (pk, etag)) for pk, ext, etag in Event.objects.filter(
+                calendar=cal, external_id__in=chunk).values_list("pk", "external_id", "etag"))
+            metas.update((ext, (etag, updated, digest)) for ext, etag, updated, digest in EventSyncMeta.objects.filter(
+                calendar=cal, external_id__in=chunk).values_list("external_id", "etag", "remote_updated",
+                                                                 "content_hash"))
             pendings.update((p.external_id, p) for p in PendingPush.objects.filter(calendar=cal, external_id__in=chunk))
 
-        creates: list[Event] = []
-        updates: list[Event] = []
+        creates: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        refreshed: list[dict[str, Any]] = []
         delete_ext: set[str] = set()
         consumed_ext: set[str] = set()
-        refreshed: list[Event] = []
-        meta_rows: list[EventSyncMeta] = []
+        meta_rows: list[dict[str, Any]] = []
         new_pushes: list[PendingPush] = []
-        flagged: list[tuple[Event, str]] = []
+        flagged: list[tuple[str, str]] = []
         cancelled_series: list[str] = []
 
         for remote in batch:
@@ -203,9 +201,8 @@ class Puller:
             if pending is not None:
                 if pending.reason == PendingPush.Reason.CONSUMED:
                     continue  # already turned into a command; waiting for the remote delete
-                echo = meta is not None and remote.etag and remote.etag == meta.etag
-                newer = meta is None or meta.remote_updated is None or remote.updated is None \
-                    or remote.updated > meta.remote_updated
+                echo = meta is not None and remote.etag and remote.etag == meta[0]
+                newer = meta is None or meta[1] is None or remote.updated is None or remote.updated > meta[1]
                 if not echo and newer:
                     what = "deleted" if remote.cancelled else "changed"
                     conflict(pending, remote, counts,
@@ -219,20 +216,21 @@ class Puller:
                 if eid in local:
                     delete_ext.add(eid)  # moved out of the window: no longer ours to keep
                 continue
-            event = local.get(eid)
-            digest = remote_hash(remote)
-            if event is not None and remote.etag and event.etag == remote.etag:
+            stored = local.get(eid)
+            if stored is not None and remote.etag and stored[1] == remote.etag:
                 continue  # unchanged
-            if event is not None and (meta.content_hash if meta is not None else event_hash(event)) == digest:
-                event.etag = remote.etag[:255]  # new version, same content: no pipeline, no count
-                event.updated_at = self.now
-                refreshed.append(event)
-                meta_rows.append(self._meta(remote, digest))
-                continue
-            result = run_pipeline(self._incoming(remote, event.pk if event else None), self.plugins)
+            digest = remote_hash(remote)
+            if stored is not None:
+                known = meta[2] if meta is not None else event_hash(Event.objects.get(pk=stored[0]))
+                if known == digest:
+                    # A new version with the same content (or a first sync over sample data).
+                    refreshed.append({"id": stored[0], "etag": remote.etag[:255], "updated_at": self.now})
+                    meta_rows.append(self._meta(remote, digest))
+                    continue
+            result = run_pipeline(self._incoming(remote, stored[0] if stored else None), self.plugins)
             if result.consumed:
                 counts.consumed += 1
-                if event is not None:
+                if stored is not None:
                     consumed_ext.add(eid)  # counted as consumed, not as a deletion
                 new_pushes.append(PendingPush(calendar=cal, external_id=eid, op=PendingPush.Op.DELETE,
                                               reason=PendingPush.Reason.CONSUMED, created_at=self.now,
@@ -243,18 +241,14 @@ class Puller:
                 flag = f"rejected by {result.rejected_by}: {result.rejection}"
             elif result.error:
                 flag = result.error
-            data = result.event or self._incoming(remote, None)
-            if event is None:
-                event = Event(calendar=cal, external_id=eid, created_at=self.now)
-                self._fill(event, data, remote, flag)
-                creates.append(event)
+            row = self._fields(result.event or self._incoming(remote, None), remote, flag)
+            if stored is None:
+                creates.append({**row, "calendar_id": cal.id, "external_id": eid, "created_at": self.now})
             else:
-                self._fill(event, data, remote, flag)
-                event.updated_at = self.now
-                updates.append(event)
+                updates.append({**row, "id": stored[0]})
             meta_rows.append(self._meta(remote, digest))
             if flag:
-                flagged.append((event, flag))
+                flagged.append((eid, flag))
 
         if cancelled_series:
             # A cancelled recurring master takes its stored instances with it.
@@ -262,34 +256,38 @@ class Puller:
                 series = EventSyncMeta.objects.filter(calendar=cal, recurring_event_id__in=chunk).exclude(
                     external_id__in=list(pendings)).values_list("external_id", flat=True)
                 delete_ext.update(series)
-        if delete_ext:
-            for chunk in _chunks(sorted(delete_ext), 500):
+        for ext_ids, counted in ((delete_ext, True), (consumed_ext, False)):
+            for chunk in _chunks(sorted(ext_ids), 500):
                 _, per_model = Event.objects.filter(calendar=cal, external_id__in=chunk).delete()
-                counts.deleted += per_model.get(Event._meta.label, 0)
                 EventSyncMeta.objects.filter(calendar=cal, external_id__in=chunk).delete()
-        if consumed_ext:
-            Event.objects.filter(calendar=cal, external_id__in=sorted(consumed_ext)).delete()
-            EventSyncMeta.objects.filter(calendar=cal, external_id__in=sorted(consumed_ext)).delete()
-        if creates:
-            Event.objects.bulk_create(creates, batch_size=500)
-            counts.created += len(creates)
-        if updates or refreshed:
-            Event.objects.bulk_update(updates + refreshed, UPDATE_FIELDS, batch_size=500)
-            counts.updated += len(updates)  # etag-only refreshes are not "updated"
-        if meta_rows:
-            EventSyncMeta.objects.bulk_create(meta_rows, batch_size=500, update_conflicts=True,
-                                              unique_fields=["calendar", "external_id"], update_fields=META_FIELDS)
+                if counted:
+                    counts.deleted += per_model.get(Event._meta.label, 0)
+        events = RowWriter(Event, now=self.now)
+        events.insert(creates)
+        counts.created += len(creates)
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in updates:  # rows differ only in whether priority/event_type came along
+            by_columns.setdefault(tuple(name for name in row if name != "id"), []).append(row)
+        for columns, rows in by_columns.items():
+            events.update(rows, list(columns))
+        counts.updated += len(updates)
+        events.update(refreshed, ["etag", "updated_at"])  # not "updated": the content is the same
+        RowWriter(EventSyncMeta, now=self.now).upsert(meta_rows, conflict=["calendar_id", "external_id"],
+                                                      fields=META_FIELDS)
         if new_pushes:
             PendingPush.objects.bulk_create(new_pushes, batch_size=500)
-        for event, flag in flagged:
-            counts.error("plugin", flag, external_id=event.external_id, event_id=event.pk)
-            audit_record(action="plugin_error", entity="event", entity_id=event.pk,
-                         changes={"plugin_error": [None, flag]})
+        if flagged:
+            pks = dict(Event.objects.filter(calendar=cal, external_id__in=[e for e, _ in flagged]).values_list(
+                "external_id", "pk"))
+            for eid, flag in flagged:
+                counts.error("plugin", flag, external_id=eid, event_id=pks.get(eid))
+                audit_record(action="plugin_error", entity="event", entity_id=pks.get(eid, eid),
+                             changes={"plugin_error": [None, flag]})
 
-    def _meta(self, remote: RemoteEvent, digest: str) -> EventSyncMeta:
-        return EventSyncMeta(calendar=self.calendar, external_id=remote.external_id, etag=remote.etag[:255],
-                             remote_updated=remote.updated, recurring_event_id=remote.recurring_event_id,
-                             content_hash=digest)
+    def _meta(self, remote: RemoteEvent, digest: str) -> dict[str, Any]:
+        return {"calendar_id": self.calendar.id, "external_id": remote.external_id, "etag": remote.etag[:255],
+                "remote_updated": remote.updated, "recurring_event_id": remote.recurring_event_id,
+                "content_hash": digest}
 
     def _reconcile(self, records: list[RemoteEvent]) -> None:
         """After a full listing: stored entries of this source that the listing lacks are gone."""

@@ -109,7 +109,9 @@ def to_google(event) -> dict[str, Any]:
 
 
 def _digest(parts: list[Any]) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str, separators=(",", ":")).encode()).hexdigest()[:32]
+    # A unit-separator join is unambiguous here (no field contains \x1f) and far cheaper than JSON.
+    text = "\x1f".join("\x1e".join(p) if isinstance(p, list) else str(p) for p in parts)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def event_hash(event) -> str:

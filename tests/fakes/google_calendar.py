@@ -544,13 +544,15 @@ def main() -> None:
     parser.add_argument("--calendar", default="primary")
     parser.add_argument("--seed", type=int, default=0, help="bulk-create this many events")
     parser.add_argument("--seed-start", default="", help="ISO start of the seeded events (default: now - 7 days)")
+    parser.add_argument("--spacing-minutes", type=int, default=47, help="minutes between seeded events")
     parser.add_argument("--port-file", default="", help="write the chosen port here once listening")
     args = parser.parse_args()
     fake = FakeGoogleCalendar(port=args.port)
     fake.add_calendar(args.calendar)
     if args.seed:
         start = _parse_time(args.seed_start) if args.seed_start else datetime.now(UTC) - timedelta(days=7)
-        fake.seed(args.calendar, args.seed, start=start.replace(second=0, microsecond=0))
+        fake.seed(args.calendar, args.seed, start=start.replace(second=0, microsecond=0),
+                  spacing_minutes=args.spacing_minutes)
     if args.port_file:
         with open(args.port_file, "w", encoding="utf-8") as fh:
             fh.write(str(fake.port))

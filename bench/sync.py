@@ -1,0 +1,140 @@
+"""Calendar sync benchmark against the fake Google Calendar server (real HTTP, real client).
+
+1. first full sync of N events (default 20,000), plugin pipeline included;
+2. incremental sync of 200 remote changes (150 edits, 25 deletes, 25 new) over that store.
+
+The fake server runs in its own process so the figures (and the RSS) are the sync worker's.
+Prints one JSON object. Uses a fresh SQLite file in a temp dir unless DATABASE_URL is set.
+
+    .venv/bin/python bench/sync.py [--events 20000] [--changes 200]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds scripts named like stdlib modules (email.py ...): never import from it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+ROOT = Path(__file__).resolve().parent.parent
+CALENDAR = "bench@example.com"
+
+
+def _start_fake(events: int, spacing: int, workdir: Path) -> tuple[subprocess.Popen, int]:
+    port_file = workdir / "port"
+    start = (datetime.now(UTC) - timedelta(days=7)).isoformat()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.google_calendar", "--calendar", CALENDAR, "--seed", str(events),
+         "--seed-start", start, "--spacing-minutes", str(spacing), "--port-file", str(port_file)],
+        cwd=ROOT, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not port_file.exists() or not port_file.read_text():
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise SystemExit("fake Google server did not start")
+        time.sleep(0.05)
+    return proc, int(port_file.read_text())
+
+
+def _call(base: str, method: str, path: str, body: dict | None = None) -> None:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        response.read()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--changes", type=int, default=200)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="chronos-bench-sync-"))
+    proc, port = _start_fake(args.events, 5, workdir)
+    api = f"http://127.0.0.1:{port}/calendar/v3/"
+    token = workdir / "google_token.json"
+    token.write_text(json.dumps({"token": "bench", "refresh_token": "r", "client_id": "c", "client_secret": "s",
+                                 "expiry": "2100-01-01T00:00:00Z"}))
+    os.environ.update(CHRONOS_DATA_DIR=str(workdir), CHRONOS_GOOGLE_API_ENDPOINT=api,
+                      CHRONOS_GOOGLE_TOKEN=str(token), DJANGO_SETTINGS_MODULE="chronos.settings",
+                      SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-secret-key-0123456789-abcdefghijklmnop")
+    sys.path.insert(0, str(ROOT))
+    try:
+        import django
+
+        django.setup()
+        import logging
+
+        logging.disable(logging.WARNING)
+        import psutil
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from apps.events.models import Calendar, Event
+        from apps.sync.services import sync_now
+
+        calendar = Calendar.objects.create(id="bench", name="Bench", source="google", external_id=CALENDAR,
+                                           timezone="Europe/Berlin", sync_past_days=30, sync_future_days=365)
+        profile = None
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            profile = cProfile.Profile()
+            profile.enable()
+        began = time.perf_counter()
+        full = sync_now(calendar)
+        full_seconds = time.perf_counter() - began
+        if profile is not None:
+            import pstats
+
+            profile.disable()
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        rss_after_full = psutil.Process().memory_info().rss
+
+        base = f"http://127.0.0.1:{port}/calendar/v3/calendars/{CALENDAR}/events"
+        edits, deletes = int(args.changes * 0.75), args.changes // 8
+        inserts = args.changes - edits - deletes
+        for n in range(edits):
+            _call(base, "PATCH", f"/seed{n * 7:07d}", {"summary": f"Edited {n}", "location": "Room 9"})
+        for n in range(deletes):
+            _call(base, "DELETE", f"/seed{n * 7 + 3:07d}")
+        when = datetime.now(UTC) + timedelta(days=3)
+        for n in range(inserts):
+            start = when + timedelta(hours=n)
+            _call(base, "POST", "", {"summary": f"New {n}", "start": {"dateTime": start.isoformat()},
+                                     "end": {"dateTime": (start + timedelta(minutes=30)).isoformat()}})
+        began = time.perf_counter()
+        incremental = sync_now(calendar)
+        incremental_seconds = time.perf_counter() - began
+        peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+        print(json.dumps({
+            "database": "postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite",
+            "full_sync": {"status": full.status, "events": full.created, "fetched": full.fetched,
+                          "seconds": round(full_seconds, 3), "events_per_second": round(full.created / full_seconds),
+                          "target_events_per_second": 3000},
+            "incremental_sync": {"status": incremental.status, "changes": incremental.fetched,
+                                 "created": incremental.created, "updated": incremental.updated,
+                                 "deleted": incremental.deleted, "stored": Event.objects.count(),
+                                 "seconds": round(incremental_seconds, 3), "target_seconds": 1.0},
+            "worker_rss_mb": {"after_full_sync": round(rss_after_full / 2**20, 1),
+                              "peak": round(peak_rss_kb / 1024, 1), "target": 200},
+        }))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()
