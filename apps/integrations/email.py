@@ -409,3 +409,42 @@ def email_data(log: EmailMessageLog) -> dict[str, Any]:
         "sent_at": _iso(log.sent_at),
         "failed_at": _iso(log.failed_at),
     }
+
+
+def config_errors(cfg: Mapping[str, Any] | None = None) -> list[str]:
+    """Problems in the ``email:`` section, one readable line each (checked at start)."""
+    cfg = cfg or config()
+    errors = []
+    smtp = cfg.get("smtp") or {}
+    if bool(smtp.get("tls")) and bool(smtp.get("ssl")):
+        errors.append("email.smtp.tls and email.smtp.ssl cannot both be true (STARTTLS or implicit TLS)")
+    for key in ("port", "timeout"):
+        try:
+            float(smtp.get(key))
+        except (TypeError, ValueError):
+            errors.append(f"email.smtp.{key}: expected a number, got {smtp.get(key)!r}")
+    for key in ("keep_alive_seconds", "max_recipients", "max_attachments", "max_attachment_bytes",
+                "max_total_attachment_bytes"):  # fmt: skip
+        try:
+            int(cfg.get(key))
+        except (TypeError, ValueError):
+            errors.append(f"email.{key}: expected an integer, got {cfg.get(key)!r}")
+    for key in ("allowed_attachment_types", "blocked_attachment_extensions"):
+        if not isinstance(cfg.get(key), list):
+            errors.append(f"email.{key}: expected a list")
+    if not isinstance(cfg.get("anymail"), dict):
+        errors.append("email.anymail: expected a mapping of backend options")
+    backend = str(cfg.get("backend") or "smtp")
+    if backend != "smtp":
+        from django.utils.module_loading import import_string
+
+        try:
+            import_string(backend)
+        except ImportError as exc:
+            errors.append(f"email.backend: cannot import {backend!r}: {exc}")
+    try:
+        validate_email(str(cfg.get("from") or ""))
+    except ValidationError:
+        if not str(cfg.get("from") or "").endswith("@localhost"):
+            errors.append(f"email.from: {cfg.get('from')!r} is not an e-mail address")
+    return errors

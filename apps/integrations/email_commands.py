@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -115,10 +116,18 @@ def on_command_requeued(event_type: str, data: dict[str, Any]) -> None:
     queue_for_command(data)
 
 
+def check_email_config(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """``chronos.E601``: a wrong ``email:`` setting stops the start with one line naming the key."""
+    from apps.integrations.email import config_errors
+
+    return [checks.Error(message, id="chronos.E601") for message in config_errors()]
+
+
 def connect() -> None:
-    """Subscribe to command events (called from ``IntegrationsConfig.ready``)."""
+    """Subscribe to command events and register the config check (from ``IntegrationsConfig.ready``)."""
     signals.subscribe("command.created", on_command_created)
     signals.subscribe("command.requeued", on_command_requeued)
+    checks.register(check_email_config)
 
 
 connect()

@@ -48,3 +48,20 @@ class _ApiError(AnymailAPIError):
 ])
 def test_esp_errors_are_classified(exc, permanent):
     assert classify(exc).permanent is permanent
+
+
+def test_config_problems_are_reported_at_start(settings):
+    from apps.integrations.email_commands import check_email_config
+
+    settings.CHRONOS = {**settings.CHRONOS, "email": {"backend": "no.such.Backend", "smtp": {"tls": True, "ssl": True},
+                                                      "max_attachment_bytes": "lots"}}
+    messages = [m.msg for m in check_email_config()]
+    assert any("email.backend" in m for m in messages)
+    assert any("tls and email.smtp.ssl" in m for m in messages)
+    assert any("email.max_attachment_bytes" in m for m in messages)
+
+
+def test_the_shipped_config_passes_the_check():
+    from apps.integrations.email_commands import check_email_config
+
+    assert check_email_config() == []
