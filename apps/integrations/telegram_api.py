@@ -25,7 +25,9 @@ class TelegramWebhookView(APIView):
         given = request.headers.get(SECRET_HEADER, "")
         # Constant-time compare; an unconfigured secret refuses everything rather than accepting all.
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-            raise exceptions.NotAuthenticated(f"missing or wrong {SECRET_HEADER}")
+            # Answered directly: DRF turns NotAuthenticated into 403 when a view has no authenticators.
+            return Response({"detail": f"Missing or wrong {SECRET_HEADER} header."}, status=401,
+                            headers={"WWW-Authenticate": 'Telegram-Secret-Token realm="chronos"'})
         update = request.data
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             raise exceptions.ValidationError({"update_id": ["an Update with an integer update_id is required"]})

@@ -47,7 +47,7 @@ def _with_section(settings, name: str, values: dict) -> None:
 
 
 @pytest.fixture
-def telegram_bot(settings):
+def telegram_bot(settings, db):
     """A fake Bot API, with Chronos configured to use it; chat 4242 is allowed."""
     from tests.fakes.telegram import FakeTelegram
 
