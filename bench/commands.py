@@ -97,7 +97,9 @@ def poller(base: str, key: str, limit: int, out) -> None:
     claimed: list[int] = []
     errors = 0
     empty = 0
+    requests_made = 0
     while empty < 2:
+        requests_made += 1
         try:
             response = session.get(f"{base}/api/v1/commands/{SYSTEM}", params={"limit": limit}, timeout=30)
         except requests.RequestException:
@@ -113,6 +115,7 @@ def poller(base: str, key: str, limit: int, out) -> None:
         empty = 0
         for command in commands:
             claimed.append(command["id"])
+            requests_made += 1
             try:
                 done = session.post(
                     f"{base}/api/v1/commands/{command['id']}/complete", json={"result": {"ok": True}}, timeout=30
@@ -121,7 +124,7 @@ def poller(base: str, key: str, limit: int, out) -> None:
                     errors += 1
             except requests.RequestException:
                 errors += 1
-    out.put((claimed, errors))
+    out.put((claimed, errors, requests_made))
 
 
 def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> None:
@@ -215,7 +218,7 @@ def main() -> None:
             .stdout.strip()
             .splitlines()[-1]
         )
-    counts = Counter(pk for claimed, _ in results for pk in claimed)
+    counts = Counter(pk for claimed, _, _ in results for pk in claimed)
     unique = len(counts)
     print(
         json.dumps(
@@ -232,7 +235,8 @@ def main() -> None:
                 ),
                 "duplicates": sum(n - 1 for n in counts.values()),
                 "never_delivered": args.commands - unique,
-                "http_errors": sum(errors for _, errors in results),
+                "http_errors": sum(errors for _, errors, _ in results),
+                "load_average_1m": round(os.getloadavg()[0], 2),
                 "final_status": statuses,
             }
         )
