@@ -17,15 +17,15 @@ from pathlib import Path
 # bench/ holds scripts named like stdlib modules (email.py ...): never import from it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import argparse
-import json
-import os
-import resource
-import subprocess
-import tempfile
-import time
-import urllib.request
-from datetime import UTC, datetime, timedelta
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CALENDAR = "bench@example.com"
