@@ -145,8 +145,9 @@ def _run(cmd: list[str], env: dict[str, str], what: str, **kwargs) -> subprocess
 def pg_dump(settings_dict: dict, target: Path) -> None:
     """Custom-format dump (``-Fc``): compressed, and ``pg_restore`` can check and list it."""
     args, env = pg_conninfo(settings_dict)
-    cmd = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), *args,
-           str(settings_dict["NAME"])]
+    # A lock-wait limit: a long DDL (migration) in progress fails the backup instead of hanging it.
+    cmd = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--lock-wait-timeout=120s",
+           "--file", str(target), *args, str(settings_dict["NAME"])]
     _run(cmd, env, "pg_dump")
     fsync_file(target)
 
