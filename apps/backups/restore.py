@@ -130,7 +130,7 @@ def _restore(path: Path, staging: Path, connection, vendor: str, live: Path | No
     _restore_tree(staging / "uploads", Path(settings.MEDIA_ROOT), stamp, "uploads", out)
     _restore_tree(staging / "plugins", conf.plugins_dir(), stamp, "custom plugins", out)
     _offer_config(manifest, staging, stamp, out)
-    services.reconcile()
+    services.reconcile(lock_held=True)
     out("restore finished: start Chronos again")
 
 

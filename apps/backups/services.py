@@ -195,8 +195,11 @@ def set_pinned(backup: Backup, pinned: bool) -> Backup:
     return backup
 
 
-def reconcile() -> None:
-    """Make the rows match the archives on disk (after a restore, a crash or a manual copy)."""
+def reconcile(*, lock_held: bool = False) -> None:
+    """Make the rows match the archives on disk (after a restore, a crash or a manual copy).
+
+    ``lock_held``: the caller holds the backups lock, so no backup can be in progress.
+    """
     directory = conf.get().dir
     if not directory.is_dir():
         return
@@ -206,7 +209,7 @@ def reconcile() -> None:
         row = rows.get(name)
         if row is None:
             _adopt(name, path)
-        elif row.status != Backup.Status.OK and _not_in_progress(directory):
+        elif row.status != Backup.Status.OK and (lock_held or _not_in_progress(directory)):
             _save(row, status=Backup.Status.OK, size=path.stat().st_size, error="")
     for name, row in rows.items():
         if name not in on_disk and row.status == Backup.Status.OK:
