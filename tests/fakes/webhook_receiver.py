@@ -52,12 +52,12 @@ class _Handler(BaseHTTPRequestHandler):
         receiver = self.server.receiver
         request = RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         answer = receiver._next_answer(request)
+        with receiver._lock:
+            receiver.requests.append(request)
         if receiver.hang:
             receiver._hanging.set()
             receiver._release.wait(timeout=receiver.hang_seconds)
         request.status = answer.status
-        with receiver._lock:
-            receiver.requests.append(request)
         if receiver.on_request is not None:
             receiver.on_request(request)
         self.send_response(answer.status)
@@ -65,8 +65,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
+        try:
+            self.end_headers()
+            self.wfile.write(answer.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away (e.g. a killed worker); nothing to answer
 
     do_POST = do_PUT = do_GET = _handle
 
