@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ would come first on sys.path and its modules (e.g. bench/email.py)
+# Run as a script, bench/ would come first on sys.path and its modules (e.g. bench/mail.py)
 # would shadow the standard library.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))

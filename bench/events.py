@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ is sys.path[0]: sibling scripts (e.g. bench/email.py) would shadow stdlib modules.
+# Run as a script, bench/ is sys.path[0]: sibling scripts (e.g. bench/mail.py) would shadow stdlib modules.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 

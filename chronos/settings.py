@@ -167,6 +167,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             f"PRAGMA busy_timeout={_busy}; PRAGMA foreign_keys=ON;"
         ),
     }
+    # Keep connections open between requests: opening one re-runs the PRAGMAs above.
+    _db["CONN_MAX_AGE"] = None if not TESTING else 0
     if TESTING:
         # A real file (not :memory:) so WAL and multi-connection tests behave as in production.
         _db["TEST"] = {"NAME": str(DATA_DIR / "test.db")}

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
+from apps.integrations.admin_email import send_template_to_attendees_action
 from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
 from apps.events.timeparse import TimeError, zone
 
@@ -80,12 +81,26 @@ class EventAdmin(AuditTrailMixin, admin.ModelAdmin):
     readonly_fields = ("all_done", "plugin_error", "created_at", "updated_at")
     inlines = [SubTaskInline]
     show_full_result_count = False
+    actions = [send_template_to_attendees_action]
+
+    def get_changelist_instance(self, request):
+        # One batched conflict lookup for the whole page instead of one query per row.
+        from apps.events.scheduling import conflicts_map
+
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        found = conflicts_map(rows)
+        for row in rows:
+            row._conflict_ids = found.get(row.pk, [])
+        return changelist
 
     @admin.display(description="conflicts")
     def conflict_hint(self, obj: Event) -> str:
-        from apps.events.scheduling import conflicts_for
+        ids = getattr(obj, "_conflict_ids", None)
+        if ids is None:
+            from apps.events.scheduling import conflicts_for
 
-        ids = conflicts_for(obj)
+            ids = conflicts_for(obj)
         return ", ".join(f"#{i}" for i in ids[:5]) + (" …" if len(ids) > 5 else "") if ids else "—"
 
     def save_related(self, request, form, formsets, change):

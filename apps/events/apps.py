@@ -11,7 +11,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from apps.audit.registry import register
         from apps.core.health import register as register_health
-        from apps.events import dbobjects
+        from apps.events import dbobjects, schedules  # noqa: F401  (schedules declares periodic tasks)
         from apps.events.health import check_search
         from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
 

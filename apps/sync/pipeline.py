@@ -120,8 +120,17 @@ class EventPlugin:
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         self.config = config or {}
 
-    def process(self, event: IncomingEvent) -> PluginResult:  # pragma: no cover - interface
-        raise NotImplementedError
+    def applies(self, event: IncomingEvent) -> bool:
+        """Cheap pre-check: ``False`` lets the event through without calling :meth:`process`.
+
+        Override it when most events are none of the plugin's business (e.g. a title prefix):
+        the pipeline then skips the per-plugin savepoint, which dominates bulk calendar syncs.
+        """
+        return True
+
+    def process(self, event: IncomingEvent) -> PluginResult:
+        """Return ``PluginResult.passthrough(event)``, ``.consume(created=...)`` or ``.reject(event, reason)``."""
+        raise TypeError(f"{type(self).__name__} must implement process()")
 
 
 # name -> plugin class; built-in plugins register themselves at import.
@@ -224,6 +233,8 @@ def run_pipeline(event: IncomingEvent, plugins: list[EventPlugin] | None = None)
     plugins = load_plugins() if plugins is None else plugins
     current = event
     for plugin in plugins:
+        if not plugin.applies(current):
+            continue
         before = replace(current)
         try:
             # A savepoint per plugin: rows written by a plugin that then raises are rolled back.

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
+from apps.templates.admin_email import TemplatePreviewAdminMixin
 from apps.templates.models import Template, TemplateUsage
 
 
@@ -34,7 +35,7 @@ class TemplateUsageInline(admin.TabularInline):
 
 
 @admin.register(Template)
-class TemplateAdmin(AuditTrailMixin, admin.ModelAdmin):
+class TemplateAdmin(TemplatePreviewAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = TemplateForm
     list_display = ("title", "type", "usage_count", "last_used_at", "calendar_id", "updated_at")
     list_filter = ("type", "all_day")

@@ -37,6 +37,9 @@ def command_context(event: IncomingEvent) -> dict[str, Any]:
 class CommandHandler(EventPlugin):
     name = "command_handler"
 
+    def applies(self, event: IncomingEvent) -> bool:
+        return PREFIX_RE.match(event.title or "") is not None
+
     def process(self, event: IncomingEvent) -> PluginResult:
         match = PREFIX_RE.match(event.title or "")
         if match is None:

@@ -8,7 +8,7 @@
 
 Prints one JSON object.
 
-    .venv/bin/python bench/email.py [--messages 1000] [--attachment-kb 100]
+    .venv/bin/python bench/mail.py [--messages 1000] [--attachment-kb 100]
 """
 
 from __future__ import annotations
