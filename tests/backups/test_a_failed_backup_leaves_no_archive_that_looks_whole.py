@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_crash_while_packing_leaves_no_archive_and_records_the_error(backup_env, monkeypatch):
     real_add = archive._add_file
 
-    def add_then_fail(zf, arcname, path):
+    def add_then_fail(zf, arcname, path, flush=None):
         if arcname.startswith("uploads/"):
             raise OSError(28, "No space left on device")
-        return real_add(zf, arcname, path)
+        return real_add(zf, arcname, path, flush)
 
     monkeypatch.setattr(archive, "_add_file", add_then_fail)
 
