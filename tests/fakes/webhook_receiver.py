@@ -41,6 +41,9 @@ class _Answer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle plus the client's
+    # delayed ACK add ~40 ms to every keep-alive request.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, *args) -> None:  # keep test output clean
@@ -154,3 +157,49 @@ class WebhookReceiver:
             if self._script:
                 return self._script.popleft()
         return _Answer(status=self.default_status)
+
+
+def _serve_forever(port_file: str, fail_once_every: int) -> None:
+    """``python -m tests.fakes.webhook_receiver``: a standalone receiver for benchmarks.
+
+    ``GET /_stats`` answers the counts; with ``--fail-once-every N`` the first request of every
+    N-th message (by id) answers 500.
+    """
+    import uuid
+
+    receiver = WebhookReceiver()
+    successes: dict[str, int] = {}
+    seen: set[str] = set()
+    lock = threading.Lock()
+
+    def respond(request: RecordedRequest):
+        if request.method == "GET" and request.path == "/_stats":
+            with lock:
+                body = json.dumps({"requests": len(receiver.requests), "unique_ids": len(seen),
+                                   "succeeded": sum(successes.values()),
+                                   "succeeded_twice": sum(1 for n in successes.values() if n > 1)})
+            return (200, {}, body)
+        msg_id = request.headers.get("webhook-id", "")
+        with lock:
+            first = msg_id not in seen
+            seen.add(msg_id)
+            if fail_once_every and first and msg_id and uuid.UUID(msg_id).int % fail_once_every == 0:
+                return 500
+            successes[msg_id] = successes.get(msg_id, 0) + 1
+        return 200
+
+    receiver.responder = respond
+    receiver.start()
+    with open(port_file, "w") as fh:
+        fh.write(str(receiver.port))
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--fail-once-every", type=int, default=0)
+    args = parser.parse_args()
+    _serve_forever(args.port_file, args.fail_once_every)
