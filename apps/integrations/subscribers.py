@@ -8,14 +8,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from apps.core.rowcache import RowCache
 from apps.integrations import conf, outbox
 from apps.integrations.models import WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
+# Read for every domain event; revalidated by one cheap statement (see apps.core.rowcache).
+enabled_endpoints = RowCache(WebhookEndpoint, lambda: WebhookEndpoint.objects.filter(enabled=True).order_by("id"))
+
 
 def on_domain_event(event_type: str, data: dict[str, Any]) -> None:
-    endpoints = list(WebhookEndpoint.objects.filter(enabled=True))
+    endpoints = enabled_endpoints.get()
     pushed_to: set[int] = set()
     if event_type == "command.created":
         pushed_to = _push_command(data, endpoints)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.audit.registry import record
 from apps.commands.models import Command
+from apps.core.rowcache import RowCache
 from apps.workflows.models import Workflow
 from apps.workflows.rendering import ParamsRenderError, render_params, workflow_context
 
@@ -23,13 +24,15 @@ def max_depth() -> int:
     return int((settings.CHRONOS.get("workflows") or {}).get("max_depth", 5))
 
 
+# Read on every completion; revalidated by one cheap statement (see apps.core.rowcache).
+enabled_workflows = RowCache(Workflow, lambda: Workflow.objects.filter(enabled=True).order_by("id"))
+
+
 def on_command_completed(event_type: str, data: dict[str, Any]) -> None:
     """Queue the follow-ups of every enabled workflow triggered by this command."""
-    workflows = Workflow.objects.filter(
-        enabled=True, trigger_command=data["command"], trigger_system=data["target_system"]
-    ).order_by("id")
-    for workflow in workflows:
-        run_workflow(workflow, data)
+    for workflow in enabled_workflows.get():
+        if workflow.trigger_command == data["command"] and workflow.trigger_system == data["target_system"]:
+            run_workflow(workflow, data)
 
 
 def _refuse(workflow: Workflow, action: str, data: dict[str, Any], error: str) -> None:
