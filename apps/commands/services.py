@@ -12,19 +12,16 @@ holds the write lock from its first statement, and the UPDATE still re-checks ``
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from apps.audit import context as audit_context
-from apps.audit.models import AuditEntry
-from apps.audit.registry import record
+from apps.audit.registry import record, record_many
 from apps.commands.models import Command
+from apps.core.rawrows import RowLoader
 from apps.core.signals import emit
 from apps.whitelists.services import validate_command
 
@@ -32,6 +29,7 @@ Status = Command.Status
 MAX_LIMIT = 100
 MAX_ERROR_LENGTH = 10_000
 ENTITY = "command"
+_RESULT_FIELD = Command._meta.get_field("result")
 
 
 class CommandNotFound(LookupError):
@@ -101,24 +99,7 @@ def _announce_many(commands: list[Command], event: str, changes: dict[str, list[
     """Bulk variant for claims: one INSERT for all audit entries of a poll."""
     if not commands:
         return
-    ctx = audit_context.current()
-    changes = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=ctx.actor[:100],
-                actor_name=ctx.actor_name[:150],
-                scope=ctx.scope[:500],
-                action=event,
-                entity=ENTITY,
-                entity_id=str(cmd.pk),
-                changes=changes,
-                ip=ctx.ip[:45],
-                request_id=ctx.request_id,
-            )
-            for cmd in commands
-        ]
-    )
+    record_many(action=event, entity=ENTITY, entity_ids=[cmd.pk for cmd in commands], changes=changes)
     for cmd in commands:
         emit(event, command_data(cmd))
 
@@ -213,18 +194,26 @@ def create_command(
 # --- claim ----------------------------------------------------------------------------------
 
 
-def _expired(system: str | None, now: datetime):
-    qs = Command.objects.filter(status=Status.PROCESSING, timeout_at__lt=now)
+def _expired(system: str | None, now: datetime, batch: int) -> list[Command]:
+    """PROCESSING commands whose lease ran out, oldest first (locked, skipping locked, on PostgreSQL).
+
+    Every poll asks this first and the answer is nearly always "none", so it is one raw statement.
+    """
+    sql = f"SELECT {_rows.columns(connection)} FROM {_rows.table(connection)} WHERE status = %s AND timeout_at < %s"
+    params: list[Any] = [Status.PROCESSING, _dt(now)]
     if system is not None:
-        qs = qs.filter(target_system=system)
+        sql += " AND target_system = %s"
+        params.append(system)
+    sql += " ORDER BY id LIMIT %s"
+    params.append(batch)
     if connection.vendor == "postgresql":
-        qs = qs.select_for_update(skip_locked=True)
-    return qs.order_by("id")
+        sql += " FOR UPDATE SKIP LOCKED"
+    return _fetch_commands(sql, params)
 
 
 def _requeue_expired_locked(system: str | None, now: datetime, batch: int = 500) -> int:
     count = 0
-    for cmd in list(_expired(system, now)[:batch]):
+    for cmd in _expired(system, now, batch):
         error = f"lease expired at {_iso(cmd.timeout_at)} without complete/fail"
         if cmd.retries < cmd.max_retries:
             changes = _apply(
@@ -264,9 +253,17 @@ def requeue_expired(*, system: str | None, now: datetime | None = None) -> int:
             return total
 
 
-def _returning_columns(qualified: bool = False) -> str:
-    prefix = connection.ops.quote_name(Command._meta.db_table) + "." if qualified else ""
-    return ", ".join(prefix + connection.ops.quote_name(f.column) for f in Command._meta.concrete_fields)
+# Claim and complete run one raw statement each: the ORM (or a RawQuerySet) would spend ten
+# times longer building it than the database spends running it.
+_rows = RowLoader(Command)
+
+
+def _fetch_commands(sql: str, params: list[Any]) -> list[Command]:
+    """Run a statement that selects or returns ``_rows.columns()``; the rows as commands, oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return sorted(_rows.load(connection, rows), key=lambda c: c.pk)
 
 
 def _dt(value: datetime):
@@ -280,7 +277,7 @@ def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime
     disjoint rows; SQLite runs it inside the IMMEDIATE transaction that already holds the write
     lock. The outer ``status`` check is the guard either way.
     """
-    table = connection.ops.quote_name(Command._meta.db_table)
+    table = _rows.table(connection)
     sets = "status = %s, timeout_at = %s, processed_at = %s, updated_at = %s"
     pick = "SELECT id FROM {t} WHERE target_system = %s AND status = %s AND available_at <= %s ORDER BY id LIMIT %s"
     if connection.vendor == "postgresql":
@@ -289,7 +286,7 @@ def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime
         sql = (
             f"WITH picked AS MATERIALIZED ({pick.format(t=table)} FOR UPDATE SKIP LOCKED) "
             f"UPDATE {table} SET {sets} FROM picked WHERE {table}.id = picked.id AND {table}.status = %s "
-            f"RETURNING {_returning_columns(qualified=True)}"
+            f"RETURNING {_rows.columns(connection, qualified=True)}"
         )
         params = [
             system,
@@ -302,10 +299,10 @@ def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime
             _dt(now),
             Status.PENDING,
         ]
-        return sorted(Command.objects.raw(sql, params), key=lambda c: c.pk)
+        return _fetch_commands(sql, params)
     sql = (
         f"UPDATE {table} SET {sets} WHERE id IN ({pick.format(t=table)}) AND status = %s "
-        f"RETURNING {_returning_columns()}"
+        f"RETURNING {_rows.columns(connection)}"
     )
     params = [
         Status.PROCESSING,
@@ -318,7 +315,7 @@ def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime
         limit,
         Status.PENDING,
     ]
-    return sorted(Command.objects.raw(sql, params), key=lambda c: c.pk)
+    return _fetch_commands(sql, params)
 
 
 def claim(*, system: str, limit: int, now: datetime | None = None) -> list[Command]:
@@ -376,16 +373,15 @@ def release_push(*, command_id: int) -> None:
 def complete(*, command_id: int, result: Any) -> Command:
     """PROCESSING -> COMPLETED. Completing a COMPLETED command again answers the same, no side effects."""
     now = timezone.now()
-    table = connection.ops.quote_name(Command._meta.db_table)
-    result_db = Command._meta.get_field("result").get_db_prep_value(result, connection)
+    result_db = _RESULT_FIELD.get_db_prep_value(result, connection)
     sql = (
-        f"UPDATE {table} SET status = %s, result = %s, completed_at = %s, updated_at = %s, timeout_at = NULL "
-        f"WHERE id = %s AND status = %s RETURNING {_returning_columns()}"
+        f"UPDATE {_rows.table(connection)} SET status = %s, result = %s, completed_at = %s, updated_at = %s, "
+        f"timeout_at = NULL WHERE id = %s AND status = %s RETURNING {_rows.columns(connection)}"
     )
     with transaction.atomic():
         # The hot path is one guarded statement; only a miss needs a look at the row.
         params = [Status.COMPLETED, result_db, _dt(now), _dt(now), command_id, Status.PROCESSING]
-        rows = list(Command.objects.raw(sql, params))
+        rows = _fetch_commands(sql, params)
         if not rows:
             cmd = Command.objects.filter(pk=command_id).first()
             if cmd is None:
