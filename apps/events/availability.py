@@ -153,13 +153,17 @@ def _asked_among(wanted: frozenset[str]):
     """A memoised ``attendees value -> asked attendees it names``; lists repeat across events."""
     memo: dict[str, tuple[str, ...]] = {}
 
+    def among(value) -> tuple[str, ...]:
+        # Only a JSON array names attendees; any other stored value names nobody.
+        return tuple(attendee_set(value if isinstance(value, list) else ()) & wanted)
+
     def asked(raw) -> tuple[str, ...]:
-        if isinstance(raw, str):
-            found = memo.get(raw)
-            if found is None:
-                found = memo[raw] = asked(json.loads(raw))
-            return found
-        return tuple(attendee_set(raw if isinstance(raw, list) else ()) & wanted)
+        if not isinstance(raw, str):  # a driver that decodes JSON itself
+            return among(raw)
+        found = memo.get(raw)
+        if found is None:
+            found = memo[raw] = among(json.loads(raw))
+        return found
 
     return asked
 
