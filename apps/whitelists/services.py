@@ -63,7 +63,8 @@ def entry_errors(data: Any) -> dict[str, list[str]]:
     if not isinstance(data, dict):
         return {"entry": ["must be an object with system, action, allowed_params, required_params, enabled"]}
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(data) - ENTRY_KEYS)
+    # YAML allows non-string keys (1:, null:); they must not break the sort or the join.
+    unknown = sorted(map(str, set(data) - ENTRY_KEYS))
     if unknown:
         errors["entry"] = [f"unknown key(s): {', '.join(unknown)}"]
     for key in ("system", "action"):
