@@ -80,7 +80,12 @@ def _datetime(value: Any) -> str:
         raise ParamTypeError(f"{value!r} is not an ISO 8601 datetime") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ParamTypeError(f"{value!r} has no UTC offset")
-    return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 is a valid ISO string whose UTC instant is before year 1.
+        raise ParamTypeError(f"{value!r} is out of range in UTC") from None
+    return in_utc.isoformat().replace("+00:00", "Z")
 
 
 def _url_value(value: Any) -> str:
