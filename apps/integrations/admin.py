@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,10 +23,17 @@ class WebhookEndpointForm(forms.ModelForm):
         fields = ["name", "url", "event_types", "target_system", "payload_template_id", "enabled", "timeout_seconds"]
 
     def clean_url(self) -> str:
-        return services.validate_url(self.cleaned_data["url"])
+        try:
+            return services.validate_url(self.cleaned_data["url"])
+        except DjangoValidationError as exc:
+            # The service raises a {"url": [...]} error; a clean_<field> may only raise plain messages.
+            raise forms.ValidationError(exc.message_dict.get("url") or exc.messages) from None
 
     def clean_event_types(self) -> list[str]:
-        return services.validate_event_types(self.cleaned_data["event_types"] or [])
+        try:
+            return services.validate_event_types(self.cleaned_data["event_types"] or [])
+        except DjangoValidationError as exc:
+            raise forms.ValidationError(exc.message_dict.get("event_types") or exc.messages) from None
 
     def clean_target_system(self) -> str:
         return (self.cleaned_data.get("target_system") or "").strip().upper()
