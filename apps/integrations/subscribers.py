@@ -65,8 +65,18 @@ def _notify_telegram(event_type: str, data: dict[str, Any]) -> None:
     source = cfg["templates"].get(event_type) or DEFAULT_TEXTS.get(event_type) or GENERIC_TEXT
     context = {**data, "event_type": event_type, "summary": str(data.get("id", ""))}
     from apps.integrations.telegram import notification_text
+    from apps.templates.rendering import TemplateRenderError
 
-    text = notification_text(source, context)
+    try:
+        text = notification_text(source, context)
+    except TemplateRenderError as exc:
+        # A broken user template must not fail the operation that emitted the event
+        # (e.g. commands.complete): send the generic text and leave the reason in the log.
+        logger.warning("telegram template for %s failed to render (%s); sending the generic text", event_type, exc)
+        try:
+            text = notification_text(GENERIC_TEXT, context)
+        except TemplateRenderError:
+            text = f"{event_type}: {context['summary']}"
     for chat_id in cfg["notify_chats"]:
         outbox.enqueue(transport="telegram", event_type=event_type, payload={"text": text},
                        target={"chat_id": chat_id})
