@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -100,7 +100,10 @@ def handle_update(update: dict[str, Any]) -> str:
     """
     update_id = int(update["update_id"])
     message = _message_of(update)
-    chat_id = (message or {}).get("chat", {}).get("id")
+    # Telegram resends an update until it gets a 2xx, so a malformed one (chat missing, null or
+    # not an object) is acknowledged and ignored (with an audit entry) rather than failing.
+    chat = (message or {}).get("chat")
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
     chat_id = int(chat_id) if isinstance(chat_id, int) or (isinstance(chat_id, str) and chat_id.lstrip("-").isdigit()) else None
     cfg = conf.telegram()
     with acting_as("telegram", f"telegram chat {chat_id}"), transaction.atomic():
@@ -111,7 +114,8 @@ def handle_update(update: dict[str, Any]) -> str:
             return "duplicate"
         if chat_id is None or chat_id not in cfg["allowed_chats"]:
             record(action="telegram.ignored", entity="telegram_chat", entity_id=chat_id if chat_id is not None else "",
-                   changes={"update_id": [None, update_id], "reason": [None, "chat not on the allow-list"]})
+                   changes={"update_id": [None, update_id],
+                            "reason": [None, "chat not on the allow-list" if chat_id is not None else "no chat id"]})
             return "ignored"
         text = (message or {}).get("text")
         if not isinstance(text, str) or not text.strip():
@@ -148,7 +152,12 @@ def respond(text: str, *, cfg: dict[str, Any]) -> str:
         minutes = int(match["minutes"]) if match["minutes"] else cfg["default_event_minutes"]
         if not 1 <= minutes <= 60 * 24 * 14:
             return "Rejected: the duration must be between 1 minute and 14 days"
-        return _ingest(match["title"].strip(), start, start + timedelta(minutes=minutes), cfg)
+        try:
+            end = start + timedelta(minutes=minutes)
+            start.astimezone(UTC), end.astimezone(UTC)
+        except OverflowError:
+            return f"Rejected: {match['when']!r} with {minutes} minutes is outside the supported date range"
+        return _ingest(match["title"].strip(), start, end, cfg)
     if PIPELINE_PREFIX.match(text):
         return _ingest(text, now, now + timedelta(minutes=cfg["default_event_minutes"]), cfg)
     return HELP
