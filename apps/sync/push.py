@@ -188,9 +188,10 @@ def push_one(pending: PendingPush, source: CalendarSource, counts: Counts, *, no
             _done(pending, seen, result, event, now)
         counts.pushed += 1
     except PreconditionFailed:
+        # Fetched before atomic(): an HTTP call must not hold the (SQLite: whole-database) write lock.
+        remote = _remote_or_none(source, pending.external_id)
         with transaction.atomic():
-            conflict(pending, _remote_or_none(source, pending.external_id), counts,
-                     f"remote event changed since the local {pending.op} was made (412)")
+            conflict(pending, remote, counts, f"remote event changed since the local {pending.op} was made (412)")
     except RemoteGone:
         with transaction.atomic():
             conflict(pending, None, counts, f"remote event was deleted while a local {pending.op} was not yet pushed")
