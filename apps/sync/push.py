@@ -74,12 +74,14 @@ def record_saved(event: Event, *, created: bool) -> None:
             if pending.op == PendingPush.Op.DELETE and pending.reason == PendingPush.Reason.CONSUMED:
                 return
             # Fold into the open change; the revision bump tells an in-flight push to keep the row.
-            pending.event = event
-            pending.revision += 1
-            if pending.op == PendingPush.Op.DELETE:
-                pending.op = PendingPush.Op.PATCH
-            pending.save(update_fields=["event", "op", "revision", "updated_at"])
-        else:
+            # Conditional on the revision read: a push that finished meanwhile may have deleted the
+            # row (PostgreSQL, READ COMMITTED), and then this edit needs a row of its own below.
+            op = PendingPush.Op.PATCH if pending.op == PendingPush.Op.DELETE else pending.op
+            folded = PendingPush.objects.filter(pk=pending.pk, revision=pending.revision).update(
+                event=event, op=op, revision=pending.revision + 1, updated_at=timezone.now())
+            if not folded:
+                pending = None
+        if pending is None:
             meta = EventSyncMeta.objects.filter(calendar_id=event.calendar_id, external_id=event.external_id).first()
             if meta is not None and meta.content_hash == event_hash(event):
                 return  # only local fields changed (checklist, mode …): nothing to tell Google
@@ -146,8 +148,13 @@ def _done(pending: PendingPush, seen_revision: int, result: PushResult | None, e
         elif current.revision != seen_revision and current.op == PendingPush.Op.DELETE:
             current.base_etag = result.etag[:255] if result is not None else current.base_etag
             current.save(update_fields=["base_etag", "updated_at"])
-        else:
-            current.delete()
+        # Delete only the revision this push sent: a local edit committed since our read (it
+        # bumps the revision) must stay queued, as a patch on top of what was just pushed.
+        elif not PendingPush.objects.filter(pk=current.pk, revision=current.revision).delete()[0]:
+            newer = PendingPush.objects.filter(pk=current.pk).first()
+            if newer is not None and result is not None and newer.op != PendingPush.Op.DELETE:
+                PendingPush.objects.filter(pk=newer.pk).update(
+                    op=PendingPush.Op.PATCH, base_etag=result.etag[:255], attempts=0, updated_at=timezone.now())
 
 
 def _failed(pending: PendingPush, exc: Exception, counts: Counts, now: datetime) -> None:
