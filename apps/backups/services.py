@@ -247,7 +247,11 @@ def policy() -> retention.Policy:
 
 def prune() -> list[str]:
     """Delete archives the retention policy does not keep; returns their names."""
-    candidates = list(Backup.objects.filter(status=Backup.Status.OK))
+    # A backup that failed verification is kept for a person to inspect but takes no slot:
+    # otherwise a run of broken archives could push the last good one out. Unverified (never
+    # checked, verified_at null) backups still count.
+    candidates = list(Backup.objects.filter(status=Backup.Status.OK)
+                      .exclude(verified=False, verified_at__isnull=False))
     _, forget = retention.select(
         candidates,
         policy=policy(),
