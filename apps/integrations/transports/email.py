@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from apps.core import signals
 from apps.integrations.email import config, email_data
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email_models import EmailAttachment, EmailMessageLog
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
 
 logger = logging.getLogger(__name__)
@@ -46,12 +46,79 @@ PRIORITY_HEADERS = {
 }
 
 
+def dot_stuff(data: bytes) -> bytes:
+    """RFC 5321 section 4.5.2 transparency: a leading "." on any line gets a second one.
+
+    The same result as ``smtplib._quote_periods`` (``re.sub(br"(?m)^\\.", b"..", data)``, where
+    a line starts after every ``\\n``), but with ``bytes.replace``: the regular expression
+    tries every position of the message and took about 1 ms for 140 KB.
+    """
+    stuffed = data.replace(b"\n.", b"\n..")
+    return b"." + stuffed if stuffed.startswith(b".") else stuffed
+
+
+class _FastDataMixin:
+    """``smtplib.SMTP.data`` for bytes messages with :func:`dot_stuff` as the quoting step."""
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        if isinstance(msg, str):
+            return super().data(msg)  # type: ignore[misc] - str input: the standard library's line-ending repair
+        self.putcmd("data")  # type: ignore[attr-defined]
+        code, reply = self.getreply()  # type: ignore[attr-defined]
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        quoted = dot_stuff(msg)
+        tail = b".\r\n" if quoted.endswith(b"\r\n") else b"\r\n.\r\n"
+        self.send(quoted + tail)  # type: ignore[attr-defined]
+        return self.getreply()  # type: ignore[attr-defined]
+
+
+class _SMTP(_FastDataMixin, smtplib.SMTP):
+    """Plain / STARTTLS SMTP connection."""
+
+
+class _SMTPSSL(_FastDataMixin, smtplib.SMTP_SSL):
+    """Implicit-TLS SMTP connection."""
+
+
+def _no_delay(connection: smtplib.SMTP) -> None:
+    # smtplib writes each command and the message with separate small sends and waits for the
+    # answer in between; with Nagle's algorithm on, the tail of the message can sit in the
+    # kernel until the server's delayed ACK (measured: one session went from 66 to 86 messages/s).
+    sock = getattr(connection, "sock", None)
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        logger.debug("cannot set TCP_NODELAY on the mail connection", exc_info=True)
+
+
+def _fix_boundaries(message: Any) -> None:
+    """Give every multipart a random boundary before it is flattened.
+
+    Without one the generator makes its own and, to rule out a clash with the content,
+    compiles a regular expression for it and searches the whole flattened part with it
+    (twice per message here). A boundary built from 128 random bits cannot clash by accident
+    and cannot be guessed by whoever writes the content, so that check adds nothing.
+    """
+    for part in message.walk():
+        if part.is_multipart() and part.get_boundary() is None:
+            part.set_boundary(f"==============={uuid.uuid4().hex}==")
+
+
 class SMTPBackend(DjangoSMTPBackend):
     """Django's SMTP backend with an explicit EHLO name and the refused recipients kept.
 
     Django asks ``socket.getfqdn()`` for the EHLO name, which can hang on a host without DNS;
     and it drops the per-recipient refusals ``sendmail`` returns, which belong in the log.
+    Its connections skip Nagle's algorithm and quote the message without a regular expression
+    (see :func:`dot_stuff`).
     """
+
+    @property
+    def connection_class(self) -> type[smtplib.SMTP]:
+        return _SMTPSSL if self.use_ssl else _SMTP
 
     def __init__(self, *, local_hostname: str = "localhost", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -68,6 +135,7 @@ class SMTPBackend(DjangoSMTPBackend):
             params["context"] = self.ssl_context
         connection = self.connection_class(self.host, self.port, **params)
         try:
+            _no_delay(connection)
             if not self.use_ssl and self.use_tls:
                 connection.starttls(context=self.ssl_context)
             if self.username and self.password:
@@ -84,7 +152,9 @@ class SMTPBackend(DjangoSMTPBackend):
         encoding = email_message.encoding or "utf-8"
         sender = sanitize_address(email_message.from_email, encoding)
         recipients = [sanitize_address(addr, encoding) for addr in email_message.recipients()]
-        data = email_message.message().as_bytes(linesep="\r\n")
+        mime = email_message.message()
+        _fix_boundaries(mime)
+        data = mime.as_bytes(linesep="\r\n")
         for token, encoded in getattr(email_message, "chronos_preencoded", {}).items():
             data = data.replace(token, encoded, 1)
         self.refused = self.connection.sendmail(sender, recipients, data) or {}
@@ -177,41 +247,65 @@ def build_message(log: EmailMessageLog, connection: Any = None, *, preencode: bo
     if log.body_html:
         message.attach_alternative(log.body_html, "text/html")
     preencoded: dict[bytes, bytes] = {}
-    for attachment in log.attachments.all():
-        if preencode:
-            part = _token_attachment(attachment, preencoded)
-        else:
-            part = _mime_attachment(attachment.filename, bytes(attachment.content), attachment.content_type)
-        message.attach(part)
+    if preencode:
+        for attachment, encoded in _encoded_attachments(log):
+            message.attach(_token_attachment(attachment, encoded, preencoded))
+    else:
+        for attachment in _attachments(log):
+            message.attach(_mime_attachment(attachment.filename, bytes(attachment.content), attachment.content_type))
     message.chronos_preencoded = preencoded
     return message
 
 
-# base64 text of recently sent attachments by SHA-256: a mailing sends the same file many times.
-_encoded_cache: OrderedDict[str, bytes] = OrderedDict()
+def _attachments(log: EmailMessageLog):
+    # The model's default ordering starts with the ``email`` foreign key, which Django expands
+    # into a join on the log table to order by *its* ordering; within one e-mail that is moot.
+    return EmailAttachment.objects.filter(email_id=log.pk).order_by("position", "id")
+
+
+# base64 text of recently sent attachments by (SHA-256, size): a mailing sends the same file many times.
+_encoded_cache: OrderedDict[tuple[str, int], bytes] = OrderedDict()
 _ENCODED_CACHE_ITEMS = 16
 _ENCODED_CACHE_MAX_BYTES = 2 * 1024 * 1024
 
 
-def _base64_crlf(sha256: str, content: bytes) -> bytes:
-    cached = _encoded_cache.get(sha256)
-    if cached is not None:
-        _encoded_cache.move_to_end(sha256)
-        return cached
-    encoded = base64.encodebytes(content).rstrip(b"\n").replace(b"\n", b"\r\n")
-    if len(content) <= _ENCODED_CACHE_MAX_BYTES:
-        _encoded_cache[sha256] = encoded
-        while len(_encoded_cache) > _ENCODED_CACHE_ITEMS:
-            _encoded_cache.popitem(last=False)
-    return encoded
+def _base64_crlf(content: bytes) -> bytes:
+    return base64.encodebytes(content).rstrip(b"\n").replace(b"\n", b"\r\n")
 
 
-def _token_attachment(attachment, preencoded: dict[bytes, bytes]) -> MIMEBase:
+def _encoded_attachments(log: EmailMessageLog) -> list[tuple[EmailAttachment, bytes]]:
+    """A log row's attachments with their base64 text, reading file content only on a cache miss.
+
+    The content column is left out of the first query: for a mailing that sends one file to
+    many people it is the same 100 KB blob on every row, and the cache already holds its
+    encoding. Rows without a checksum are always read and hashed.
+    """
+    attachments = list(_attachments(log).defer("content"))
+    encoded: dict[int, bytes] = {}
+    missing: list[int] = []
+    for attachment in attachments:
+        cached = _encoded_cache.get((attachment.sha256, attachment.size)) if attachment.sha256 else None
+        if cached is None:
+            missing.append(attachment.pk)
+        else:
+            _encoded_cache.move_to_end((attachment.sha256, attachment.size))
+            encoded[attachment.pk] = cached
+    if missing:
+        for pk, raw in EmailAttachment.objects.filter(pk__in=missing).values_list("pk", "content"):
+            content = bytes(raw)
+            encoded[pk] = _base64_crlf(content)
+            if len(content) <= _ENCODED_CACHE_MAX_BYTES:
+                _encoded_cache[(hashlib.sha256(content).hexdigest(), len(content))] = encoded[pk]
+                while len(_encoded_cache) > _ENCODED_CACHE_ITEMS:
+                    _encoded_cache.popitem(last=False)
+    return [(attachment, encoded[attachment.pk]) for attachment in attachments]
+
+
+def _token_attachment(attachment: EmailAttachment, encoded: bytes, preencoded: dict[bytes, bytes]) -> MIMEBase:
     part = _mime_attachment(attachment.filename, b"", attachment.content_type)
     token = f"chronos-attachment-{uuid.uuid4().hex}"
     part.set_payload(token)
-    content = bytes(attachment.content)
-    preencoded[token.encode("ascii")] = _base64_crlf(attachment.sha256 or hashlib.sha256(content).hexdigest(), content)
+    preencoded[token.encode("ascii")] = encoded
     return part
 
 
@@ -355,7 +449,8 @@ class EmailTransport(Transport):
 
     def deliver(self, message) -> DeliveryResult:
         email_id = (message.payload or {}).get("email_id")
-        log = EmailMessageLog.objects.filter(pk=email_id).first()
+        # Ordered by pk: the model's default ordering would only make a primary-key lookup dearer.
+        log = EmailMessageLog.objects.filter(pk=email_id).order_by("pk").first()
         if log is None:
             raise TransportError(f"e-mail {email_id} no longer exists", permanent=True)
         if log.status == EmailMessageLog.Status.SENT:

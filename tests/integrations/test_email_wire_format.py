@@ -1,0 +1,119 @@
+"""What the SMTP transport puts on the wire: dot-stuffing, reused attachment encodings, socket options."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.integrations.email import send_email
+from apps.integrations.email_models import EmailAttachment, EmailMessageLog
+from apps.integrations.transports import email as transport
+from tests.fakes.smtp import mail_fixture, smtp_server_fixture  # noqa: F401
+
+REPORT = os.urandom(50_000)
+
+
+@pytest.fixture(autouse=True)
+def empty_encoding_cache():
+    transport._encoded_cache.clear()
+    yield
+    transport._encoded_cache.clear()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b".",
+        b".starts with a dot\r\n",
+        b"a\r\n.\r\nb\r\n",
+        b"a\r\n..two\r\n.one\r\n",
+        b"lf only\n.dot\n",
+        b"no dots at all\r\n",
+        b"mid.line.dots\r\n.\r\n.",
+    ],
+)
+def test_dot_stuffing_matches_the_standard_library(data):
+    assert transport.dot_stuff(data) == smtplib._quote_periods(data)
+
+
+def test_lines_starting_with_a_dot_arrive_unchanged(mail, django_capture_on_commit_callbacks):
+    body = "first\n.\n..two dots\n.one dot\nlast"
+    with django_capture_on_commit_callbacks(execute=True):
+        send_email(to=["ada@example.com"], subject="Dots", text=body)
+
+    text = mail.messages[0].parsed.get_body(preferencelist=("plain",)).get_content()
+    assert text.replace("\r\n", "\n").rstrip("\n") == body
+
+
+def _send_report(n: int) -> EmailMessageLog:
+    return send_email(
+        to=[f"user{n}@example.com"],
+        subject=f"Report {n}",
+        text="attached",
+        attachments=[{"filename": "report.pdf", "content_type": "application/pdf", "content": REPORT}],
+    )
+
+
+def _content_reads(queries) -> int:
+    return sum(1 for q in queries if '"content"' in q["sql"] and "integrations_emailattachment" in q["sql"]
+               and q["sql"].lstrip().upper().startswith("SELECT"))  # fmt: skip
+
+
+def test_a_repeated_attachment_is_read_and_encoded_once(mail, django_capture_on_commit_callbacks):
+    with CaptureQueriesContext(connection) as queries:
+        with django_capture_on_commit_callbacks(execute=True):
+            for n in range(3):
+                _send_report(n)
+
+    assert _content_reads(queries.captured_queries) == 1
+    assert [next(m.parsed.iter_attachments()).get_content() for m in mail.messages] == [REPORT] * 3
+
+
+def test_an_attachment_without_a_checksum_is_read_every_time(mail, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _send_report(0)
+    with CaptureQueriesContext(connection) as queries:
+        with django_capture_on_commit_callbacks(execute=True):
+            log = _send_report(1)
+            # Rows written by other means (or older code) may lack the checksum: never trust the cache then.
+            EmailAttachment.objects.filter(email=log).update(sha256="")
+
+    assert _content_reads(queries.captured_queries) == 1
+    assert next(mail.messages[1].parsed.iter_attachments()).get_content() == REPORT
+
+
+def test_a_checksum_names_content_not_a_file(mail, django_capture_on_commit_callbacks):
+    other = os.urandom(50_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        _send_report(0)
+        send_email(to=["bob@example.com"], subject="Other", text="x",
+                   attachments=[{"filename": "report.pdf", "content_type": "application/pdf", "content": other}])
+
+    assert [next(m.parsed.iter_attachments()).get_content() for m in mail.messages] == [REPORT, other]
+
+
+def test_each_multipart_gets_its_own_boundary(mail, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _send_report(0)
+        _send_report(1)
+
+    boundaries = [part.get_boundary() for m in mail.messages for part in m.parsed.walk() if part.is_multipart()]
+    assert len(boundaries) == len(set(boundaries)) == 2
+    assert all(b.startswith("===============") for b in boundaries)
+
+
+def test_the_smtp_session_does_not_wait_for_nagle(mail):
+    from apps.integrations.email import config
+
+    backend, _ = transport._connections.get(config())
+    try:
+        backend.open()
+        assert backend.connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        transport.close_connections()
