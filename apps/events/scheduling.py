@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Max
+from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -88,9 +88,10 @@ def blocks(event: Event) -> bool:
 
 
 def _max_duration() -> timedelta:
-    # MAX over an indexed column is an index lookup; it keeps window scans bounded.
-    seconds = Event.objects.aggregate(m=Max("duration_seconds"))["m"] or 0
-    return timedelta(seconds=max(int(seconds), 0))
+    # The longest stored event keeps window scans bounded; cached per data version.
+    from apps.events.selectors import max_duration
+
+    return max_duration()
 
 
 def _attendee_clause(attendees: list[str]) -> tuple[str, list] | None:
@@ -194,41 +195,125 @@ class _Index:
                 yield row
 
 
-def _conflicting_ids(index: _Index, *, event_id: int | None, calendar_id: str, attendees: frozenset[str],
-                     start: datetime, end: datetime) -> list[int]:
-    found: set[int] = set()
-    buckets = [index.by_calendar.get(calendar_id, [])] + [index.by_attendee.get(a, []) for a in attendees]
-    for bucket in buckets:
-        for row in index.overlapping(bucket, start, end):
-            if row.id != event_id:
-                found.add(row.id)
-    return sorted(found)
+def _as_stored(value: datetime) -> str:
+    """``value`` as SQLite stores it: UTC ISO text (``YYYY-MM-DD HH:MM:SS[.ffffff]``)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _same(value: datetime) -> datetime:
+    return value
+
+
+def _db_time_of(vendor: str):
+    """How to turn a datetime into what the database hands back for it.
+
+    Comparing in the database's own representation spares parsing every candidate row; the
+    text SQLite keeps sorts like the instants it stands for.
+    """
+    return _as_stored if vendor == "sqlite" else _same
+
+
+class _Bucket:
+    """Candidate rows of one calendar or attendee, in start order, with the running latest end."""
+
+    __slots__ = ("ids", "starts", "ends", "reach")
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.starts: list = []
+        self.ends: list = []
+        self.reach: list = []
+
+    def add(self, row_id: int, start, end) -> None:
+        self.ids.append(row_id)
+        self.starts.append(start)
+        self.ends.append(end)
+        self.reach.append(max(self.reach[-1], end) if self.reach else end)
+
+    def hits(self, start, end) -> Iterable[int]:
+        """Ids of rows with ``row.start < end and row.end > start``.
+
+        Walks back from the last row starting before ``end`` and stops where no earlier row
+        reaches past ``start`` (``reach`` is the latest end up to that row), so only rows that
+        can overlap are looked at.
+        """
+        i = bisect.bisect_left(self.starts, end) - 1
+        reach, ends, ids = self.reach, self.ends, self.ids
+        while i >= 0 and reach[i] > start:
+            if ends[i] > start:
+                yield ids[i]
+            i -= 1
+
+
+def _collisions(events: Sequence) -> list[list[int]]:
+    """For each of ``events`` (saved or not), the sorted ids of stored events colliding with it.
+
+    One read for all of them: blocking rows on their calendars, or naming one of their
+    attendees, that start between the earliest start minus the longest stored duration and
+    the latest end. Times are compared as the database returns them (see :func:`_db_time_of`)
+    and attendee lists are decoded only when one of the events has attendees.
+    """
+    out: list[list[int]] = [[] for _ in events]
+    live = [(i, e, attendee_set(e.attendees)) for i, e in enumerate(events) if blocks(e)]
+    if not live:
+        return out
+    first = min(e.start_time for _, e, _ in live)
+    last = max(e.end_time for _, e, _ in live)
+    calendars = sorted({e.calendar_id for _, e, _ in live})
+    people = sorted(set().union(*(p for _, _, p in live)))
+    vendor = connection.vendor
+    db_time = _db_time_of(vendor)
+    # On SQLite the driver would parse every declared datetime column; as text they stay cheap.
+    times = "CAST(start_time AS text), CAST(end_time AS text)" if vendor == "sqlite" else "start_time, end_time"
+    sql = ("SELECT id, calendar_id, {times}{att} FROM events_event "
+           "WHERE start_time >= %s AND start_time < %s AND end_time > %s AND end_time > start_time "
+           "AND NOT all_day AND status <> %s AND {who} ORDER BY start_time, id")
+    params: list = [db_time(first - _max_duration()), db_time(last), db_time(first),
+                     Event.Status.CANCELLED.value]
+    marks = ", ".join(["%s"] * len(calendars))
+    who, who_params = f"calendar_id IN ({marks})", list(calendars)
+    if people:
+        clause = _attendee_clause(people)
+        if clause is None:
+            # (an unknown database vendor: every calendar is read and matched below)
+            who, who_params = "1 = 1", []
+        else:
+            who, who_params = f"({who} OR {clause[0]})", [*who_params, *clause[1]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(times=times, att=", attendees" if people else "", who=who), [*params, *who_params])
+        rows = cursor.fetchall()
+    by_calendar: dict[str, _Bucket] = defaultdict(_Bucket)
+    by_person: dict[str, _Bucket] = defaultdict(_Bucket)
+    wanted = set(people)
+    for row in rows:
+        by_calendar[row[1]].add(row[0], row[2], row[3])
+        if people:
+            raw = row[4]
+            if raw in (None, "[]"):
+                continue
+            names = attendee_set(json.loads(raw) if isinstance(raw, str) else raw if isinstance(raw, list) else ())
+            for person in names & wanted:
+                by_person[person].add(row[0], row[2], row[3])
+    for i, event, names in live:
+        start, end = db_time(event.start_time), db_time(event.end_time)
+        found = set(by_calendar[event.calendar_id].hits(start, end)) if event.calendar_id in by_calendar else set()
+        for person in names:
+            if person in by_person:
+                found.update(by_person[person].hits(start, end))
+        found.discard(event.pk)
+        out[i] = sorted(found)
+    return out
 
 
 def conflicts_map(events: Sequence[Event]) -> dict[int, list[int]]:
     """Ids each event collides with, for a whole page of events in one query."""
-    result: dict[int, list[int]] = {e.pk: [] for e in events if e.pk is not None}
-    live = [e for e in events if e.pk is not None and blocks(e)]
-    if not live:
-        return result
-    start = min(e.start_time for e in live)
-    end = max(e.end_time for e in live)
-    people = set().union(*(attendee_set(e.attendees) for e in live))
-    index = _Index(window_rows(start, end, calendar_ids={e.calendar_id for e in live}, attendees=people))
-    for e in live:
-        result[e.pk] = _conflicting_ids(index, event_id=e.pk, calendar_id=e.calendar_id,
-                                        attendees=attendee_set(e.attendees), start=e.start_time, end=e.end_time)
-    return result
+    saved = [e for e in events if e.pk is not None]
+    return {e.pk: ids for e, ids in zip(saved, _collisions(saved), strict=True)}
 
 
 def conflicts_for(event: Event) -> list[int]:
     """Ids of stored events that collide with ``event`` (saved or not)."""
-    if not blocks(event):
-        return []
-    attendees = attendee_set(event.attendees)
-    rows = window_rows(event.start_time, event.end_time, calendar_ids=[event.calendar_id], attendees=attendees)
-    return _conflicting_ids(_Index(rows), event_id=event.pk, calendar_id=event.calendar_id,
-                            attendees=attendees, start=event.start_time, end=event.end_time)
+    return _collisions([event])[0]
 
 
 # --- working hours -------------------------------------------------------------------------

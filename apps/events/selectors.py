@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework import exceptions
 
@@ -83,10 +84,41 @@ def window_from_params(params, *, today=None) -> Window:
     return Window(None if unbounded else at(-days), None if unbounded else at(days))
 
 
+# {database name: (data version, longest duration)}; one entry per database, replaced as it changes.
+_LONGEST: dict[str, tuple[int, timedelta]] = {}
+
+
+def _cache_version() -> int | None:
+    """The data version to key caches on, or None when caching must be skipped.
+
+    Inside a transaction a read sees its own uncommitted writes, and a rollback hands the same
+    version number to a different state later: only reads in autocommit may fill or use a cache.
+    """
+    if connection.in_atomic_block:
+        return None
+    return dbobjects.data_version()
+
+
 def max_duration() -> timedelta:
-    # MAX over the indexed duration column is a single index lookup.
-    seconds = Event.objects.aggregate(m=Max("duration_seconds"))["m"] or 0
-    return timedelta(seconds=max(int(seconds), 0))
+    """The longest stored event (``MAX(duration_seconds)``), cached per events-table version.
+
+    The version is read first, so a cached value is never older than its key; a longer bound
+    than needed only widens a scan.
+    """
+    version = _cache_version()
+    name = connection.settings_dict["NAME"]
+    if version is not None:
+        hit = _LONGEST.get(name)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+    with connection.cursor() as cursor:
+        # MAX over the indexed duration column is a single index lookup.
+        cursor.execute("SELECT MAX(duration_seconds) FROM events_event")
+        seconds = cursor.fetchone()[0] or 0
+    value = timedelta(seconds=max(int(seconds), 0))
+    if version is not None:
+        _LONGEST[name] = (version, value)
+    return value
 
 
 def in_window(queryset: QuerySet, window: Window) -> tuple[QuerySet, datetime | None]:
@@ -135,7 +167,7 @@ def count(queryset: QuerySet) -> int:
     The version is read *before* counting: a change committed in between makes the cached value
     fresher than its key, never staler.
     """
-    version = dbobjects.data_version()
+    version = _cache_version()
     if version is None:
         return queryset.count()
     sql, params = queryset.query.sql_with_params()

@@ -74,6 +74,19 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tz).astimezone(UTC)
 
 
+def db_datetime(value) -> datetime | None:
+    """A datetime column read with a plain cursor as an aware UTC datetime.
+
+    SQLite hands back its stored text (UTC, no offset); other databases a datetime.
+    """
+    if isinstance(value, str):
+        # Appending the offset is cheaper than replace(tzinfo=...) after parsing.
+        return datetime.fromisoformat(value + "+00:00" if len(value) <= 26 else value)
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def iso_z(value: datetime | None) -> str | None:
     """UTC ISO 8601 with ``Z`` (microseconds only when present)."""
     if value is None:
