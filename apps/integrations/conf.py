@@ -5,6 +5,8 @@ Read on every call (cheap dict lookups), so tests can change ``settings.CHRONOS`
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -34,9 +36,31 @@ def outbox() -> dict[str, Any]:
     }
 
 
+DEFAULT_BLOCKED_NETWORKS = ["169.254.0.0/16", "fe80::/10", "100.100.100.200/32", "fd00:ec2::254/128"]
+
+
+def _networks(values: Any) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    if values is None:
+        values = DEFAULT_BLOCKED_NETWORKS
+    if isinstance(values, str):
+        values = [v for v in values.split(",") if v.strip()]
+    return list(_parse_networks(tuple(str(v).strip() for v in values)))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_networks(values: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    # Checked before every webhook delivery: parse each configured list once.
+    return tuple(ipaddress.ip_network(v, strict=False) for v in values)
+
+
 def webhooks() -> dict[str, Any]:
     cfg = _section("integrations", "webhooks")
+    allow_private = cfg.get("allow_private_hosts", True)
+    if isinstance(allow_private, str):
+        allow_private = allow_private.strip().lower() not in ("false", "no", "off", "0", "")
     return {
+        "blocked_networks": _networks(cfg.get("blocked_networks")),
+        "allow_private_hosts": bool(allow_private),
         "default_timeout": int(cfg.get("default_timeout_seconds", 10)),
         "max_timeout": int(cfg.get("max_timeout_seconds", 60)),
         "callback_tolerance": int(cfg.get("callback_tolerance_seconds", 300)),

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.integrations import conf, signing
+from apps.integrations import conf, netguard, signing
 from apps.integrations.models import WebhookEndpoint
 
 
@@ -20,6 +20,16 @@ def validate_url(url: str) -> str:
         raise ValidationError({"url": ["has no host"]})
     if parts.username or parts.password:
         raise ValidationError({"url": ["must not contain credentials; the signature authenticates Chronos"]})
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValidationError({"url": ["has an invalid port"]}) from None
+    try:
+        netguard.check(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    except netguard.Refused as exc:
+        raise ValidationError({"url": [f"refused: {exc} (integrations.webhooks)"]}) from None
+    except netguard.Unresolvable:
+        pass  # may resolve later (split-horizon DNS, receiver not up yet); checked again at delivery
     return url.strip()
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import threading
 import time
+from urllib.parse import urlsplit
 
 import requests
 
-from apps.integrations import conf, signing
+from apps.integrations import conf, netguard, signing
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
 
 # Retrying these can succeed; every other 4xx is the receiver refusing the message for good.
@@ -68,6 +69,20 @@ def render_body(message) -> bytes:
     return json.dumps(default_body(message), separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _check_destination(url: str) -> None:
+    """Resolve the host again right before sending: what it pointed to at save time may have changed."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        netguard.check(parts.hostname or "", port)
+    except netguard.Refused as exc:
+        raise TransportError(f"destination refused: {exc} (integrations.webhooks)", permanent=True) from None
+    except netguard.Unresolvable as exc:
+        raise TransportError(f"connection failed: {exc}") from None
+    except ValueError as exc:
+        raise TransportError(f"invalid URL: {exc}", permanent=True) from None
+
+
 @register
 class WebhookTransport(Transport):
     name = "webhook"
@@ -78,6 +93,7 @@ class WebhookTransport(Transport):
             raise TransportError("webhook endpoint was deleted", permanent=True)
         if not endpoint.enabled:
             raise TransportError(f"webhook endpoint {endpoint.name!r} is disabled", permanent=True)
+        _check_destination(endpoint.url)
         body = render_body(message)
         timestamp = int(time.time())
         try:
