@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.audit.middleware.AuditContextMiddleware",
+    "apps.integrations.middleware.ForgetFailedCallbackIdsMiddleware",
 ]
 
 ROOT_URLCONF = "chronos.urls"

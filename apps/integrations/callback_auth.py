@@ -130,6 +130,9 @@ class SignedCallbackAuthentication(authentication.BaseAuthentication):
                 raise exceptions.AuthenticationFailed("X-Chronos-Signature does not match")
             seen = f"sig:{endpoint.pk}:" + hashlib.sha256(simple.strip().encode()).hexdigest()
         _remember(seen)
+        from apps.integrations.middleware import SEEN_KEY_ATTR
+
+        setattr(request._request, SEEN_KEY_ATTR, seen[:200])  # forgotten again if the callback fails
         principal = SignedCallbackPrincipal(endpoint_id=endpoint.pk, endpoint_name=endpoint.name,
                                             command_id=command_id)
         audit_context.set_actor(actor=principal.pk, actor_name=endpoint.name, scope="commands.manage")
