@@ -201,6 +201,7 @@ def _settle(settlements: list[_Settlement]) -> None:
     """Record attempts and move rows on, in one short transaction for the whole group."""
     if not settlements:
         return
+    dead: list[OutboxMessage] = []
     with transaction.atomic():
         DeliveryAttempt.objects.bulk_create([s.attempt for s in settlements])
         for item in settlements:
@@ -214,7 +215,16 @@ def _settle(settlements: list[_Settlement]) -> None:
                 for key, value in item.fields.items():
                     setattr(message, key, value)
                 if item.outcome == Outcome.DEAD:
-                    _on_dead(message)
+                    dead.append(message)
+    # Hooks run after the group is committed, each on its own: a raising hook must not undo the
+    # other messages' results (nor its own). A crash in between leaves e.g. a pushed command
+    # PROCESSING until its lease expires, which requeues it.
+    for message in dead:
+        try:
+            with transaction.atomic():
+                _on_dead(message)
+        except Exception:  # noqa: BLE001 - logged; the message stays dead and can be retried
+            logger.exception("on_dead hook of %s message %s failed", message.transport, message.id)
 
 
 def deliver_claimed(message: OutboxMessage) -> str:
