@@ -261,6 +261,7 @@ def deliver_batch(messages: list[OutboxMessage], *, flush_every: int = 25, flush
     counts: dict[str, int] = {}
     pending: list[_Settlement] = []
     first_unflushed = 0.0
+    _prepare(messages)
     for message in messages:
         _renew_if_needed(message, timezone.now())
         item = _try(message)
@@ -273,6 +274,28 @@ def deliver_batch(messages: list[OutboxMessage], *, flush_every: int = 25, flush
             pending = []
     _settle(pending)
     return counts
+
+
+def _prepare(messages: list[OutboxMessage]) -> None:
+    """Let a transport load what a whole batch needs in one go (its optional ``prepare_batch``).
+
+    Best effort: a transport without the hook, or whose hook fails, loads per message in
+    ``deliver`` as it would for a single message.
+    """
+    groups: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        groups.setdefault(message.transport, []).append(message)
+    for name, group in groups.items():
+        try:
+            prepare = getattr(get(name), "prepare_batch", None)
+        except UnknownTransport:
+            continue  # each message goes dead in _attempt
+        if prepare is None:
+            continue
+        try:
+            prepare(group)
+        except Exception:  # noqa: BLE001 - an optimisation must not stop delivery
+            logger.warning("transport %s could not prepare a batch; delivering message by message", name, exc_info=True)
 
 
 def deliver_now(message_id: uuid.UUID | str) -> str | None:

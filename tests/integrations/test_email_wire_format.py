@@ -117,3 +117,55 @@ def test_the_smtp_session_does_not_wait_for_nagle(mail):
         assert backend.connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
         transport.close_connections()
+
+
+def _email_reads(queries) -> int:
+    return sum(1 for q in queries if q["sql"].lstrip().upper().startswith("SELECT")
+               and ("integrations_emailmessagelog" in q["sql"] or "integrations_emailattachment" in q["sql"]))  # fmt: skip
+
+
+def test_a_batch_loads_its_e_mails_in_a_fixed_number_of_queries(mail):
+    from apps.integrations import outbox
+
+    for n in range(2):
+        _send_report(n)
+    with CaptureQueriesContext(connection) as small:
+        assert outbox.sweep(max_seconds=60) == {"delivered": 2}
+    for n in range(2, 8):
+        _send_report(n)
+    with CaptureQueriesContext(connection) as large:
+        assert outbox.sweep(max_seconds=60) == {"delivered": 6}
+
+    # The rows and their attachment lists, one query each; the first batch also read the file once.
+    assert _email_reads(small.captured_queries) == 3
+    assert _email_reads(large.captured_queries) == 2
+    assert [next(m.parsed.iter_attachments()).get_content() for m in mail.messages] == [REPORT] * 8
+    assert EmailMessageLog.objects.filter(status="sent").count() == 8
+
+
+def test_a_failing_batch_preparation_only_costs_the_shortcut(mail, monkeypatch):
+    from apps.integrations import outbox
+
+    def broken(self, messages):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(transport.EmailTransport, "prepare_batch", broken)
+    _send_report(0)
+
+    assert outbox.sweep(max_seconds=60) == {"delivered": 1}
+    assert len(mail.messages) == 1
+
+
+def test_a_prepared_row_is_not_used_by_a_later_claim(mail):
+    from apps.integrations import outbox
+    from apps.integrations.models import OutboxMessage
+
+    log = _send_report(0)
+    [claimed] = outbox.claim(limit=10)
+    transport.EmailTransport().prepare_batch([claimed])
+    # The claim is lost (lease over) and the e-mail went out meanwhile by other means.
+    OutboxMessage.objects.filter(pk=claimed.pk).update(status="pending", claim_token=None)
+    EmailMessageLog.objects.filter(pk=log.pk).update(status="sent")
+
+    assert outbox.deliver_now(claimed.pk) == "delivered"
+    assert mail.messages == []  # read afresh: already sent, nothing sent twice

@@ -217,18 +217,30 @@ class _ConnectionCache(threading.local):
 _connections = _ConnectionCache()
 
 
+class _Prepared(threading.local):
+    """What :meth:`EmailTransport.prepare_batch` loaded, by (outbox id, claim token)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[Any, Any], tuple[EmailMessageLog, list[EmailAttachment]]] = {}
+
+
+_prepared = _Prepared()
+
+
 def close_connections() -> None:
     """Close this thread's cached mail connection (tests, shutdown)."""
     _connections.close()
 
 
-def build_message(log: EmailMessageLog, connection: Any = None, *, preencode: bool = False) -> EmailMultiAlternatives:
+def build_message(log: EmailMessageLog, connection: Any = None, *, preencode: bool = False,
+                  listed: list[EmailAttachment] | None = None) -> EmailMultiAlternatives:
     """The MIME message for a log row: text + HTML alternatives, attachments, our headers.
 
     With ``preencode`` (our SMTP backend only) each attachment part carries a short token that
     :meth:`SMTPBackend._send` swaps for the ready base64 text: the standard library's generator
     would otherwise walk every base64 line of every attachment in Python, which dominates the
-    cost of sending a message with a large file.
+    cost of sending a message with a large file. ``listed`` is the row's attachments as loaded
+    by :meth:`EmailTransport.prepare_batch` (without their content).
     """
     headers = {"Message-ID": log.message_id, **PRIORITY_HEADERS.get(log.priority, PRIORITY_HEADERS["normal"])}
     sender = formataddr((log.from_name, log.from_email)) if log.from_name else log.from_email
@@ -248,7 +260,7 @@ def build_message(log: EmailMessageLog, connection: Any = None, *, preencode: bo
         message.attach_alternative(log.body_html, "text/html")
     preencoded: dict[bytes, bytes] = {}
     if preencode:
-        for attachment, encoded in _encoded_attachments(log):
+        for attachment, encoded in _encoded_attachments(log, listed):
             message.attach(_token_attachment(attachment, encoded, preencoded))
     else:
         for attachment in _attachments(log):
@@ -273,14 +285,15 @@ def _base64_crlf(content: bytes) -> bytes:
     return base64.encodebytes(content).rstrip(b"\n").replace(b"\n", b"\r\n")
 
 
-def _encoded_attachments(log: EmailMessageLog) -> list[tuple[EmailAttachment, bytes]]:
+def _encoded_attachments(log: EmailMessageLog, listed: list[EmailAttachment] | None = None,
+                         ) -> list[tuple[EmailAttachment, bytes]]:
     """A log row's attachments with their base64 text, reading file content only on a cache miss.
 
     The content column is left out of the first query: for a mailing that sends one file to
     many people it is the same 100 KB blob on every row, and the cache already holds its
     encoding. Rows without a checksum are always read and hashed.
     """
-    attachments = list(_attachments(log).defer("content"))
+    attachments = list(_attachments(log).defer("content")) if listed is None else listed
     encoded: dict[int, bytes] = {}
     missing: list[int] = []
     for attachment in attachments:
@@ -379,11 +392,11 @@ def classify(exc: BaseException) -> TransportError:
     return TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
 
 
-def _send(log: EmailMessageLog, cfg: dict[str, Any]) -> dict[str, Any]:
+def _send(log: EmailMessageLog, cfg: dict[str, Any], listed: list[EmailAttachment] | None = None) -> dict[str, Any]:
     """Send over the cached connection; a reused connection the server dropped is reopened once."""
     for attempt in (1, 2):
         backend, reused = _connections.get(cfg)
-        message = build_message(log, connection=backend, preencode=isinstance(backend, SMTPBackend))
+        message = build_message(log, connection=backend, preencode=isinstance(backend, SMTPBackend), listed=listed)
         try:
             # Opened here, not inside send_messages, which would close what it opened itself.
             backend.open()
@@ -447,10 +460,32 @@ class EmailTransport(Transport):
 
     name = "email"
 
+    def prepare_batch(self, messages: list) -> None:
+        """Load the log rows and attachment lists of a claimed batch in two queries.
+
+        Kept per thread under the outbox row's id and claim token, so only this very attempt
+        can use an entry: a later claim of the same row (a retry, another worker) reads afresh.
+        """
+        ids = {}
+        for message in messages:
+            email_id = (message.payload or {}).get("email_id")
+            if isinstance(email_id, int):
+                ids[(message.id, message.claim_token)] = email_id
+        logs = {log.pk: log for log in EmailMessageLog.objects.filter(pk__in=set(ids.values())).order_by()}
+        listed: dict[int, list[EmailAttachment]] = {pk: [] for pk in logs}
+        attachments = EmailAttachment.objects.filter(email_id__in=logs).order_by("email_id", "position", "id")
+        for attachment in attachments.defer("content"):
+            listed[attachment.email_id].append(attachment)
+        _prepared.entries = {key: (logs[pk], listed[pk]) for key, pk in ids.items() if pk in logs}
+
     def deliver(self, message) -> DeliveryResult:
         email_id = (message.payload or {}).get("email_id")
-        # Ordered by pk: the model's default ordering would only make a primary-key lookup dearer.
-        log = EmailMessageLog.objects.filter(pk=email_id).order_by("pk").first()
+        prepared = _prepared.entries.pop((message.id, message.claim_token), None)
+        if prepared is not None:
+            log, listed = prepared
+        else:
+            # Ordered by pk: the model's default ordering would only make a primary-key lookup dearer.
+            log, listed = EmailMessageLog.objects.filter(pk=email_id).order_by("pk").first(), None
         if log is None:
             raise TransportError(f"e-mail {email_id} no longer exists", permanent=True)
         if log.status == EmailMessageLog.Status.SENT:
@@ -461,7 +496,7 @@ class EmailTransport(Transport):
             log.status = EmailMessageLog.Status.QUEUED
         cfg = config()
         try:
-            outcome = _send(log, cfg)
+            outcome = _send(log, cfg, listed)
         except Exception as exc:  # noqa: BLE001 - every failure is classified, none is lost
             error = classify(exc)
             EmailMessageLog.objects.filter(pk=log.pk).update(attempts=log.attempts + 1, error=str(error)[:4000])
