@@ -356,12 +356,19 @@ def claim_for_push(*, command_id: int, now: datetime | None = None) -> bool:
     return True
 
 
-def release_push(*, command_id: int) -> None:
-    """A push that ended dead: back to PENDING (not counted as a retry) so pollers can take it."""
+def release_push(*, command_id: int, lease_until: datetime | None = None) -> None:
+    """A push that ended dead: back to PENDING (not counted as a retry) so pollers can take it.
+
+    ``lease_until`` is the lease the push took: if the command's lease differs, it expired and
+    someone else (a poller) holds the command now, so it is left alone. ``None`` (messages queued
+    before the lease was recorded) checks the status only.
+    """
     now = timezone.now()
     with transaction.atomic():
-        cmd = Command.objects.filter(pk=command_id).first()
+        cmd = Command.objects.select_for_update().filter(pk=command_id).first()
         if cmd is None or cmd.status != Status.PROCESSING:
+            return
+        if lease_until is not None and cmd.timeout_at != lease_until:
             return
         changes = _apply(cmd, now, Status.PROCESSING, status=Status.PENDING, timeout_at=None, available_at=now)
         _announce(cmd, "command.requeued", changes)

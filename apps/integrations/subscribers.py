@@ -6,7 +6,10 @@ Runs inside the emitting transaction: only rows are written here; delivery start
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from apps.core.rowcache import RowCache
 from apps.integrations import conf, outbox
@@ -37,14 +40,19 @@ def _push_command(data: dict[str, Any], endpoints: list[WebhookEndpoint]) -> set
     if not bound or data.get("id") is None:
         return set()
     endpoint = bound[0]
-    from apps.commands.services import claim_for_push
+    from apps.commands.services import claim_for_push, lease_seconds
 
-    if not claim_for_push(command_id=data["id"]):
+    now = timezone.now()
+    if not claim_for_push(command_id=data["id"], now=now):
         # Already taken (a poller was faster): it is in someone's hands, do not push it as well.
         return set()
+    # The lease claim_for_push took (now + lease): the push only sends, and on going dead only
+    # releases, while the command still holds this very lease (not one a poller took after expiry).
+    lease_until = now + timedelta(seconds=lease_seconds())
     outbox.enqueue(
         transport="webhook", event_type="command.created", payload=data, endpoint=endpoint,
-        target={"push_command_id": data["id"]}, dedupe_key=f"push:{data['id']}:{endpoint.pk}",
+        target={"push_command_id": data["id"], "push_lease_until": lease_until.isoformat()},
+        dedupe_key=f"push:{data['id']}:{endpoint.pk}",
     )
     return {endpoint.pk}
 

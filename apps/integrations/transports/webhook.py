@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -83,6 +84,37 @@ def _check_destination(url: str) -> None:
         raise TransportError(f"invalid URL: {exc}", permanent=True) from None
 
 
+def _push_of(message) -> tuple[int, datetime | None] | None:
+    """``(command id, lease the push took)`` of a command push; the lease is None on old messages."""
+    target = message.target or {}
+    command_id = target.get("push_command_id")
+    if command_id is None:
+        return None
+    raw = target.get("push_lease_until")
+    try:
+        lease = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        lease = None
+    return int(command_id), lease
+
+
+def _stale_push(message) -> str:
+    """Why a command push must not be sent any more ('' if it may)."""
+    push = _push_of(message)
+    if push is None or push[1] is None:
+        return ""
+    from apps.commands.models import Command
+
+    command_id, lease = push
+    row = Command.objects.filter(pk=command_id).values_list("status", "timeout_at").first()
+    if row is None:
+        return f"command {command_id} no longer exists"
+    status, timeout_at = row
+    if status != Command.Status.PROCESSING or timeout_at != lease:
+        return f"command {command_id} is no longer held by this push (status {status}, its lease expired)"
+    return ""
+
+
 @register
 class WebhookTransport(Transport):
     name = "webhook"
@@ -94,6 +126,10 @@ class WebhookTransport(Transport):
         if not endpoint.enabled:
             raise TransportError(f"webhook endpoint {endpoint.name!r} is disabled", permanent=True)
         _check_destination(endpoint.url)
+        stale = _stale_push(message)
+        if stale:
+            # Nothing to tell the receiver: the command is no longer this push's to hand out.
+            return DeliveryResult(detail=f"not sent: {stale}")
         body = render_body(message)
         timestamp = int(time.time())
         try:
@@ -133,9 +169,9 @@ class WebhookTransport(Transport):
 
     def on_dead(self, message) -> None:
         """A push that ends dead returns the command to PENDING, so it stays pollable."""
-        command_id = (message.target or {}).get("push_command_id")
-        if command_id is None:
+        push = _push_of(message)
+        if push is None:
             return
         from apps.commands.services import release_push
 
-        release_push(command_id=command_id)
+        release_push(command_id=push[0], lease_until=push[1])
