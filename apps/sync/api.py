@@ -58,4 +58,4 @@ class SyncHealthView(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        return Response(selectors.health())
+        return Response(selectors.health(public=True))

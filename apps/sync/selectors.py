@@ -63,9 +63,14 @@ def next_run_at() -> datetime | None:
     return Schedule.objects.filter(name=SCHEDULE_NAME).values_list("next_run", flat=True).first()
 
 
-def health() -> dict[str, Any]:
-    """Per syncable calendar: last success, last error, next run, open conflicts."""
+def health(*, public: bool = False) -> dict[str, Any]:
+    """Per syncable calendar: last success, last error, next run, open conflicts.
+
+    ``public``: for the unauthenticated endpoint, errors are shortened and stripped of hosts,
+    URLs, paths and SQL (the admin and the logs keep the full text).
+    """
     from apps.sync.credentials import problem
+    from apps.sync.errors import public_error
 
     nxt = next_run_at()
     states = {s.calendar_id: s for s in SyncState.objects.all()}
@@ -78,7 +83,7 @@ def health() -> dict[str, Any]:
         calendars.append({
             "calendar_id": cal.id, "source": cal.source, "enabled": cal.enabled,
             "last_success_at": _iso(state.last_success_at) if state else None,
-            "last_error": (state.last_error or None) if state else None,
+            "last_error": ((public_error(state.last_error) if public else state.last_error) or None) if state else None,
             "last_error_at": _iso(state.last_error_at) if state else None,
             "next_run_at": _iso(nxt) if cal.enabled else None,
             "running": bool(state and state.locked),
