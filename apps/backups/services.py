@@ -279,7 +279,13 @@ def queue_backup(*, trigger: str = Backup.Trigger.MANUAL) -> Backup:
 
     now = timezone.now()
     backup = Backup.objects.create(name=new_name(now), created_at=now, trigger=trigger)
-    async_task("apps.backups.tasks.run_backup", backup.pk, task_name=f"backup {backup.name}", group="backups")
+    try:
+        async_task("apps.backups.tasks.run_backup", backup.pk, task_name=f"backup {backup.name}", group="backups")
+    except Exception as exc:  # noqa: BLE001 - broker down: say so on the row instead of leaving it queued forever
+        logger.exception("could not queue backup %s", backup.name)
+        _save(backup, status=Backup.Status.FAILED, finished_at=timezone.now(),
+              error=f"could not hand the backup to the worker (task queue unavailable: {type(exc).__name__})")
+        return backup
     backup.refresh_from_db()
     return backup
 

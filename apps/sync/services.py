@@ -55,7 +55,15 @@ def queue_sync(*, calendar_id: str | None = None, full: bool = False, trigger: s
 def _enqueue(task_id: str) -> None:
     from django_q.tasks import async_task
 
-    async_task("apps.sync.tasks.run_task", task_id, group="sync", task_name=f"sync {task_id}")
+    try:
+        async_task("apps.sync.tasks.run_task", task_id, group="sync", task_name=f"sync {task_id}")
+    except Exception as exc:  # noqa: BLE001 - broker down: fail the runs visibly instead of leaving them queued
+        logger.exception("could not queue sync task %s", task_id)
+        now = timezone.now()
+        SyncRun.objects.filter(task_id=task_id, status=SyncRun.Status.QUEUED).update(
+            status=SyncRun.Status.FAILED, started_at=now, finished_at=now, duration_seconds=0,
+            errors=[{"type": "enqueue", "detail": f"task queue unavailable ({type(exc).__name__}); the next "
+                                                  "scheduled sync runs as usual"}])
 
 
 def run(run: SyncRun, *, source: CalendarSource | None = None) -> SyncRun:
