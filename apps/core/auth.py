@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -53,7 +55,10 @@ def resolve_key(raw: str) -> ApiKey:
         raise exceptions.AuthenticationFailed("Malformed API key.")
     key_id, secret = parsed
     now = timezone.now()
-    key = _load(key_id)
+    key, cached = _load(key_id)
+    if cached and (key is None or not key.matches(secret, now)):
+        # Perhaps rotated in another process a moment ago: a new secret works at once.
+        key, _ = _load(key_id, fresh=True)
     if key is None or not key.matches(secret, now):
         raise exceptions.AuthenticationFailed("Invalid API key.")
     if key.revoked_at is not None:
@@ -64,19 +69,47 @@ def resolve_key(raw: str) -> ApiKey:
     return key
 
 
-# Every API request looks its key up. The row is read fresh each time (a revocation or rotation
-# counts at once, in every process), but with one prepared statement: building the ORM query
-# cost ten times more than running it.
+# Every API request looks its key up, and building the ORM query cost ten times more than
+# running it: the row is read with one prepared statement and kept for CACHE_SECONDS per
+# process. A save or delete of the key in this process drops it at once (signals below); a
+# revocation in another process (the ``apikey`` command, another web worker) counts within
+# CACHE_SECONDS; a rotated secret works at once anywhere (a mismatch re-reads the row). Expiry
+# is checked against the clock on every request. Raw rows are kept, so every request gets its
+# own ApiKey instance.
+CACHE_SECONDS = 1.0
 _rows = RowLoader(ApiKey)
+_cache: dict[str, tuple[float, str, tuple]] = {}  # key_id -> (monotonic time read, db alias, raw row)
+_clock = time.monotonic
 
 
-def _load(key_id: str) -> ApiKey | None:
+def _load(key_id: str, *, fresh: bool = False) -> tuple[ApiKey | None, bool]:
+    """The key row (or None) and whether it came from the cache."""
     conn = connections[router.db_for_read(ApiKey)]
+    hit = None if fresh else _cache.get(key_id)
+    if hit is not None and hit[1] == conn.alias and _clock() - hit[0] < CACHE_SECONDS:
+        return _rows.load(conn, [hit[2]])[0], True
+    read_at = _clock()
     with conn.cursor() as cursor:
         cursor.execute(f"SELECT {_rows.columns(conn)} FROM {_rows.table(conn)} WHERE key_id = %s", [key_id])
-        rows = cursor.fetchall()
-    keys = _rows.load(conn, rows)
-    return keys[0] if keys else None
+        row = cursor.fetchone()
+    if row is None:
+        _cache.pop(key_id, None)
+        return None, False
+    _cache[key_id] = (read_at, conn.alias, tuple(row))
+    return _rows.load(conn, [row])[0], False
+
+
+def forget(key_id: str) -> None:
+    """Drop a cached key row, so the next request reads it again."""
+    _cache.pop(key_id, None)
+
+
+def _forget_saved_key(sender, instance: ApiKey, **kwargs) -> None:
+    forget(instance.key_id)
+
+
+post_save.connect(_forget_saved_key, sender=ApiKey, dispatch_uid="core:apikey_cache:save", weak=False)
+post_delete.connect(_forget_saved_key, sender=ApiKey, dispatch_uid="core:apikey_cache:delete", weak=False)
 
 
 def _touch(key: ApiKey, now) -> None:
@@ -88,6 +121,7 @@ def _touch(key: ApiKey, now) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - resolution)
     ).update(last_used_at=now)
     key.last_used_at = now
+    forget(key.key_id)  # the cached row has the old value; re-read it rather than write again
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
