@@ -9,14 +9,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.health import health
 
+# Resolved in this order: the hottest routes (command polling, events) come first.
 API_APPS = [
-    "apps.core.urls",
-    "apps.audit.urls",
+    "apps.commands.urls",
     "apps.events.urls",
     "apps.events.urls_scheduling",
+    "apps.core.urls",
+    "apps.audit.urls",
     "apps.templates.urls",
     "apps.whitelists.urls",
-    "apps.commands.urls",
     "apps.workflows.urls",
     "apps.sync.urls",
     "apps.integrations.urls",
