@@ -117,17 +117,37 @@ def _stats(samples: list[float]) -> dict:
             "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
 
 
-def _measure(session, url: str, *, warmup: int = 20, runs: int = 200) -> dict:
+class KeepAlive:
+    """One keep-alive HTTP/1.1 connection (http.client, Nagle off): the client adds little to the figures."""
+
+    def __init__(self, port: int, key: str) -> None:
+        import http.client
+        import socket as _socket
+
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.conn.connect()
+        self.conn.sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+        self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> bytes:
+        self.conn.request(method, path, body=body, headers=self.headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path} -> {response.status}: {data[:200]!r}")
+        return data
+
+
+def _measure(client: KeepAlive, path: str, *, warmup: int = 20, runs: int = 200) -> dict:
     for _ in range(warmup):
-        session.get(url).raise_for_status()
+        client.request("GET", path)
     samples = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        response = session.get(url)
+        body = client.request("GET", path)
         samples.append(time.perf_counter() - t0)
-        response.raise_for_status()
     result = _stats(samples)
-    result["total_count"] = response.json()["total_count"]
+    result["total_count"] = json.loads(body)["total_count"]
     return result
 
 
@@ -183,14 +203,16 @@ def run(count: int) -> dict:
                 time.sleep(0.1)
         today = datetime.now(UTC).date().isoformat()
         results: dict = {"events": count, "seed_seconds": round(seed_seconds, 1)}
-        results["window_7d"] = _measure(session, f"{base}/events?anchor={today}&range=7")
-        results["window_30d_q"] = _measure(session, f"{base}/events?anchor={today}&range=30&q={SEARCH_WORD}")
-        results["range_all_page1"] = _measure(session, f"{base}/events?range=-1&page=1")
+        client = KeepAlive(port, key)
+        api = "/api/v1"
+        results["window_7d"] = _measure(client, f"{api}/events?anchor={today}&range=7")
+        results["window_30d_q"] = _measure(client, f"{api}/events?anchor={today}&range=30&q={SEARCH_WORD}")
+        results["range_all_page1"] = _measure(client, f"{api}/events?range=-1&page=1")
 
         n = 300
         t1 = time.perf_counter()
         for i in range(n):
-            session.post(f"{base}/events", json=_body(i, "bench-seq")).raise_for_status()
+            client.request("POST", f"{api}/events", json.dumps(_body(i, "bench-seq")).encode())
         results["creates_per_second"] = round(n / (time.perf_counter() - t1), 1)
 
         statuses: list[int] = []
