@@ -18,6 +18,7 @@ from apps.commands.models import Command
 from apps.commands.services import CommandNotFound, IllegalTransition, command_data
 from apps.core.exceptions import Conflict
 from apps.core.idempotency import idempotent
+from apps.core.pagination import int_param
 from apps.whitelists.services import NAME_RE, CommandRejected
 
 SIGNED_CALLBACK_AUTH = "apps.integrations.callback_auth.SignedCallbackAuthentication"
@@ -81,19 +82,6 @@ class FailSerializer(serializers.Serializer):
     error = serializers.CharField(required=False, allow_blank=True, default="", max_length=services.MAX_ERROR_LENGTH)
     retry = serializers.BooleanField(required=False, default=True)
     retry_after_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=7 * 86400)
-
-
-def _int_query(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise exceptions.ValidationError({name: [f"must be an integer between {low} and {high}"]}) from None
-    if not low <= value <= high:
-        raise exceptions.ValidationError({name: [f"must be between {low} and {high}, got {value}"]})
-    return value
 
 
 def _check_id(pk: int) -> int:
@@ -167,7 +155,7 @@ class CommandPollView(APIView):
     def get(self, request, system_id: str):
         if not NAME_RE.match(system_id):
             raise exceptions.ValidationError({"detail": f"invalid system id {system_id!r}"})
-        limit = _int_query(request, "limit", 10, 1, services.MAX_LIMIT)
+        limit = int_param(request, "limit", 10, 1, services.MAX_LIMIT)
         now = timezone.now()
         claimed = services.claim(system=system_id, limit=limit, now=now)
         items = []

@@ -18,16 +18,31 @@ from apps.core.models import KEY_PREFIX, ApiKey
 from apps.core.rawrows import RowLoader
 
 
+class Principal:
+    """Base of the non-user identities ``request.user`` can be (API keys, signed callbacks).
+
+    Gives them the flags Django and DRF read from a user; subclasses say what they may do
+    with ``has_scope``.
+    """
+
+    is_authenticated = True
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    is_anonymous = False
+
+    def has_scope(self, scope: str) -> bool:
+        return False
+
+
 @dataclass
-class ApiKeyPrincipal:
+class ApiKeyPrincipal(Principal):
     """What ``request.user`` is for a request authenticated by an API key."""
 
     api_key: ApiKey
-    is_authenticated: bool = True
-    is_active: bool = True
-    is_staff: bool = False
-    is_superuser: bool = False
-    is_anonymous: bool = False
+
+    def has_scope(self, scope: str) -> bool:
+        return self.api_key.has_scope(scope)
 
     @property
     def pk(self) -> str:

@@ -8,7 +8,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 
-def _int_param(request, name: str, default: int, low: int, high: int | None) -> int:
+def int_param(request, name: str, default: int, low: int, high: int | None) -> int:
+    """An integer query parameter within bounds, or a 400 naming the parameter."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
@@ -34,11 +35,11 @@ class PagePagination(BasePagination):
         """Return ``(offset, limit, page)`` from the query string."""
         params = request.query_params
         if "page" not in params and ("limit" in params or "offset" in params):
-            limit = _int_param(request, "limit", self.default_size, 1, self.max_size)
-            offset = _int_param(request, "offset", 0, 0, 10**9)
+            limit = int_param(request, "limit", self.default_size, 1, self.max_size)
+            offset = int_param(request, "offset", 0, 0, 10**9)
             return offset, limit, offset // limit + 1
-        page = _int_param(request, "page", 1, 1, 10**7)
-        size = _int_param(request, "page_size", self.default_size, 1, self.max_size)
+        page = int_param(request, "page", 1, 1, 10**7)
+        size = int_param(request, "page_size", self.default_size, 1, self.max_size)
         return (page - 1) * size, size, page
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rest_framework import permissions
 
-from apps.core.auth import ApiKeyPrincipal
+from apps.core.auth import Principal
 
 
 def scope_for(view, request) -> str | None:
@@ -24,12 +24,9 @@ def scope_for(view, request) -> str | None:
 
 
 def principal_has_scope(user, scope: str) -> bool:
-    if isinstance(user, ApiKeyPrincipal):
-        return user.api_key.has_scope(scope)
-    # Other non-session principals (e.g. signed webhook callbacks) answer for their own scopes.
-    checker = getattr(user, "has_scope", None)
-    if callable(checker):
-        return bool(checker(scope))
+    if isinstance(user, Principal):
+        # API keys and signed webhook callbacks answer for their own scopes.
+        return user.has_scope(scope)
     # Staff users signed in to the admin use the browsable API with full rights.
     return bool(user and getattr(user, "is_authenticated", False) and user.is_staff)
 

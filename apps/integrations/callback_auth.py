@@ -24,24 +24,20 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from apps.audit import context as audit_context
+from apps.core.auth import Principal
 from apps.core.exceptions import Conflict
 from apps.integrations import conf, signing
 from apps.integrations.models import SeenWebhookId, WebhookEndpoint
 
 
 @dataclass
-class SignedCallbackPrincipal:
+class SignedCallbackPrincipal(Principal):
     """``request.user`` for a signed callback: may act on this one command only (commands.manage)."""
 
     endpoint_id: int
     endpoint_name: str
     command_id: int
     scopes: frozenset[str] = field(default_factory=lambda: frozenset({"commands.manage"}))
-    is_authenticated: bool = True
-    is_active: bool = True
-    is_staff: bool = False
-    is_superuser: bool = False
-    is_anonymous: bool = False
 
     @property
     def pk(self) -> str:
