@@ -98,6 +98,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["start_time", "id"], name="event_start_idx"),
             models.Index(fields=["calendar", "start_time"], name="event_cal_start_idx"),
+            # MAX(duration) of timed events only, in one index lookup (conflict scan bound).
+            models.Index(fields=["all_day", "duration_seconds"], name="event_allday_duration_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gte=F("start_time")), name="event_end_after_start"),

@@ -88,10 +88,10 @@ def blocks(event: Event) -> bool:
 
 
 def _max_duration() -> timedelta:
-    # The longest stored event keeps window scans bounded; cached per data version.
+    # The longest stored timed event bounds conflict scans (all-day events never conflict).
     from apps.events.selectors import max_duration
 
-    return max_duration()
+    return max_duration(timed_only=True)
 
 
 def _attendee_clause(attendees: list[str]) -> tuple[str, list] | None:

@@ -85,7 +85,7 @@ def window_from_params(params, *, today=None) -> Window:
 
 
 # {database name: (data version, longest duration)}; one entry per database, replaced as it changes.
-_LONGEST: dict[str, tuple[int, timedelta]] = {}
+_LONGEST: dict[tuple[str, bool], tuple[int, timedelta]] = {}
 
 
 def _cache_version() -> int | None:
@@ -99,21 +99,22 @@ def _cache_version() -> int | None:
     return dbobjects.data_version()
 
 
-def max_duration() -> timedelta:
+def max_duration(*, timed_only: bool = False) -> timedelta:
     """The longest stored event (``MAX(duration_seconds)``), cached per events-table version.
 
-    The version is read first, so a cached value is never older than its key; a longer bound
-    than needed only widens a scan.
+    ``timed_only`` leaves all-day events out: they never conflict, and one three-day event would
+    otherwise widen every conflict scan to three days of rows. The version is read first, so a
+    cached value is never older than its key; a longer bound than needed only widens a scan.
     """
     version = _cache_version()
-    name = connection.settings_dict["NAME"]
+    name = (connection.settings_dict["NAME"], timed_only)
     if version is not None:
         hit = _LONGEST.get(name)
         if hit is not None and hit[0] == version:
             return hit[1]
     with connection.cursor() as cursor:
-        # MAX over the indexed duration column is a single index lookup.
-        cursor.execute("SELECT MAX(duration_seconds) FROM events_event")
+        # Single index lookups: (duration_seconds) and (all_day, duration_seconds).
+        cursor.execute("SELECT MAX(duration_seconds) FROM events_event" + (" WHERE NOT all_day" if timed_only else ""))
         seconds = cursor.fetchone()[0] or 0
     value = timedelta(seconds=max(int(seconds), 0))
     if version is not None:
