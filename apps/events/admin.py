@@ -4,9 +4,9 @@ from django import forms
 from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
-from apps.integrations.admin_email import send_template_to_attendees_action
 from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
 from apps.events.timeparse import TimeError, zone
+from apps.integrations.admin_email import send_template_to_attendees_action
 
 
 class CalendarForm(forms.ModelForm):

@@ -47,27 +47,29 @@ class EventPagination(PagePagination):
         offset, limit, page = self.window(request)
         self.page, self.page_size = page, limit
         rows = list(queryset[offset : offset + limit])
-        queryset = getattr(queryset, "queryset", queryset)
         if rows and len(rows) < limit:
             # The last page: the total is known without counting.
             self.total_count = offset + len(rows)
         elif not rows and offset == 0:
             self.total_count = 0
         else:
-            self.total_count = selectors.count(queryset)
+            self.total_count = queryset.count()
         if offset and offset >= self.total_count:
             raise exceptions.NotFound(f"Page {page} is beyond the last page ({self.total_count} items).")
         return rows
 
 
 class RowQuery:
-    """Slicing yields :class:`EventRow` objects; counting goes to the queryset."""
+    """Slicing yields :class:`EventRow` objects; counting goes to the (cached) query count."""
 
-    def __init__(self, queryset) -> None:
-        self.queryset = queryset
+    def __init__(self, query: selectors.EventQuery) -> None:
+        self.query = query
 
     def __getitem__(self, item: slice):
-        return event_rows(self.queryset[item])
+        return self.query.rows(item.start or 0, item.stop - (item.start or 0), event_rows)
+
+    def count(self) -> int:
+        return self.query.count()
 
 
 def _with_related(queryset):

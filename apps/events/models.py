@@ -100,6 +100,10 @@ class Event(models.Model):
             models.Index(fields=["calendar", "start_time"], name="event_cal_start_idx"),
             # MAX(duration) of timed events only, in one index lookup (conflict scan bound).
             models.Index(fields=["all_day", "duration_seconds"], name="event_allday_duration_idx"),
+            # The list reads timed and all-day events as two ordered streams, each bounded by its
+            # own longest duration (see apps.events.selectors.EventQuery).
+            models.Index(fields=["start_time", "id"], condition=Q(all_day=False), name="event_timed_start_idx"),
+            models.Index(fields=["start_time", "id"], condition=Q(all_day=True), name="event_allday_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gte=F("start_time")), name="event_end_after_start"),

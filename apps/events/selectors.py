@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -122,7 +124,8 @@ def max_duration(*, timed_only: bool = False) -> timedelta:
     return value
 
 
-def in_window(queryset: QuerySet, window: Window) -> tuple[QuerySet, datetime | None]:
+def in_window(queryset: QuerySet, window: Window, *,
+              longest: timedelta | None = None) -> tuple[QuerySet, datetime | None]:
     """Events overlapping the window (``start < b and end > a``; zero-length ones count at their start).
 
     Returns the queryset and the lowest start time a match can have: the start-time index scan
@@ -132,14 +135,37 @@ def in_window(queryset: QuerySet, window: Window) -> tuple[QuerySet, datetime | 
     if window.end is not None:
         queryset = queryset.filter(start_time__lt=window.end)
     if window.start is not None:
-        lowest = window.start - max_duration()
+        lowest = window.start - (max_duration() if longest is None else longest)
         queryset = queryset.filter(Q(end_time__gt=window.start) | Q(start_time__gte=window.start),
                                    start_time__gte=lowest)
     return queryset, lowest
 
 
-def list_events(params, *, today=None) -> QuerySet:
-    """The filtered, ordered queryset for ``GET /api/v1/events``."""
+class EventQuery:
+    """The list's matches as ordered streams of querysets, merged by (start_time, id).
+
+    A window with a lower bound is read as two streams, timed and all-day events, each bounded
+    by its own longest duration on its own partial index: one multi-day all-day event would
+    otherwise make every window read days of timed rows before its first match.
+    """
+
+    def __init__(self, parts: list[QuerySet]) -> None:
+        self.parts = [part.order_by("start_time", "id") for part in parts]
+
+    def rows(self, offset: int, limit: int, reader) -> list:
+        """``limit`` rows from ``offset`` in list order; ``reader`` turns a sliced queryset into rows."""
+        if len(self.parts) == 1:
+            return reader(self.parts[0][offset : offset + limit])
+        streams = [reader(part[: offset + limit]) for part in self.parts]
+        merged = heapq.merge(*streams, key=lambda row: (row.start_time, row.id))
+        return list(itertools.islice(merged, offset, offset + limit))
+
+    def count(self) -> int:
+        return sum(count(part) for part in self.parts)
+
+
+def list_events(params, *, today=None) -> EventQuery:
+    """The filtered, ordered matches for ``GET /api/v1/events``."""
     window = window_from_params(params, today=today)
     qs = Event.objects.all()
     calendars = [c for c in (params.get("calendar") or "").split(",") if c.strip()]
@@ -155,11 +181,18 @@ def list_events(params, *, today=None) -> QuerySet:
     tag = (params.get("tag") or "").replace("\x00", "").strip()
     if tag:
         qs = tag_filter(qs, tag)
-    qs, lowest = in_window(qs, window)
     q = params.get("q")
-    if q is not None and q.strip():
-        qs = search(qs, q, start_from=lowest, start_before=window.end)
-    return qs.order_by("start_time", "id")
+    text = q if q is not None and q.strip() else None
+    if window.start is None:
+        parts = [in_window(qs, window)]
+    else:
+        parts = [
+            in_window(qs.filter(all_day=False), window, longest=max_duration(timed_only=True)),
+            in_window(qs.filter(all_day=True), window),
+        ]
+    if text is not None:
+        parts = [(search(part, text, start_from=lowest, start_before=window.end), lowest) for part, lowest in parts]
+    return EventQuery([part for part, _ in parts])
 
 
 def count(queryset: QuerySet) -> int:
