@@ -156,7 +156,13 @@ class EventQuery:
         """``limit`` rows from ``offset`` in list order; ``reader`` turns a sliced queryset into rows."""
         if len(self.parts) == 1:
             return reader(self.parts[0][offset : offset + limit])
-        streams = [reader(part[: offset + limit]) for part in self.parts]
+        first = reader(self.parts[0][: offset + limit])
+        streams = [first]
+        for part in self.parts[1:]:
+            if len(first) == offset + limit:
+                # Rows starting after the first stream's last row cannot make this page.
+                part = part.filter(start_time__lte=first[-1].start_time)
+            streams.append(reader(part[: offset + limit]))
         merged = heapq.merge(*streams, key=lambda row: (row.start_time, row.id))
         return list(itertools.islice(merged, offset, offset + limit))
 
