@@ -193,7 +193,9 @@ def list_events(params, *, today=None) -> EventQuery:
         qs = tag_filter(qs, tag)
     q = params.get("q")
     text = q if q is not None and q.strip() else None
-    if window.start is None:
+    if window.start is None or text is not None:
+        # A search is bounded by the full-text index's time-keyed range instead: one pass
+        # over the index is cheaper than one per stream.
         parts = [in_window(qs, window)]
     else:
         parts = [
