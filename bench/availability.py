@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,23 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
+from bench.support import bench_env, free_port  # noqa: E402
+
 ATTENDEES = [f"person{i:02d}@example.com" for i in range(20)]
 PER_ATTENDEE = 2000
 TOTAL_FOR_CONFLICTS = 100_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(data_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(CHRONOS_DATA_DIR=data_dir, DATABASE_URL=f"sqlite:///{data_dir}/chronos.db", REDIS_URL="",
-               SECRET_KEY="bench-secret-key-0123456789-0123456789-0123456789", DJANGO_SETTINGS_MODULE="chronos.settings")
-    env.pop("CHRONOS_TESTING", None)
-    return env
 
 
 def _setup():
@@ -167,13 +154,13 @@ def run() -> dict:
     import requests
 
     data_dir = tempfile.mkdtemp(prefix="chronos-bench-avail-")
-    env = _env(data_dir)
+    env = bench_env(data_dir)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seeded = subprocess.run([sys.executable, __file__, "--phase", "seed"], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True)
     key = seeded.stdout.strip().splitlines()[-1]
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "chronos.wsgi:application", "--workers", "1", "--threads", "4",
          "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],

@@ -31,26 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # would shadow the standard library.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+from bench.support import bench_env, free_port  # noqa: E402
+
 SYSTEM = "BENCH"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(data_dir: str, database_url: str | None) -> dict:
-    env = dict(os.environ)
-    env.update(
-        CHRONOS_DATA_DIR=data_dir,
-        DATABASE_URL=database_url or f"sqlite:///{data_dir}/chronos.db",
-        REDIS_URL="",
-        SECRET_KEY="bench-secret-key-0123456789-0123456789-0123456789",
-        DJANGO_SETTINGS_MODULE="chronos.settings",
-    )
-    env.pop("CHRONOS_TESTING", None)
-    return env
 
 
 def _recreate_postgres(database_url: str) -> None:
@@ -187,7 +171,7 @@ def main() -> None:
     if database_url and not database_url.startswith("postgres"):
         database_url = None
     with tempfile.TemporaryDirectory(prefix="chronos-bench-commands-") as data_dir:
-        env = _env(data_dir, database_url)
+        env = bench_env(data_dir, database_url)
         if database_url:
             _recreate_postgres(database_url)
         python = sys.executable
@@ -201,7 +185,7 @@ def main() -> None:
             text=True,
         )
         key = seeded.stdout.strip().splitlines()[-1]
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
+from bench.support import bench_env, free_port  # noqa: E402
+
 CALENDARS = ["work", "private", "team", "customers", "ops"]
 SUBJECTS = ["Sprint planning", "Stand-up", "Design review", "Quarterly report", "Customer call", "Invoice run",
             "Dentist", "Focus time", "Lunch", "Architecture review", "Budget meeting", "Hiring interview",
@@ -40,20 +41,6 @@ WITH = ["Alex", "Sam", "Kim", "Robin", "Acme GmbH", "Globex", "Initech", "the bo
 PLACES = ["Room 1", "Room 2", "Berlin office", "Zoom", "Cafe Luna", "Hamburg HQ", ""]
 TAGS = ["work", "private", "customer", "engineering", "finance", "people", "focus", "ops", "planning"]
 SEARCH_WORD = "Initech"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(data_dir: str) -> dict:
-    env = dict(os.environ)
-    env.update(CHRONOS_DATA_DIR=data_dir, DATABASE_URL=f"sqlite:///{data_dir}/chronos.db", REDIS_URL="",
-               SECRET_KEY="bench-secret-key-0123456789-0123456789-0123456789", DJANGO_SETTINGS_MODULE="chronos.settings")
-    env.pop("CHRONOS_TESTING", None)
-    return env
 
 
 def seed(count: int) -> None:
@@ -162,7 +149,7 @@ def run(count: int) -> dict:
     import requests
 
     data_dir = tempfile.mkdtemp(prefix="chronos-bench-")
-    env = _env(data_dir)
+    env = bench_env(data_dir)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seeded = subprocess.run([sys.executable, __file__, "--seed-only", str(count)], cwd=ROOT, env=env, check=True,
@@ -170,7 +157,7 @@ def run(count: int) -> dict:
     key = seeded.stdout.strip().splitlines()[-1]
     seed_seconds = time.perf_counter() - t0
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "chronos.wsgi:application", "--workers", "1", "--threads", "4",
          "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
