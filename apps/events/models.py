@@ -98,8 +98,10 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["start_time", "id"], name="event_start_idx"),
             models.Index(fields=["calendar", "start_time"], name="event_cal_start_idx"),
-            # MAX(duration) of timed events only, in one index lookup (conflict scan bound).
-            models.Index(fields=["all_day", "duration_seconds"], name="event_allday_duration_idx"),
+            # MAX(duration) of timed events only, in one index lookup (conflict scan bound). Partial,
+            # not (all_day, duration): that one lured SQLite into scanning every timed event for
+            # any query with "all_day = ?".
+            models.Index(fields=["duration_seconds"], condition=Q(all_day=False), name="event_timed_duration_idx"),
             # The list reads timed and all-day events as two ordered streams, each bounded by its
             # own longest duration (see apps.events.selectors.EventQuery).
             models.Index(fields=["start_time", "id"], condition=Q(all_day=False), name="event_timed_start_idx"),

@@ -115,12 +115,9 @@ def max_duration(*, timed_only: bool = False) -> timedelta:
         if hit is not None and hit[0] == version:
             return hit[1]
     with connection.cursor() as cursor:
-        # Single index lookups on (duration_seconds) and (all_day, duration_seconds); the timed
-        # bound needs the equality form: SQLite scans the whole index for "WHERE NOT all_day".
-        if timed_only:
-            cursor.execute("SELECT MAX(duration_seconds) FROM events_event WHERE all_day = %s", [False])
-        else:
-            cursor.execute("SELECT MAX(duration_seconds) FROM events_event")
+        # Single index lookups: (duration_seconds), and for timed events the partial index whose
+        # condition is exactly this WHERE clause.
+        cursor.execute("SELECT MAX(duration_seconds) FROM events_event" + (" WHERE NOT all_day" if timed_only else ""))
         seconds = cursor.fetchone()[0] or 0
     value = timedelta(seconds=max(int(seconds), 0))
     if version is not None:
