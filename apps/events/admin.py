@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from apps.audit.admin import AuditTrailMixin
 from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
@@ -129,6 +130,8 @@ class NoteAdmin(AuditTrailMixin, admin.ModelAdmin):
 @admin.register(UrlPayload)
 class UrlPayloadAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ("url", "title", "calendar", "source", "created_at")
+    # A URL typed without a scheme is taken as https (what Django 6 will do by default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("source", "calendar")
     search_fields = ("url", "title")
     date_hierarchy = "created_at"
