@@ -176,6 +176,15 @@ def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_task
     }
 
 
+def valid_zone_name(value: str) -> str:
+    """An IANA zone name, or a field error naming the problem."""
+    try:
+        zone(value)
+    except TimeError as exc:
+        raise serializers.ValidationError(str(exc)) from None
+    return value
+
+
 def conflicts_of(events: list) -> dict[int, list[int]]:
     # Conflict detection belongs to scheduling; imported lazily (apps stay loosely coupled).
     if not events:
@@ -260,11 +269,7 @@ class EventInputSerializer(serializers.Serializer):
         return value
 
     def validate_timezone(self, value: str) -> str:
-        try:
-            zone(value)
-        except TimeError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-        return value
+        return valid_zone_name(value)
 
     def validate(self, attrs):
         instance: Event | None = self.instance
@@ -345,11 +350,7 @@ class CalendarSerializer(serializers.ModelSerializer):
         return value
 
     def validate_timezone(self, value: str) -> str:
-        try:
-            zone(value)
-        except TimeError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-        return value
+        return valid_zone_name(value)
 
     def validate_working_hours(self, value):
         from apps.events.scheduling import working_hours_errors

@@ -276,6 +276,14 @@ def _check_allowed(source: str, allowed: Iterable[str] | None, variables: Iterab
 # --- rendering ------------------------------------------------------------------------------
 
 
+def _substitute(source, context, allowed, variables, show) -> str:
+    """Check the keys, then replace each placeholder by ``show(value)``."""
+    source = source or ""
+    context = _prepare(context)
+    _check_allowed(source, allowed, variables)
+    return PLACEHOLDER_RE.sub(lambda m: show(_lookup(context, m.group(1))), source)
+
+
 def render_text(
     source: str | None,
     context: Mapping[str, Any] | None,
@@ -284,10 +292,7 @@ def render_text(
     variables: Iterable[str] = (),
 ) -> str:
     """Fill placeholders with raw text. ``allowed`` (optional) restricts the keys."""
-    source = source or ""
-    context = _prepare(context)
-    _check_allowed(source, allowed, variables)
-    return PLACEHOLDER_RE.sub(lambda m: _as_text(_lookup(context, m.group(1))), source)
+    return _substitute(source, context, allowed, variables, _as_text)
 
 
 def render_html(
@@ -298,10 +303,7 @@ def render_html(
     variables: Iterable[str] = (),
 ) -> str:
     """Fill placeholders HTML-escaped (quotes too, so values are safe inside attributes)."""
-    source = source or ""
-    context = _prepare(context)
-    _check_allowed(source, allowed, variables)
-    return PLACEHOLDER_RE.sub(lambda m: html.escape(_as_text(_lookup(context, m.group(1))), quote=True), source)
+    return _substitute(source, context, allowed, variables, lambda value: html.escape(_as_text(value), quote=True))
 
 
 def _json_substitute(source: str, value_for) -> str:
