@@ -245,6 +245,20 @@ class _Bucket:
             i -= 1
 
 
+def _db_span(event, db_time) -> tuple | None:
+    """(start, end) of a blocking event as the database hands them back, else None.
+
+    List rows (:class:`apps.events.serializers.EventRow`) carry them already; models are converted.
+    """
+    if getattr(event, "db_start", None) is not None:
+        if event.all_day or event.status == Event.Status.CANCELLED or not event.db_end > event.db_start:
+            return None
+        return event.db_start, event.db_end
+    if not blocks(event):
+        return None
+    return db_time(event.start_time), db_time(event.end_time)
+
+
 def _collisions(events: Sequence) -> list[list[int]]:
     """For each of ``events`` (saved or not), the sorted ids of stored events colliding with it.
 
@@ -254,21 +268,25 @@ def _collisions(events: Sequence) -> list[list[int]]:
     and attendee lists are decoded only when one of the events has attendees.
     """
     out: list[list[int]] = [[] for _ in events]
-    live = [(i, e, attendee_set(e.attendees)) for i, e in enumerate(events) if blocks(e)]
-    if not live:
-        return out
-    first = min(e.start_time for _, e, _ in live)
-    last = max(e.end_time for _, e, _ in live)
-    calendars = sorted({e.calendar_id for _, e, _ in live})
-    people = sorted(set().union(*(p for _, _, p in live)))
     vendor = connection.vendor
     db_time = _db_time_of(vendor)
+    live = []
+    for i, e in enumerate(events):
+        span = _db_span(e, db_time)
+        if span is not None:
+            live.append((i, e, attendee_set(e.attendees), span))
+    if not live:
+        return out
+    first = _aware(min(span[0] for *_, span in live))
+    last = max(span[1] for *_, span in live)
+    calendars = sorted({e.calendar_id for _, e, _, _ in live})
+    people = sorted(set().union(*(p for _, _, p, _ in live)))
     # On SQLite the driver would parse every declared datetime column; as text they stay cheap.
     times = "CAST(start_time AS text), CAST(end_time AS text)" if vendor == "sqlite" else "start_time, end_time"
     sql = ("SELECT id, calendar_id, {times}{att} FROM events_event "
            "WHERE start_time >= %s AND start_time < %s AND end_time > %s AND end_time > start_time "
            "AND NOT all_day AND status <> %s AND {who} ORDER BY start_time, id")
-    params: list = [db_time(first - _max_duration()), db_time(last), db_time(first),
+    params: list = [db_time(first - _max_duration()), last, db_time(first),
                      Event.Status.CANCELLED.value]
     marks = ", ".join(["%s"] * len(calendars))
     who, who_params = f"calendar_id IN ({marks})", list(calendars)
@@ -294,8 +312,7 @@ def _collisions(events: Sequence) -> list[list[int]]:
             names = attendee_set(json.loads(raw) if isinstance(raw, str) else raw if isinstance(raw, list) else ())
             for person in names & wanted:
                 by_person[person].add(row[0], row[2], row[3])
-    for i, event, names in live:
-        start, end = db_time(event.start_time), db_time(event.end_time)
+    for i, event, names, (start, end) in live:
         found = set(by_calendar[event.calendar_id].hits(start, end)) if event.calendar_id in by_calendar else set()
         for person in names:
             if person in by_person:

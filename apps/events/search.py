@@ -9,6 +9,7 @@ input without any letter or digit matches nothing.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import datetime
@@ -42,9 +43,9 @@ def _time_key(moment: datetime, *, upper: bool) -> int:
     return whole << dbobjects.ID_BITS
 
 
-def search(queryset: QuerySet, text: str, *, start_from: datetime | None = None,
-           start_before: datetime | None = None) -> QuerySet:
-    """Narrow ``queryset`` (of Event) to entries matching ``text``.
+def search_clause(text: str, *, start_from: datetime | None = None,
+                  start_before: datetime | None = None) -> tuple[str, list] | None:
+    """SQL (with params) keeping the events that match ``text``, or None when nothing can match.
 
     ``start_from``/``start_before`` bound the *start time* of candidates (the caller's window
     already widened by the longest duration); on SQLite they turn into a range on the index's
@@ -52,7 +53,7 @@ def search(queryset: QuerySet, text: str, *, start_from: datetime | None = None,
     """
     words = terms(text)
     if not words:
-        return queryset.none()
+        return None
     if connection.vendor == "sqlite":
         where = [f"{dbobjects.FTS} MATCH %s"]
         params: list = [fts5_query(words)]
@@ -62,20 +63,24 @@ def search(queryset: QuerySet, text: str, *, start_from: datetime | None = None,
         if start_before is not None:
             where.append("rowid < %s")
             params.append(_time_key(start_before, upper=True))
-        sub = (f"{dbobjects.EVENTS}.id IN (SELECT rowid & {dbobjects.ID_MASK} FROM {dbobjects.FTS} "
-               f"WHERE {' AND '.join(where)})")
-        return queryset.extra(where=[sub], params=params)
-    return queryset.extra(
-        where=[f"{dbobjects.pg_document(dbobjects.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)"],
-        params=[" ".join(words)],
-    )
+        return (f"{dbobjects.EVENTS}.id IN (SELECT rowid & {dbobjects.ID_MASK} FROM {dbobjects.FTS} "
+                f"WHERE {' AND '.join(where)})", params)
+    return (f"{dbobjects.pg_document(dbobjects.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)",
+            [" ".join(words)])
 
 
-def tag_filter(queryset: QuerySet, tag: str) -> QuerySet:
-    """Events carrying ``tag`` (exact). SQLite has no JSON ``contains``: EXISTS over json_each."""
+def search(queryset: QuerySet, text: str, *, start_from: datetime | None = None,
+           start_before: datetime | None = None) -> QuerySet:
+    """Narrow ``queryset`` (of Event) to entries matching ``text`` (see :func:`search_clause`)."""
+    clause = search_clause(text, start_from=start_from, start_before=start_before)
+    if clause is None:
+        return queryset.none()
+    return queryset.extra(where=[clause[0]], params=clause[1])
+
+
+def tag_clause(tag: str) -> tuple[str, list]:
+    """SQL (with params) keeping events carrying ``tag`` (exact)."""
     if connection.vendor == "sqlite":
-        return queryset.extra(
-            where=[f"EXISTS (SELECT 1 FROM json_each({dbobjects.EVENTS}.tags) AS t WHERE t.value = %s)"],
-            params=[tag],
-        )
-    return queryset.filter(tags__contains=[tag])
+        # SQLite has no JSON ``contains``: EXISTS over json_each.
+        return f"EXISTS (SELECT 1 FROM json_each({dbobjects.EVENTS}.tags) AS t WHERE t.value = %s)", [tag]
+    return f"{dbobjects.EVENTS}.tags @> %s::jsonb", [json.dumps([tag])]

@@ -17,7 +17,7 @@ from rest_framework import exceptions
 
 from apps.events import dbobjects
 from apps.events.models import Event
-from apps.events.search import search, tag_filter
+from apps.events.search import search_clause, tag_clause
 from apps.events.timeparse import TimeError, local_midnight, parse_date, parse_instant, zone
 
 RANGES = (7, 14, 30, 60, 360, -1)
@@ -143,84 +143,137 @@ def in_window(queryset: QuerySet, window: Window, *,
 
 
 class EventQuery:
-    """The list's matches as ordered streams of querysets, merged by (start_time, id).
+    """The list's matches as ordered streams, merged by (start_time, id).
 
-    A window with a lower bound is read as two streams, timed and all-day events, each bounded
-    by its own longest duration on its own partial index: one multi-day all-day event would
+    Each stream is a WHERE clause (with params) over the events table, written out here rather
+    than compiled by the ORM: for a page of 100 rows, compiling the queries cost more than
+    running them. A window with a lower bound is read as two streams, timed and all-day events,
+    each bounded by its own longest duration on its own partial index (the clauses
+    ``NOT all_day`` / ``all_day`` are those of the indexes): one multi-day all-day event would
     otherwise make every window read days of timed rows before its first match.
     """
 
-    def __init__(self, parts: list[QuerySet]) -> None:
-        self.parts = [part.order_by("start_time", "id") for part in parts]
+    def __init__(self, parts: list[tuple[str, list]]) -> None:
+        self.parts = parts
 
     def rows(self, offset: int, limit: int, reader) -> list:
-        """``limit`` rows from ``offset`` in list order; ``reader`` turns a sliced queryset into rows."""
+        """``limit`` rows from ``offset`` in list order.
+
+        ``reader(where, params, limit, offset)`` runs the select of one stream and returns rows
+        with ``db_start`` (the start time as the database hands it back) and ``id``.
+        """
+        if not self.parts:
+            return []
         if len(self.parts) == 1:
-            return reader(self.parts[0][offset : offset + limit])
-        first = reader(self.parts[0][: offset + limit])
+            where, params = self.parts[0]
+            return reader(where, params, limit, offset)
+        where, params = self.parts[0]
+        first = reader(where, params, offset + limit, 0)
         streams = [first]
-        for part in self.parts[1:]:
+        for where, params in self.parts[1:]:
             if len(first) == offset + limit:
                 # Rows starting after the first stream's last row cannot make this page.
-                part = part.filter(start_time__lte=first[-1].start_time)
-            streams.append(reader(part[: offset + limit]))
-        merged = heapq.merge(*streams, key=lambda row: (row.start_time, row.id))
+                where, params = f"{where} AND start_time <= %s", [*params, first[-1].db_start]
+            streams.append(reader(where, params, offset + limit, 0))
+        merged = heapq.merge(*streams, key=lambda row: (row.db_start, row.id))
         return list(itertools.islice(merged, offset, offset + limit))
 
     def count(self) -> int:
-        return sum(count(part) for part in self.parts)
+        return sum(count_where(where, params) for where, params in self.parts)
+
+
+def _db_value(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _window_clause(window: Window, longest: timedelta) -> tuple[list[str], list, datetime | None]:
+    """Overlap with the window (``start < b and end > a``; zero-length events count at their start).
+
+    The start-time index scan is bounded below by ``a - longest`` so it does not grow with
+    the table; that bound is returned too (the search narrows its index by it).
+    """
+    where: list[str] = []
+    params: list = []
+    lowest = None
+    if window.end is not None:
+        where.append("start_time < %s")
+        params.append(_db_value(window.end))
+    if window.start is not None:
+        lowest = window.start - longest
+        where.append("(end_time > %s OR start_time >= %s) AND start_time >= %s")
+        params += [_db_value(window.start), _db_value(window.start), _db_value(lowest)]
+    return where, params, lowest
 
 
 def list_events(params, *, today=None) -> EventQuery:
     """The filtered, ordered matches for ``GET /api/v1/events``."""
     window = window_from_params(params, today=today)
-    qs = Event.objects.all()
-    calendars = [c for c in (params.get("calendar") or "").split(",") if c.strip()]
+    where: list[str] = []
+    args: list = []
+    calendars = [c.strip() for c in (params.get("calendar") or "").split(",") if c.strip()]
     if calendars:
-        qs = qs.filter(calendar_id__in=[c.strip() for c in calendars]) if len(calendars) > 1 else qs.filter(
-            calendar_id=calendars[0].strip())
+        where.append(f"calendar_id IN ({', '.join(['%s'] * len(calendars))})")
+        args += calendars
     statuses = [s.strip() for s in (params.get("status") or "").split(",") if s.strip()]
     if statuses:
         unknown = sorted(set(statuses) - set(Event.Status.values))
         if unknown:
             raise _bad("status", f"unknown status {unknown[0]!r}; use {', '.join(Event.Status.values)}.")
-        qs = qs.filter(status__in=statuses)
+        where.append(f"status IN ({', '.join(['%s'] * len(statuses))})")
+        args += statuses
     tag = (params.get("tag") or "").replace("\x00", "").strip()
     if tag:
-        qs = tag_filter(qs, tag)
+        sql, tag_args = tag_clause(tag)
+        where.append(sql)
+        args += tag_args
     q = params.get("q")
     text = q if q is not None and q.strip() else None
     if window.start is None or text is not None:
         # A search is bounded by the full-text index's time-keyed range instead: one pass
         # over the index is cheaper than one per stream.
-        parts = [in_window(qs, window)]
+        streams = [([], max_duration())]
     else:
-        parts = [
-            in_window(qs.filter(all_day=False), window, longest=max_duration(timed_only=True)),
-            in_window(qs.filter(all_day=True), window),
-        ]
-    if text is not None:
-        parts = [(search(part, text, start_from=lowest, start_before=window.end), lowest) for part, lowest in parts]
-    return EventQuery([part for part, _ in parts])
+        streams = [(["NOT all_day"], max_duration(timed_only=True)), (["all_day"], max_duration())]
+    parts = []
+    for kind, longest in streams:
+        clauses, clause_args, lowest = _window_clause(window, longest)
+        part_where, part_args = [*kind, *where, *clauses], [*args, *clause_args]
+        if text is not None:
+            found = search_clause(text, start_from=lowest, start_before=window.end)
+            if found is None:
+                return EventQuery([])  # no word to look for: nothing can match
+            part_where.append(found[0])
+            part_args += found[1]
+        parts.append((" AND ".join(part_where) or "1 = 1", part_args))
+    return EventQuery(parts)
 
 
-def count(queryset: QuerySet) -> int:
-    """``queryset.count()``, cached per events-table version where the DB keeps one.
+def _cached_count(sql: str, params, compute) -> int:
+    """A count cached per events-table version where the DB keeps one.
 
     The version is read *before* counting: a change committed in between makes the cached value
     fresher than its key, never staler.
     """
     version = _cache_version()
     if version is None:
-        return queryset.count()
-    sql, params = queryset.query.sql_with_params()
+        return compute()
     digest = hashlib.sha1(f"{sql}|{params!r}".encode(), usedforsecurity=False).hexdigest()
     key = f"events:count:{settings.DATABASES['default']['NAME']}:{digest}:{version}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    value = queryset.count()
+    value = compute()
     cache.set(key, value, 300)
     return value
 
 
+def count_where(where: str, params: list) -> int:
+    """Events matching a WHERE clause of :func:`list_events` (cached, see :func:`_cached_count`)."""
+    sql = f"SELECT COUNT(*) FROM {dbobjects.EVENTS} WHERE {where}"
+
+    def compute() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    return _cached_count(sql, params, compute)

@@ -11,10 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField
-from django.db.models.functions import Cast
 from rest_framework import serializers
 
 from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
@@ -35,26 +32,23 @@ def sub_task_dict(sub: SubTask) -> dict:
 class EventRow:
     """A read-only event for list pages: the columns of a database row, no model overhead.
 
-    Has the attributes of :class:`Event` that rendering and conflict detection read.
+    Has the attributes of :class:`Event` that rendering and conflict detection read. Times are
+    kept as the database hands them back (``db_start`` and friends: UTC text on SQLite, aware
+    datetimes elsewhere); the datetime attributes are parsed only when asked for, and the
+    contract's ``Z`` strings are made from the text directly.
     """
 
     __slots__ = ("id", "calendar_id", "external_id", "title", "description", "location",
-                 "start_time", "end_time", "all_day", "start_date", "end_date", "timezone", "priority", "event_type",
-                 "status", "tags", "attendees", "mode", "all_done", "plugin_error", "created_at", "updated_at")
-
-    def __init__(self, values) -> None:
-        for name, value in zip(ROW_FIELDS, values, strict=True):
-            setattr(self, name, value)
+                 "db_start", "db_end", "all_day", "start_date", "end_date", "timezone", "priority", "event_type",
+                 "status", "tags", "attendees", "mode", "all_done", "plugin_error", "db_created", "db_updated")
 
     @classmethod
     def from_db(cls, row) -> EventRow:
         """From a plain cursor row in ``ROW_FIELDS`` order (see :func:`event_rows`)."""
         self = cls.__new__(cls)
-        (self.id, self.calendar_id, self.external_id, self.title, self.description, self.location, start, end,
-         all_day, start_date, end_date, self.timezone, self.priority, self.event_type, self.status, tags, attendees,
-         self.mode, all_done, self.plugin_error, created, updated) = row
-        self.start_time, self.end_time = db_datetime(start), db_datetime(end)
-        self.created_at, self.updated_at = db_datetime(created), db_datetime(updated)
+        (self.id, self.calendar_id, self.external_id, self.title, self.description, self.location, self.db_start,
+         self.db_end, all_day, start_date, end_date, self.timezone, self.priority, self.event_type, self.status,
+         tags, attendees, self.mode, all_done, self.plugin_error, self.db_created, self.db_updated) = row
         self.start_date = date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
         self.end_date = date.fromisoformat(end_date) if isinstance(end_date, str) else end_date
         self.all_day, self.all_done = bool(all_day), bool(all_done)
@@ -65,9 +59,47 @@ class EventRow:
     def pk(self) -> int:
         return self.id
 
+    @property
+    def start_time(self) -> datetime:
+        return db_datetime(self.db_start)
+
+    @property
+    def end_time(self) -> datetime:
+        return db_datetime(self.db_end)
+
+    @property
+    def created_at(self) -> datetime:
+        return db_datetime(self.db_created)
+
+    @property
+    def updated_at(self) -> datetime:
+        return db_datetime(self.db_updated)
+
 
 ROW_FIELDS = EventRow.__slots__
+# (column, is a datetime or date column) in ROW_FIELDS order
+_ROW_COLUMNS = ("id", "calendar_id", "external_id", "title", "description", "location", "start_time", "end_time",
+                "all_day", "start_date", "end_date", "timezone", "priority", "event_type", "status", "tags",
+                "attendees", "mode", "all_done", "plugin_error", "created_at", "updated_at")
 _TEXT_ON_SQLITE = ("start_time", "end_time", "start_date", "end_date", "created_at", "updated_at")
+
+
+def _row_select(vendor: str) -> str:
+    if vendor == "sqlite":
+        # The driver would parse every declared datetime column; as text they stay cheap.
+        return ", ".join(f"CAST({c} AS text)" if c in _TEXT_ON_SQLITE else c for c in _ROW_COLUMNS)
+    return ", ".join(_ROW_COLUMNS)
+
+
+_ROW_SELECT = {vendor: _row_select(vendor) for vendor in ("sqlite", "postgresql")}
+
+
+def db_iso(value) -> str | None:
+    """A datetime as the database hands it back (see :class:`EventRow`) as the contract's ``Z`` string."""
+    if isinstance(value, str):
+        # SQLite's UTC text, microseconds only when present: the same string iso_z gives.
+        return value.replace(" ", "T", 1) + "Z"
+    return iso_z(value)
 
 
 def _json_list(value):
@@ -88,23 +120,11 @@ def _fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def event_rows(queryset) -> list[EventRow]:
-    """The rows of ``queryset`` (of Event), read with a plain cursor.
-
-    The SQL is the ORM's; only the per-value conversion is done here. For a page of rows the
-    ORM's converters (and on SQLite the driver's datetime parser, skipped by selecting those
-    columns as text) cost several times the query itself.
-    """
-    if connection.vendor == "sqlite":
-        queryset = queryset.annotate(**{f"_{name}": Cast(name, CharField()) for name in _TEXT_ON_SQLITE})
-        columns = [f"_{name}" if name in _TEXT_ON_SQLITE else name for name in ROW_FIELDS]
-    else:
-        columns = list(ROW_FIELDS)
-    try:
-        sql, params = queryset.values_list(*columns).query.sql_with_params()
-    except EmptyResultSet:  # e.g. a search without any word: nothing can match
-        return []
-    return [EventRow.from_db(row) for row in _fetch(sql, params)]
+def event_rows(where: str, params: list, limit: int, offset: int) -> list[EventRow]:
+    """Events matching ``where`` (a clause of :func:`apps.events.selectors.list_events`) in list order."""
+    select = _ROW_SELECT.get(connection.vendor) or _row_select(connection.vendor)
+    sql = f"SELECT {select} FROM events_event WHERE {where} ORDER BY start_time, id LIMIT %s OFFSET %s"
+    return [EventRow.from_db(row) for row in _fetch(sql, [*params, limit, offset])]
 
 
 def sub_tasks_by_event(ids: list[int]) -> dict[int, list[dict]]:
@@ -135,8 +155,32 @@ def render_rows(rows: list[EventRow]) -> list[dict]:
     subs = sub_tasks_by_event(ids)
     modes = default_modes(r.calendar_id for r in rows if not r.mode)
     conflicts = conflicts_of(rows)
-    return [event_dict(r, conflicts, sub_tasks=subs.get(r.id, []), mode=r.mode or modes.get(r.calendar_id, "free"))
-            for r in rows]
+    return [{
+        "id": r.id,
+        "calendar_id": r.calendar_id,
+        "external_id": r.external_id,
+        "title": r.title,
+        "description": r.description,
+        "location": r.location,
+        "start_time": r.start_date.isoformat() if r.all_day and r.start_date and r.end_date else db_iso(r.db_start),
+        "end_time": r.end_date.isoformat() if r.all_day and r.start_date and r.end_date else db_iso(r.db_end),
+        "all_day": r.all_day,
+        "start_date": r.start_date.isoformat() if r.start_date else None,
+        "end_date": r.end_date.isoformat() if r.end_date else None,
+        "timezone": r.timezone,
+        "priority": r.priority,
+        "event_type": r.event_type,
+        "status": r.status,
+        "tags": r.tags,
+        "attendees": r.attendees,
+        "mode": r.mode or modes.get(r.calendar_id, "free"),
+        "sub_tasks": subs.get(r.id, []),
+        "all_done": r.all_done,
+        "conflicts": conflicts.get(r.id, []),
+        "plugin_error": r.plugin_error or None,
+        "created_at": db_iso(r.db_created),
+        "updated_at": db_iso(r.db_updated),
+    } for r in rows]
 
 
 def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_tasks: list[dict] | None = None,
