@@ -129,7 +129,7 @@ class EventViewSet(viewsets.ViewSet):
         queryset = selectors.list_events(request.query_params)
         paginator = self.pagination_class()
         rows = paginator.paginate_queryset(RowQuery(queryset), request, view=self)
-        return paginator.get_paginated_response(render_rows(rows))
+        return paginator.get_paginated_response(render_rows(rows, version=queryset.version))
 
     @idempotent
     def create(self, request):

@@ -259,13 +259,45 @@ def _db_span(event, db_time) -> tuple | None:
     return db_time(event.start_time), db_time(event.end_time)
 
 
+def _calendar_collisions(live: list, longest: timedelta, vendor: str) -> dict[int, list[int]]:
+    """{position: ids} of blocking rows on the same calendar overlapping each ``live`` event.
+
+    One join of the events with a VALUES list of the asked spans: each span is one probe of
+    the (calendar, start time) index from its start minus the longest duration to its end,
+    and only rows that really overlap come back.
+    """
+    if vendor == "postgresql":
+        row = "(%s::int, %s::text, %s::timestamptz, %s::timestamptz, %s::bigint)"
+        lowest = "p.s - %s * interval '1 second'"
+        lowest_param = int(longest.total_seconds()) + 1
+    else:
+        row = "(%s, %s, %s, %s, %s)"
+        # datetime() drops fractions of a second: the bound only gets a little lower.
+        lowest = "datetime(p.s, %s)"
+        lowest_param = f"-{int(longest.total_seconds()) + 1} seconds"
+    params: list = []
+    for i, event, _, (start, end) in live:
+        params += [i, event.calendar_id, start, end, event.pk if event.pk is not None else -1]
+    sql = (f"WITH p(k, cal, s, e, self) AS (VALUES {', '.join([row] * len(live))}) "
+           "SELECT p.k, o.id FROM p JOIN events_event o "
+           f"ON o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
+           "WHERE o.end_time > p.s AND o.end_time > o.start_time AND NOT o.all_day AND o.status <> %s "
+           "AND o.id <> p.self")
+    found: dict[int, list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, lowest_param, Event.Status.CANCELLED.value])
+        for k, other in cursor.fetchall():
+            found[k].append(other)
+    return found
+
+
 def _collisions(events: Sequence) -> list[list[int]]:
     """For each of ``events`` (saved or not), the sorted ids of stored events colliding with it.
 
-    One read for all of them: blocking rows on their calendars, or naming one of their
-    attendees, that start between the earliest start minus the longest stored duration and
-    the latest end. Times are compared as the database returns them (see :func:`_db_time_of`)
-    and attendee lists are decoded only when one of the events has attendees.
+    Same calendar: one join (see :func:`_calendar_collisions`). Shared attendees, when any of
+    the events has some: one read of the blocking rows naming one of them, between the earliest
+    start minus the longest stored duration and the latest end, matched here. Times are
+    compared as the database returns them (see :func:`_db_time_of`).
     """
     out: list[list[int]] = [[] for _ in events]
     vendor = connection.vendor
@@ -277,43 +309,32 @@ def _collisions(events: Sequence) -> list[list[int]]:
             live.append((i, e, attendee_set(e.attendees), span))
     if not live:
         return out
-    first = _aware(min(span[0] for *_, span in live))
-    last = max(span[1] for *_, span in live)
-    calendars = sorted({e.calendar_id for _, e, _, _ in live})
+    longest = _max_duration()
+    by_position = _calendar_collisions(live, longest, vendor)
     people = sorted(set().union(*(p for _, _, p, _ in live)))
-    # On SQLite the driver would parse every declared datetime column; as text they stay cheap.
-    times = "CAST(start_time AS text), CAST(end_time AS text)" if vendor == "sqlite" else "start_time, end_time"
-    sql = ("SELECT id, calendar_id, {times}{att} FROM events_event "
-           "WHERE start_time >= %s AND start_time < %s AND end_time > %s AND end_time > start_time "
-           "AND NOT all_day AND status <> %s AND {who} ORDER BY start_time, id")
-    params: list = [db_time(first - _max_duration()), last, db_time(first),
-                     Event.Status.CANCELLED.value]
-    marks = ", ".join(["%s"] * len(calendars))
-    who, who_params = f"calendar_id IN ({marks})", list(calendars)
-    if people:
-        clause = _attendee_clause(people)
-        if clause is None:
-            # (an unknown database vendor: every calendar is read and matched below)
-            who, who_params = "1 = 1", []
-        else:
-            who, who_params = f"({who} OR {clause[0]})", [*who_params, *clause[1]]
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(times=times, att=", attendees" if people else "", who=who), [*params, *who_params])
-        rows = cursor.fetchall()
-    by_calendar: dict[str, _Bucket] = defaultdict(_Bucket)
     by_person: dict[str, _Bucket] = defaultdict(_Bucket)
-    wanted = set(people)
-    for row in rows:
-        by_calendar[row[1]].add(row[0], row[2], row[3])
-        if people:
-            raw = row[4]
+    if people:
+        first = _aware(min(span[0] for *_, span in live))
+        last = max(span[1] for *_, span in live)
+        # On SQLite the driver would parse every declared datetime column; as text they stay cheap.
+        times = "CAST(start_time AS text), CAST(end_time AS text)" if vendor == "sqlite" else "start_time, end_time"
+        clause = _attendee_clause(people) or ("1 = 1", [])  # (an unknown vendor: matched below)
+        sql = (f"SELECT id, {times}, attendees FROM events_event "
+               "WHERE start_time >= %s AND start_time < %s AND end_time > %s AND end_time > start_time "
+               f"AND NOT all_day AND status <> %s AND {clause[0]} ORDER BY start_time, id")
+        params = [db_time(first - longest), last, db_time(first), Event.Status.CANCELLED.value, *clause[1]]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        wanted = set(people)
+        for row_id, start, end, raw in rows:
             if raw in (None, "[]"):
                 continue
             names = attendee_set(json.loads(raw) if isinstance(raw, str) else raw if isinstance(raw, list) else ())
             for person in names & wanted:
-                by_person[person].add(row[0], row[2], row[3])
+                by_person[person].add(row_id, start, end)
     for i, event, names, (start, end) in live:
-        found = set(by_calendar[event.calendar_id].hits(start, end)) if event.calendar_id in by_calendar else set()
+        found = set(by_position.get(i, ()))
         for person in names:
             if person in by_person:
                 found.update(by_person[person].hits(start, end))
@@ -322,10 +343,41 @@ def _collisions(events: Sequence) -> list[list[int]]:
     return out
 
 
-def conflicts_map(events: Sequence[Event]) -> dict[int, list[int]]:
-    """Ids each event collides with, for a whole page of events in one query."""
+# ((database, events-table version), {event id: conflicting ids}): the conflict lists known for
+# the current version only; a change of the events table starts a new map.
+_KNOWN: tuple[tuple, dict[int, list[int]]] = ((None, None), {})
+KNOWN_LIMIT = 20_000
+
+
+def conflicts_map(events: Sequence[Event], *, version: int | None = None) -> dict[int, list[int]]:
+    """Ids each event collides with, for a whole page of events in one query.
+
+    ``version`` is the events-table version read *before* ``events`` were (see
+    :func:`apps.events.selectors.list_events`). Conflict lists are then kept for that version:
+    reading the same page again costs no query until the events table changes. A list is kept
+    only when the version is unchanged after computing it, so neither the rows nor the table
+    it was computed from can have been newer or older than its key.
+    """
+    global _KNOWN
     saved = [e for e in events if e.pk is not None]
-    return {e.pk: ids for e, ids in zip(saved, _collisions(saved), strict=True)}
+    if version is None:
+        return {e.pk: ids for e, ids in zip(saved, _collisions(saved), strict=True)}
+    from apps.events.selectors import _cache_version
+
+    key = (connection.settings_dict["NAME"], version)
+    known_key, known = _KNOWN
+    if known_key != key:
+        known = {}
+    missing = [e for e in saved if e.pk not in known]
+    if not missing:
+        return {e.pk: known[e.pk] for e in saved}
+    computed = dict(zip((e.pk for e in missing), _collisions(missing), strict=True))
+    if _cache_version() == version:
+        if known_key != key or len(known) + len(computed) > KNOWN_LIMIT:
+            known = {}
+            _KNOWN = (key, known)
+        known.update(computed)
+    return {e.pk: known.get(e.pk) if e.pk in known else computed[e.pk] for e in saved}
 
 
 def conflicts_for(event: Event) -> list[int]:

@@ -101,14 +101,18 @@ def _cache_version() -> int | None:
     return dbobjects.data_version()
 
 
-def max_duration(*, timed_only: bool = False) -> timedelta:
+_UNREAD = object()
+
+
+def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
     """The longest stored event (``MAX(duration_seconds)``), cached per events-table version.
 
     ``timed_only`` leaves all-day events out: they never conflict, and one three-day event would
     otherwise widen every conflict scan to three days of rows. The version is read first, so a
     cached value is never older than its key; a longer bound than needed only widens a scan.
     """
-    version = _cache_version()
+    if version is _UNREAD:
+        version = _cache_version()
     name = (connection.settings_dict["NAME"], timed_only)
     if version is not None:
         hit = _LONGEST.get(name)
@@ -153,8 +157,9 @@ class EventQuery:
     otherwise make every window read days of timed rows before its first match.
     """
 
-    def __init__(self, parts: list[tuple[str, list]]) -> None:
+    def __init__(self, parts: list[tuple[str, list]], version: int | None = None) -> None:
         self.parts = parts
+        self.version = version  # the events-table version read before the query (see _cached_count)
 
     def rows(self, offset: int, limit: int, reader) -> list:
         """``limit`` rows from ``offset`` in list order.
@@ -179,7 +184,7 @@ class EventQuery:
         return list(itertools.islice(merged, offset, offset + limit))
 
     def count(self) -> int:
-        return sum(count_where(where, params) for where, params in self.parts)
+        return sum(count_where(where, params, version=self.version) for where, params in self.parts)
 
 
 def _db_value(moment: datetime):
@@ -208,6 +213,7 @@ def _window_clause(window: Window, longest: timedelta) -> tuple[list[str], list,
 def list_events(params, *, today=None) -> EventQuery:
     """The filtered, ordered matches for ``GET /api/v1/events``."""
     window = window_from_params(params, today=today)
+    version = _cache_version()  # one read per request for every cache below
     where: list[str] = []
     args: list = []
     calendars = [c.strip() for c in (params.get("calendar") or "").split(",") if c.strip()]
@@ -231,9 +237,10 @@ def list_events(params, *, today=None) -> EventQuery:
     if window.start is None or text is not None:
         # A search is bounded by the full-text index's time-keyed range instead: one pass
         # over the index is cheaper than one per stream.
-        streams = [([], max_duration())]
+        streams = [([], max_duration(version=version))]
     else:
-        streams = [(["NOT all_day"], max_duration(timed_only=True)), (["all_day"], max_duration())]
+        streams = [(["NOT all_day"], max_duration(timed_only=True, version=version)),
+                   (["all_day"], max_duration(version=version))]
     parts = []
     for kind, longest in streams:
         clauses, clause_args, lowest = _window_clause(window, longest)
@@ -241,20 +248,21 @@ def list_events(params, *, today=None) -> EventQuery:
         if text is not None:
             found = search_clause(text, start_from=lowest, start_before=window.end)
             if found is None:
-                return EventQuery([])  # no word to look for: nothing can match
+                return EventQuery([], version)  # no word to look for: nothing can match
             part_where.append(found[0])
             part_args += found[1]
         parts.append((" AND ".join(part_where) or "1 = 1", part_args))
-    return EventQuery(parts)
+    return EventQuery(parts, version)
 
 
-def _cached_count(sql: str, params, compute) -> int:
+def _cached_count(sql: str, params, compute, *, version=_UNREAD) -> int:
     """A count cached per events-table version where the DB keeps one.
 
     The version is read *before* counting: a change committed in between makes the cached value
     fresher than its key, never staler.
     """
-    version = _cache_version()
+    if version is _UNREAD:
+        version = _cache_version()
     if version is None:
         return compute()
     digest = hashlib.sha1(f"{sql}|{params!r}".encode(), usedforsecurity=False).hexdigest()
@@ -267,7 +275,7 @@ def _cached_count(sql: str, params, compute) -> int:
     return value
 
 
-def count_where(where: str, params: list) -> int:
+def count_where(where: str, params: list, *, version=_UNREAD) -> int:
     """Events matching a WHERE clause of :func:`list_events` (cached, see :func:`_cached_count`)."""
     sql = f"SELECT COUNT(*) FROM {dbobjects.EVENTS} WHERE {where}"
 
@@ -276,4 +284,4 @@ def count_where(where: str, params: list) -> int:
             cursor.execute(sql, params)
             return cursor.fetchone()[0]
 
-    return _cached_count(sql, params, compute)
+    return _cached_count(sql, params, compute, version=version)

@@ -149,12 +149,15 @@ def default_modes(calendar_ids) -> dict[str, str]:
     return dict(_fetch(f"SELECT id, default_mode FROM events_calendar WHERE id IN ({marks})", ids))
 
 
-def render_rows(rows: list[EventRow]) -> list[dict]:
-    """A page of list rows as dicts: sub-tasks, default modes and conflicts each in one query."""
+def render_rows(rows: list[EventRow], *, version: int | None = None) -> list[dict]:
+    """A page of list rows as dicts: sub-tasks, default modes and conflicts each in one query.
+
+    ``version``: the events-table version read before the rows (conflict lists are kept per version).
+    """
     ids = [r.id for r in rows]
     subs = sub_tasks_by_event(ids)
     modes = default_modes(r.calendar_id for r in rows if not r.mode)
-    conflicts = conflicts_of(rows)
+    conflicts = conflicts_of(rows, version=version)
     return [{
         "id": r.id,
         "calendar_id": r.calendar_id,
@@ -229,13 +232,13 @@ def valid_zone_name(value: str) -> str:
     return value
 
 
-def conflicts_of(events: list) -> dict[int, list[int]]:
+def conflicts_of(events: list, *, version: int | None = None) -> dict[int, list[int]]:
     # Conflict detection belongs to scheduling; imported lazily (apps stay loosely coupled).
     if not events:
         return {}
     from apps.events.scheduling import conflicts_map
 
-    return conflicts_map(events)
+    return conflicts_map(events, version=version)
 
 
 class InstantField(serializers.Field):

@@ -59,10 +59,12 @@ def test_an_unsaved_event_is_checked_against_stored_ones(calendar, event):
     assert conflicts_for(draft) == [stored.pk]
 
 
-def test_a_page_of_events_costs_two_queries(calendar, event, django_assert_max_num_queries):
+def test_a_page_of_events_costs_a_fixed_number_of_queries(calendar, event, django_assert_max_num_queries):
+    # The longest duration, the same-calendar join and the shared-attendee read: three
+    # queries for the whole page, never one per event.
     cal = calendar("work")
     events = [event(cal, utc(2025, 3, 3, h), utc(2025, 3, 3, h + 2), attendees=[f"p{h % 3}@x.com"]) for h in range(8, 16)]
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         result = conflicts_map(events)
     assert result[events[0].pk] == [events[1].pk]
     assert result[events[3].pk] == [events[2].pk, events[4].pk]
