@@ -106,8 +106,8 @@ class Event(models.Model):
             # own longest duration (see apps.events.selectors.EventQuery).
             models.Index(fields=["start_time", "id"], condition=Q(all_day=False), name="event_timed_start_idx"),
             models.Index(fields=["start_time", "id"], condition=Q(all_day=True), name="event_allday_start_idx"),
-            # Same-calendar conflict probes (apps.events.scheduling) read only this index: calendar,
-            # start range, then end and status of each candidate without touching the table.
+            # Same-calendar conflict probes (apps.events.scheduling): one range of this index per
+            # event, by calendar and start time.
             models.Index(fields=["calendar", "start_time", "end_time", "status"], condition=Q(all_day=False),
                          name="event_cal_timed_span_idx"),
         ]

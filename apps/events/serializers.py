@@ -15,6 +15,7 @@ from django.db import connection
 from rest_framework import serializers
 
 from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
+from apps.events.services import calendar_by_id
 from apps.events.timeparse import MAX_YEAR, TimeError, db_datetime, iso_z, local_midnight, parse_instant, zone
 
 SLUG = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -324,7 +325,7 @@ class EventInputSerializer(serializers.Serializer):
             raise serializers.ValidationError({"detail": "Text fields must not contain NUL characters."})
         tz_name = attrs.get("timezone") or (instance.timezone if instance else None)
         if tz_name is None:
-            calendar = Calendar.objects.filter(pk=attrs.get("calendar_id") or self.context.get("default_calendar")).first()
+            calendar = calendar_by_id(attrs.get("calendar_id") or self.context.get("default_calendar"))
             tz_name = calendar.timezone if calendar else "UTC"
         attrs["timezone"] = tz_name
         tz = zone(tz_name)

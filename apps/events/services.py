@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.core.rawrows import RowLoader
 from apps.events.models import Calendar, Event, EventLink, SubTask
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,22 @@ def default_calendar_id() -> str:
     return str((settings.CHRONOS.get("events") or {}).get("default_calendar") or "default")
 
 
+_calendar_rows = RowLoader(Calendar)
+
+
+def calendar_by_id(calendar_id: str) -> Calendar | None:
+    """The calendar of that id, or None: one plain statement (every create reads its calendar)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_calendar_rows.columns(connection)} FROM {_calendar_rows.table(connection)} "
+                       "WHERE id = %s", [calendar_id])
+        found = _calendar_rows.load(connection, cursor.fetchall())
+    return found[0] if found else None
+
+
 def get_or_create_calendar(calendar_id: str | None) -> Calendar:
     """The calendar of that id; an unknown id becomes a new ``local`` calendar (v2.1 clients)."""
     calendar_id = (calendar_id or default_calendar_id()).strip()
-    calendar = Calendar.objects.filter(pk=calendar_id).first()
+    calendar = calendar_by_id(calendar_id)
     if calendar is not None:
         return calendar
     calendar, _ = Calendar.objects.get_or_create(

@@ -63,7 +63,9 @@ def _is_google(calendar_id: str) -> bool:
 
 def record_saved(event: Event, *, created: bool) -> None:
     """Queue an insert or patch for a locally saved event of a Google-backed calendar."""
-    if not _is_google(event.calendar_id):
+    # A create or update usually has the calendar at hand already.
+    cached = event.calendar if Event.calendar.is_cached(event) else None
+    if not (cached.source == Calendar.Source.GOOGLE if cached is not None else _is_google(event.calendar_id)):
         return
     with transaction.atomic():
         if not event.external_id:
