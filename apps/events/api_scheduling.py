@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.audit.registry import record
@@ -63,10 +65,23 @@ class AvailabilityInput(serializers.Serializer):
         return data
 
 
+class AvailabilityRenderer(JSONRenderer):
+    """Compact JSON of an availability answer without decoding and re-encoding its period lists,
+    which are written as JSON text already (a month for twenty people is ~340 KB of periods).
+    Everything else, and indented JSON, goes the generic way."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, availability.Answer) and self.get_indent(accepted_media_type, renderer_context or {}) is None:
+            return data.to_json()
+        return super().render(data, accepted_media_type, renderer_context)
+
+
 class AvailabilityView(APIView):
     """``POST /api/v1/availability``: slots of a length, free or busy for each attendee/calendar."""
 
     required_scopes = {"POST": "events.write"}
+    # First, so it answers application/json; the configured renderers follow for the rest.
+    renderer_classes = [AvailabilityRenderer, *api_settings.DEFAULT_RENDERER_CLASSES]
 
     def post(self, request):
         data = _valid(AvailabilityInput, request.data)

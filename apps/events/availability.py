@@ -5,22 +5,29 @@ for attendees whose calendar is synced from Google, Google's free/busy answer. W
 cannot answer for an attendee, that attendee is reported as unknown: their slots say
 ``available: null`` and they are listed in ``unknown`` — never shown as free.
 
-Cost: one answer covers thousands of stored events (20 attendees over a month), so the window
-is read with one plain cursor (no ORM row conversion), every instant becomes an integer count
-of microseconds, and busy periods are built by one sweep over rows sorted by start. Calendars
-repeat the same instants and attendee lists, so each distinct value is parsed and formatted
-once per answer (:class:`_Clock`, :func:`_asked_among`).
+Cost: one answer covers thousands of stored events and periods (20 attendees over a month:
+~3,400 rows in, ~2,800 periods and ~340 KB out), so every step works on plain values:
+
+- the window is one statement on a plain cursor; on SQLite it is answered from a covering
+  index (migration 0003) and attendees are matched in Python, where a stored attendee list
+  is decoded once per process (:func:`_names_in`);
+- every instant is an integer count of microseconds; stored values and ISO texts are
+  converted once per process (:func:`_micros`, :func:`_text`);
+- busy periods are one sweep over rows in start order, and the grid of slots is arithmetic
+  wherever the zone keeps one UTC offset through a working range (:func:`grid_slots`);
+- period lists are written as JSON text directly (:class:`JSONText`); the answer renders to
+  the same bytes the generic JSON renderer would produce (:meth:`Answer.to_json`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
-from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -42,6 +49,7 @@ ALL_DAY = {d: [(time(0), time.max)] for d in range(len(DAYS))}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
+_DAY = timedelta(days=1)
 
 #: A period as integer microseconds since the epoch, end exclusive.
 Span = tuple[int, int]
@@ -94,89 +102,101 @@ def to_micros(value: datetime) -> int:
     return (value - _EPOCH) // _MICROSECOND
 
 
-class _Clock:
-    """Per-answer memo between stored time values, integer microseconds and ISO text.
-
-    A month of meetings uses a few hundred distinct instants (quarter hours) for thousands of
-    rows and output periods, so each one is parsed and formatted once.
-    """
-
-    __slots__ = ("_micros", "_text")
-
-    def __init__(self) -> None:
-        self._micros: dict[object, int] = {}
-        self._text: dict[int, str] = {}
-
-    def micros(self, value: str | datetime) -> int:
-        """A stored value: SQLite's naive UTC text, or a datetime from other databases."""
-        found = self._micros.get(value)
-        if found is None:
-            moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-            found = ((moment - _NAIVE_EPOCH) if moment.tzinfo is None else (moment - _EPOCH)) // _MICROSECOND
-            self._micros[value] = found
-        return found
-
-    def iso(self, micros: int) -> str:
-        text = self._text.get(micros)
-        if text is None:
-            text = self._text[micros] = iso(_EPOCH + timedelta(microseconds=micros))
-        return text
+# Process-wide memos of pure conversions. Meetings start and end on a few thousand distinct
+# instants and repeat the same attendee lists, so nearly every lookup of a later answer hits.
+# Each memo is emptied when it grows past this many entries (a few MB at most).
+_MEMO_LIMIT = 50_000
+_MICROS: dict[object, int] = {}
+_TEXTS: dict[int, str] = {}
+_NAMES: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
 
-class BusyRow(NamedTuple):
-    """A stored blocking event as availability needs it (times in epoch microseconds).
+def _micros(value: str | datetime) -> int:
+    """A stored time: SQLite's naive UTC text, or a datetime from other databases."""
+    found = _MICROS.get(value)
+    if found is None:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        found = ((moment - _NAIVE_EPOCH) if moment.tzinfo is None else (moment - _EPOCH)) // _MICROSECOND
+        if len(_MICROS) >= _MEMO_LIMIT:
+            _MICROS.clear()
+        _MICROS[value] = found
+    return found
 
-    ``start``, ``end``, ``id`` come first so a row is itself a ``(start, end, id)`` span for
-    :func:`merge_busy`.
-    """
 
-    start: int
-    end: int
-    id: int
-    calendar_id: str
-    attendees: tuple[str, ...]  # the asked attendees among the event's, lower-cased
+def _text(micros: int) -> str:
+    """Integer microseconds as :func:`iso` text."""
+    found = _TEXTS.get(micros)
+    if found is None:
+        found = iso(_EPOCH + timedelta(microseconds=micros))
+        if len(_TEXTS) >= _MEMO_LIMIT:
+            _TEXTS.clear()
+        _TEXTS[micros] = found
+    return found
+
+
+_NOBODY: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _names(value) -> tuple[frozenset[str], frozenset[str]]:
+    # Only a JSON array names attendees. The match is the SQL match of conflicts: a list
+    # counts for an asked attendee when one of its strings (trimmed, lower-cased) is theirs;
+    # a list that counts names every attendee in it, objects with an e-mail included.
+    if not isinstance(value, list):
+        return _NOBODY
+    return attendee_set([v for v in value if isinstance(v, str)]), attendee_set(value)
+
+
+def _names_in(raw) -> tuple[frozenset[str], frozenset[str]]:
+    """``(strings, everyone)`` a stored ``attendees`` value names; JSON text is decoded once per
+    process."""
+    if not isinstance(raw, str):  # a driver that decodes JSON itself
+        return _names(raw)
+    found = _NAMES.get(raw)
+    if found is None:
+        try:
+            found = _names(json.loads(raw))
+        except ValueError:
+            found = _NOBODY
+        if len(_NAMES) >= _MEMO_LIMIT:
+            _NAMES.clear()
+        _NAMES[raw] = found
+    return found
+
+
+def _asked(raw, wanted: frozenset[str]) -> tuple[str, ...]:
+    strings, everyone = _names_in(raw)
+    return tuple(sorted(everyone & wanted)) if not strings.isdisjoint(wanted) else ()
+
+
+#: A stored blocking event as availability needs it: ``(start, end, id, calendar_id,
+#: asked attendees it names)``, times in epoch microseconds. Its first three items make it a
+#: ``(start, end, id)`` span for :func:`merge_busy`.
+BusyRow = tuple[int, int, int, str, tuple[str, ...]]
 
 
 def _attendee_filter(column: str, people: list[str]) -> tuple[str, list] | None:
-    """SQL keeping rows whose attendees JSON names one of ``people`` (lower-cased), per vendor."""
-    if connection.vendor == "sqlite":
-        marks = ", ".join(["%s"] * len(people))
-        return (f"EXISTS (SELECT 1 FROM json_each({column}) AS a WHERE lower(trim(a.value)) IN ({marks}))",
-                list(people))
+    """SQL keeping rows whose attendees JSON names one of ``people``, where that pays.
+
+    On PostgreSQL rows travel over a socket, so they are filtered in the query. On SQLite
+    handing a row over costs about what matching its JSON in SQL costs, and the asked people
+    usually attend most rows of the window: rows are matched in Python instead (None).
+    """
     if connection.vendor == "postgresql":
         return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof({column}) = 'array' "
                 f"THEN {column} ELSE '[]'::jsonb END) AS a(v) WHERE lower(trim(a.v)) = ANY(%s))", [list(people)])
-    return None  # other databases: rows of every calendar are read and filtered in Python
+    return None
 
 
-def _asked_among(wanted: frozenset[str]):
-    """A memoised ``attendees value -> asked attendees it names``; lists repeat across events."""
-    memo: dict[str, tuple[str, ...]] = {}
-
-    def among(value) -> tuple[str, ...]:
-        # Only a JSON array names attendees; any other stored value names nobody.
-        return tuple(attendee_set(value if isinstance(value, list) else ()) & wanted)
-
-    def asked(raw) -> tuple[str, ...]:
-        if not isinstance(raw, str):  # a driver that decodes JSON itself
-            return among(raw)
-        found = memo.get(raw)
-        if found is None:
-            found = memo[raw] = among(json.loads(raw))
-        return found
-
-    return asked
-
-
-def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str], attendees: Iterable[str],
-              clock: _Clock) -> list[BusyRow]:
+def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str],
+              attendees: Iterable[str]) -> list[BusyRow]:
     """Blocking events overlapping [start, end) on ``calendar_ids`` or naming one of
     ``attendees`` (on any calendar), sorted by start.
 
-    One statement on a plain cursor: the start bound comes from the longest stored duration
-    (``MAX`` over an indexed column), so the read is an index range scan on ``start_time``.
-    On SQLite the times are selected as text: the driver's timestamp converter costs more than
-    the query.
+    One statement on a plain cursor: the start bound comes from the longest stored timed
+    event (``MAX`` over a partial index), so the read is an index range scan on
+    ``start_time``; on SQLite that scan is on ``event_busy_cover_idx``, which holds every
+    column read here, so no table row is visited. On SQLite the times are selected as text:
+    the driver's timestamp converter costs more than the query.
     """
     cals = list(dict.fromkeys(calendar_ids))
     wanted = attendee_set(list(attendees))
@@ -185,17 +205,19 @@ def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str], at
     qn = connection.ops.quote_name
     table = qn(Event._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
+    all_day = f"e.{qn('all_day')}"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX({qn('duration_seconds')}) FROM {table}")
+        cursor.execute(f"SELECT MAX({qn('duration_seconds')}) FROM {table} AS e WHERE NOT {all_day}")
         longest = timedelta(seconds=max(int(cursor.fetchone()[0] or 0), 0))
         if connection.vendor == "sqlite":
             times = f"CAST(e.{qn('start_time')} AS TEXT), CAST(e.{qn('end_time')} AS TEXT)"
         else:
             times = f"e.{qn('start_time')}, e.{qn('end_time')}"
+        # "NOT all_day" is written as the covering index's condition so SQLite can use it.
         sql = (f"SELECT {times}, e.{qn('id')}, e.{qn('calendar_id')}, e.{qn('attendees')} FROM {table} AS e "
                f"WHERE e.{qn('start_time')} >= %s AND e.{qn('start_time')} < %s AND e.{qn('end_time')} > %s "
-               f"AND e.{qn('all_day')} = %s AND e.{qn('status')} <> %s")
-        params: list = [adapt(start - longest), adapt(end), adapt(start), False, Event.Status.CANCELLED]
+               f"AND NOT {all_day} AND e.{qn('status')} <> %s")
+        params: list = [adapt(start - longest), adapt(end), adapt(start), Event.Status.CANCELLED]
         picks, pick_params = [], []
         if cals:
             picks.append(f"e.{qn('calendar_id')} IN ({', '.join(['%s'] * len(cals))})")
@@ -209,17 +231,27 @@ def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str], at
             params += pick_params
         cursor.execute(sql, params)
         raw = cursor.fetchall()
-    micros = clock.micros
-    asked = _asked_among(wanted)
+    micros, known_micros, names_of = _micros, _MICROS.get, _asked
+    # Per answer: the asked attendees each distinct stored list names.
+    asked: dict[str, tuple[str, ...]] = {}
     cal_set = set(cals)
     rows: list[BusyRow] = []
-    for s, e, ev_id, cal, att in raw:
-        s, e = micros(s), micros(e)
+    add = rows.append
+    for s_raw, e_raw, ev_id, cal, att in raw:
+        s = known_micros(s_raw) or micros(s_raw)
+        e = known_micros(e_raw) or micros(e_raw)
         if e <= s:
             continue
-        names = asked(att) if wanted else ()
+        if not wanted:
+            names = ()
+        elif isinstance(att, str):
+            names = asked.get(att)
+            if names is None:
+                names = asked[att] = names_of(att, wanted)
+        else:  # a driver that decodes JSON itself: nothing hashable to memoise on
+            names = names_of(att, wanted)
         if names or cal in cal_set:
-            rows.append(BusyRow(s, e, ev_id, cal, names))
+            add((s, e, ev_id, cal, names))
     # The index hands rows over in start order already, so this sort is a linear check.
     rows.sort(key=itemgetter(0))
     return rows
@@ -238,30 +270,75 @@ class AvailabilityRequest:
     step_minutes: int | None = None
 
 
-def _within(windows: list[tuple[datetime, datetime]], s: datetime, e: datetime) -> bool:
+def _within(windows: list[Span], s: int, e: int) -> bool:
     return any(ws <= s and e <= we for ws, we in windows)
 
 
-def _windows_for(req: AvailabilityRequest, rules: CalendarRules) -> list[tuple[datetime, datetime]]:
+def _micro_spans(pairs: Iterable[tuple[datetime, datetime]]) -> list[Span]:
+    return [(to_micros(s), to_micros(e)) for s, e in pairs]
+
+
+def _windows_for(req: AvailabilityRequest, rules: CalendarRules) -> list[Span]:
     if not req.working_hours_only:
-        return [(req.start, req.end)]
-    windows = working_windows(rules.hours, rules.tz, req.start, req.end)
+        return [(to_micros(req.start), to_micros(req.end))]
+    windows = _micro_spans(working_windows(rules.hours, rules.tz, req.start, req.end))
     for other in req.calendars[1:]:
         o = CalendarRules.of(other)
-        theirs = working_windows(o.hours, o.tz, req.start, req.end)
+        theirs = _micro_spans(working_windows(o.hours, o.tz, req.start, req.end))
         windows = [(max(a, c), min(b, d)) for a, b in windows for c, d in theirs if max(a, c) < min(b, d)]
     return windows
 
 
-def _slots_for(req: AvailabilityRequest, rules: CalendarRules) -> list[tuple[datetime, datetime]]:
+def _local(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=tz)
+
+
+def _exists(local: datetime) -> bool:
+    """Whether a wall time is a real instant (not inside a spring-forward gap)."""
+    return local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def grid_slots(hours: dict[int, list[tuple[time, time]]], tz: ZoneInfo, start: datetime, end: datetime, *,
+               duration: timedelta, step_minutes: int) -> list[Span]:
+    """:func:`apps.events.scheduling.candidate_slots` as integer microsecond spans.
+
+    Where both ends of every working range are real wall times with the same UTC offset (no
+    DST change inside a range; no zone changes its offset and back within one day), local wall
+    time is UTC plus a constant, so the grid is plain arithmetic and gives the slots of the
+    wall-clock walk of ``candidate_slots``, which still answers whenever a range in the window
+    meets an offset change.
+    """
+    step = max(int(step_minutes), 1) * 60_000_000
+    length = duration // _MICROSECOND
+    lo, hi = to_micros(start), to_micros(end)
+    out: list[Span] = []
+    day: date = start.astimezone(tz).date() - _DAY
+    last: date = end.astimezone(tz).date()
+    while day <= last:
+        for a, b in hours.get(day.weekday(), ()):
+            first = _local(day, a, tz)
+            stop = _local(day + _DAY, time(0), tz) if b == time.max else _local(day, b, tz)
+            if not (_exists(first) and _exists(stop) and first.utcoffset() == stop.utcoffset()):
+                return _micro_spans(candidate_slots(hours, tz, start, end, duration=duration,
+                                                    step_minutes=step_minutes))
+            s0, period_end = to_micros(first), to_micros(stop)
+            # Grid points s0 + k*step with s >= lo and s + length <= min(period_end, hi).
+            skip = -((s0 - lo) // step) if s0 < lo else 0
+            latest = min(period_end, hi) - length
+            out.extend((s, s + length) for s in range(s0 + skip * step, latest + 1, step))
+        day += _DAY
+    return out
+
+
+def _slots_for(req: AvailabilityRequest, rules: CalendarRules) -> list[Span]:
     step = req.step_minutes or rules.slot_minutes
     hours = rules.hours if req.working_hours_only else ALL_DAY
-    slots = candidate_slots(hours, rules.tz, req.start, req.end, duration=req.duration, step_minutes=step)
+    slots = grid_slots(hours, rules.tz, req.start, req.end, duration=req.duration, step_minutes=step)
     if req.working_hours_only:
         # Several calendars: a slot must sit inside every calendar's working hours.
         for other in req.calendars[1:]:
             o = CalendarRules.of(other)
-            windows = working_windows(o.hours, o.tz, req.start, req.end)
+            windows = _micro_spans(working_windows(o.hours, o.tz, req.start, req.end))
             slots = [(s, e) for s, e in slots if _within(windows, s, e)]
     return slots
 
@@ -269,7 +346,7 @@ def _slots_for(req: AvailabilityRequest, rules: CalendarRules) -> list[tuple[dat
 def merge_busy(spans: list, external: list[Span], buffer: int) -> list[list]:
     """Busy periods as sorted, non-overlapping ``[start, end, ids, external]`` (buffer included).
 
-    ``spans`` are ``(start, end, id, ...)`` sorted by start (e.g. :class:`BusyRow`); ``external``
+    ``spans`` are ``(start, end, id, ...)`` sorted by start (e.g. :data:`BusyRow`); ``external``
     are ``(start, end)`` from Google. One sweep: a span that starts before the current period
     ends (or exactly when it ends) extends it. The union does not depend on the order of spans
     with equal starts, and ``ids`` are sorted when shown.
@@ -295,10 +372,51 @@ def merge_busy(spans: list, external: list[Span], buffer: int) -> list[list]:
     return merged
 
 
-def periods(windows: list[Span], merged: list[list], clock: _Clock) -> list[dict]:
-    """The working windows cut into free and busy periods, in order."""
-    text = clock.iso
-    out = []
+def busy_times(spans: list, external: list[Span], buffer: int) -> list[Span]:
+    """Like :func:`merge_busy` but only the times: the common slots need no event ids."""
+    if external:
+        spans = sorted([*spans, *external], key=itemgetter(0))
+    out: list[Span] = []
+    cur_s = cur_e = None
+    for span in spans:
+        s = span[0] - buffer
+        e = span[1] + buffer
+        if cur_e is None or s > cur_e:
+            if cur_e is not None:
+                out.append((cur_s, cur_e))
+            cur_s, cur_e = s, e
+        elif e > cur_e:
+            cur_e = e
+    if cur_e is not None:
+        out.append((cur_s, cur_e))
+    return out
+
+
+class JSONText:
+    """A list already written as compact JSON text.
+
+    :meth:`Answer.to_json` copies the text as it is; anything else that iterates it (another
+    renderer, e.g. with indentation) gets the decoded items.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __iter__(self) -> Iterator:
+        return iter(json.loads(self.text))
+
+
+_FREE = '"available":true,"conflicts":[]}'
+
+
+def periods(windows: list[Span], merged: list[list]) -> JSONText:
+    """The working windows cut into free and busy periods, in order, as JSON text:
+    ``{start_time, end_time, available, conflicts}`` plus ``external_busy`` when busy."""
+    known, text = _TEXTS.get, _text
+    out: list[str] = []
+    add = out.append
     j = 0
     n = len(merged)
     for ws, we in windows:
@@ -308,26 +426,66 @@ def periods(windows: list[Span], merged: list[list], clock: _Clock) -> list[dict
         while k < n and merged[k][0] < we:
             bs, be, ids, ext = merged[k]
             if bs > cursor:
-                out.append({"start_time": text(cursor), "end_time": text(bs), "available": True, "conflicts": []})
+                add(f'{{"start_time":"{known(cursor) or text(cursor)}","end_time":"{known(bs) or text(bs)}",{_FREE}')
+            since = bs if bs > ws else ws
             cursor = be if be < we else we
-            out.append({"start_time": text(bs if bs > ws else ws), "end_time": text(cursor), "available": False,
-                        "conflicts": sorted(ids), "external_busy": ext})
+            shown = ",".join(map(str, sorted(ids))) if len(ids) > 1 else ids[0] if ids else ""
+            add(f'{{"start_time":"{known(since) or text(since)}","end_time":"{known(cursor) or text(cursor)}",'
+                f'"available":false,"conflicts":[{shown}],"external_busy":{"true" if ext else "false"}}}')
             k += 1
         if cursor < we:
-            out.append({"start_time": text(cursor), "end_time": text(we), "available": True, "conflicts": []})
-    return out
+            add(f'{{"start_time":"{text(cursor)}","end_time":"{text(we)}",{_FREE}')
+    return JSONText(f"[{','.join(out)}]")
 
 
-def free_slots(slots: list[Span], merged: list[list]) -> list[bool]:
-    """For sorted grid slots, whether each misses every merged busy period."""
+def unknown_periods(windows: list[Span]) -> JSONText:
+    """Every working window as one period of unknown availability."""
+    text = _text
+    return JSONText("[" + ",".join(
+        f'{{"start_time":"{text(ws)}","end_time":"{text(we)}","available":null,"conflicts":[]}}'
+        for ws, we in windows) + "]")
+
+
+def free_slots(slots: list[Span], busy: list[Span]) -> list[bool]:
+    """For sorted grid slots, whether each misses every busy period (sorted, non-overlapping)."""
     out = []
     j = 0
-    n = len(merged)
+    n = len(busy)
     for s, e in slots:
-        while j < n and merged[j][1] <= s:
+        while j < n and busy[j][1] <= s:
             j += 1
-        out.append(j == n or merged[j][0] >= e)
+        out.append(j == n or busy[j][0] >= e)
     return out
+
+
+def _encode(value) -> str:
+    """Compact JSON as the API's JSON renderer writes it (non-ASCII kept, NaN refused)."""
+    if isinstance(value, JSONText):
+        return value.text
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_dumps(str(k))}:{_encode(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_encode(v) for v in value) + "]"
+    return _dumps(value)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+class Answer(dict):
+    """The availability answer: plain data, except that period lists are :class:`JSONText`."""
+
+    def to_json(self) -> bytes:
+        """The bytes the API's JSON renderer would write for the decoded answer.
+
+        Only the period lists are pre-written, and they are ASCII (times, ids, literals); the
+        renderer's escaping of U+2028/U+2029 is applied to the rest.
+        """
+        text = _encode(self)
+        if "\u2028" in text or "\u2029" in text:
+            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return text.encode()
 
 
 def default_calendar() -> Calendar | None:
@@ -335,31 +493,27 @@ def default_calendar() -> Calendar | None:
     return Calendar.objects.filter(pk=name).first()
 
 
-def _micro_spans(pairs: Iterable[tuple[datetime, datetime]]) -> list[Span]:
-    return [(to_micros(s), to_micros(e)) for s, e in pairs]
-
-
-def compute(req: AvailabilityRequest) -> dict:
+def compute(req: AvailabilityRequest) -> Answer:
     """The availability answer: free/busy periods per attendee and calendar inside the working
     windows, and the grid slots of the asked length that are free for everyone known."""
     primary = req.calendars[0] if req.calendars else default_calendar()
     rules = CalendarRules.of(primary)
     buffer = rules.buffer // _MICROSECOND
-    clock = _Clock()
-    slots = _micro_spans(_slots_for(req, rules))
-    windows = _micro_spans(_windows_for(req, rules))
+    slots = _slots_for(req, rules)
+    windows = _windows_for(req, rules)
 
     rows = read_busy(req.start - rules.buffer, req.end + rules.buffer, calendar_ids=[c.pk for c in req.calendars],
-                     attendees=req.attendees, clock=clock)
+                     attendees=req.attendees)
     by_attendee: dict[str, list[BusyRow]] = {a: [] for a in req.attendees}
     by_calendar: dict[str, list[BusyRow]] = {c.pk: [] for c in req.calendars}
     for row in rows:
-        for person in row.attendees:
+        for person in row[4]:
             bucket = by_attendee.get(person)
             if bucket is not None:
                 bucket.append(row)
-        if row.calendar_id in by_calendar:
-            by_calendar[row.calendar_id].append(row)
+        bucket = by_calendar.get(row[3])
+        if bucket is not None:
+            bucket.append(row)
 
     external = external_busy(req.attendees, req.start - rules.buffer, req.end + rules.buffer)
     unknown = set(external.unknown) & set(req.attendees)
@@ -370,33 +524,33 @@ def compute(req: AvailabilityRequest) -> dict:
     for person in req.attendees:
         item: dict = {"attendee": person}
         if person in unknown:
-            item.update(status="unknown", source="google", slots=[
-                {"start_time": clock.iso(ws), "end_time": clock.iso(we), "available": None, "conflicts": []}
-                for ws, we in windows])
+            item.update(status="unknown", source="google", slots=unknown_periods(windows))
         else:
             ext = _micro_spans(external.busy.get(person, ()))
             everyone_external.extend(ext)
             item.update(status="known", source="google" if person in external.busy else "local",
-                        slots=periods(windows, merge_busy(by_attendee[person], ext, buffer), clock))
+                        slots=periods(windows, merge_busy(by_attendee[person], ext, buffer)))
         if person in external.errors:
             item["error"] = external.errors[person]
         attendees.append(item)
-    calendars = [{"calendar_id": cal.pk, "slots": periods(windows, merge_busy(by_calendar[cal.pk], [], buffer), clock)}
+    calendars = [{"calendar_id": cal.pk, "slots": periods(windows, merge_busy(by_calendar[cal.pk], [], buffer))}
                  for cal in req.calendars]
 
     # Busy for everyone: rows on an asked calendar or attended by a known attendee (rows stay
     # in start order, so the merge is one sweep); unknown attendees' rows do not count.
-    everyone = [r for r in rows if r.calendar_id in by_calendar or not known.isdisjoint(r.attendees)]
-    ok = free_slots(slots, merge_busy(everyone, everyone_external, buffer))
-    return {
+    everyone = rows if not unknown else [r for r in rows if r[3] in by_calendar or not known.isdisjoint(r[4])]
+    ok = free_slots(slots, busy_times(everyone, everyone_external, buffer))
+    text = _text
+    common = JSONText("[" + ",".join(f'{{"start_time":"{text(s)}","end_time":"{text(e)}"}}'
+                                     for (s, e), free in zip(slots, ok, strict=True) if free) + "]")
+    return Answer({
         "start_time": iso(req.start),
         "end_time": iso(req.end),
         "duration_minutes": int(req.duration.total_seconds() // 60),
         "timezone": rules.tz.key,
         "attendees": attendees,
         "calendars": calendars,
-        "common_free": [{"start_time": clock.iso(s), "end_time": clock.iso(e)}
-                        for (s, e), free in zip(slots, ok, strict=True) if free],
+        "common_free": common,
         "unknown": sorted(unknown),
         "complete": not unknown,
-    }
+    })

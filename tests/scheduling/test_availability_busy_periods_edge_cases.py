@@ -118,3 +118,15 @@ def test_windows_of_several_working_ranges_are_cut_separately(client, calendar, 
         ("11:00:00Z", "11:30:00Z", False, [spanning.pk]),
         ("11:30:00Z", "13:00:00Z", True, []),
     ]
+
+
+def test_a_list_that_names_an_asked_attendee_also_counts_for_the_emails_of_its_objects(client, calendar, event):
+    # The match of conflicts: a list counts once one of its strings is an asked attendee.
+    calendar("work")
+    mixed = event(calendar("other"), utc(2025, 3, 3, 9), utc(2025, 3, 3, 10),
+                  attendees=["sam@x.com", {"email": "Kim@x.com"}])
+
+    alone = ask(client, attendees=["kim@x.com"], calendar_ids=[])["attendees"][0]
+    assert [s["available"] for s in alone["slots"]] == [True]
+    both = ask(client, attendees=["kim@x.com", "sam@x.com"], calendar_ids=[])["attendees"]
+    assert [periods(a["slots"])[0] for a in both] == [("09:00:00Z", "10:00:00Z", False, [mixed.pk])] * 2

@@ -1,0 +1,44 @@
+"""On SQLite availability reads a window from one covering index, never from table rows.
+
+A migration that rebuilds ``events_event`` on SQLite drops indexes made outside the model
+state: this fails then, and the rebuild has to re-create ``event_busy_cover_idx``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.events.availability import read_busy
+from tests.scheduling.conftest import utc
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the covering index is SQLite's")
+
+
+def plan_of_window_read(attendees, calendar_ids):
+    start = utc(2025, 3, 3)
+    with CaptureQueriesContext(connection) as queries:
+        read_busy(start, start + timedelta(days=30), calendar_ids=calendar_ids, attendees=attendees)
+    sql = queries.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return " ".join(row[-1] for row in cursor.fetchall())
+
+
+def test_the_covering_index_exists_after_migrate(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'event_busy_cover_idx'")
+        row = cursor.fetchone()
+    assert row is not None
+    assert 'WHERE NOT "all_day"' in row[0]
+
+
+def test_an_attendee_search_reads_only_the_covering_index(calendar, event):
+    work = calendar("work")
+    event(work, utc(2025, 3, 4, 9), utc(2025, 3, 4, 10), attendees=["kim@x.com"])
+
+    assert "COVERING INDEX event_busy_cover_idx" in plan_of_window_read(["kim@x.com"], [])
+    assert "COVERING INDEX event_busy_cover_idx" in plan_of_window_read(["kim@x.com"], ["work"])
