@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.audit.registry import record, record_many
 from apps.commands.models import Command
 from apps.core.rawrows import RowLoader
-from apps.core.signals import emit
+from apps.core.signals import emit, emit_each
 from apps.whitelists.services import validate_command
 
 Status = Command.Status
@@ -62,6 +62,8 @@ def backoff_seconds(retries: int) -> int:
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
+    if value.tzinfo is UTC:  # as both backends load them: skip the conversion
+        return f"{value.isoformat()[:-6]}Z"
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -100,8 +102,7 @@ def _announce_many(commands: list[Command], event: str, changes: dict[str, list[
     if not commands:
         return
     record_many(action=event, entity=ENTITY, entity_ids=[cmd.pk for cmd in commands], changes=changes)
-    for cmd in commands:
-        emit(event, command_data(cmd))
+    emit_each(event, (command_data(cmd) for cmd in commands))
 
 
 def _lock(command_id: int) -> Command:

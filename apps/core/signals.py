@@ -6,15 +6,19 @@ workflows, notifications) register with :func:`subscribe` in their ``AppConfig.r
 emitting code never has to know who listens.
 
 Subscribers run synchronously inside the caller's transaction: they must only write rows
-(e.g. outbox entries) and defer external calls with ``transaction.on_commit``.
+(e.g. outbox entries) and defer external calls with ``transaction.on_commit``. The cached
+configuration rows they read (``apps.core.rowcache``) are revalidated once per emit, or once
+per batch with :func:`emit_each`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from apps.core.rowcache import revalidate_once
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,26 @@ def unsubscribe(event_type: str, handler: Subscriber) -> None:
         _subscribers[event_type].remove(handler)
 
 
+def _handlers(event_type: str) -> list[Subscriber]:
+    return [*_subscribers.get(event_type, []), *_subscribers.get("*", [])]
+
+
 def emit(event_type: str, data: dict[str, Any]) -> None:
     """Announce ``event_type`` with a JSON-serialisable ``data`` dict to every subscriber."""
-    for handler in [*_subscribers.get(event_type, []), *_subscribers.get("*", [])]:
-        handler(event_type, data)
+    handlers = _handlers(event_type)
+    if not handlers:
+        return
+    with revalidate_once():
+        for handler in handlers:
+            handler(event_type, data)
+
+
+def emit_each(event_type: str, items: Iterable[dict[str, Any]]) -> None:
+    """:func:`emit` for each item in turn (e.g. every command of one claim), as one batch."""
+    handlers = _handlers(event_type)
+    if not handlers:
+        return
+    with revalidate_once():
+        for data in items:
+            for handler in handlers:
+                handler(event_type, data)

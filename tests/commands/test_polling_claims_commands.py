@@ -65,3 +65,14 @@ def test_a_delayed_command_is_not_claimed_before_its_time(worker_api, make_comma
         assert worker_api.get("/api/v1/commands/N8N").json()["count"] == 0
     with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
         assert worker_api.get("/api/v1/commands/N8N").json()["count"] == 1
+
+
+def test_a_poll_checks_the_cached_configuration_rows_once_for_all_its_commands(worker_api, make_command):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(5):
+        make_command(parameters={"n": n})
+    with CaptureQueriesContext(connection) as captured:
+        assert worker_api.get("/api/v1/commands/N8N?limit=5").json()["count"] == 5
+    assert sum(1 for q in captured.captured_queries if "COUNT(*)" in q["sql"]) == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from apps.core.rowcache import RowCache
+from apps.core.rowcache import RowCache, revalidate_once
 from apps.workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,59 @@ def test_an_edit_through_save_is_seen(cache):
     row.name = "new"
     row.save()
     assert [w.name for w in cache.get()] == ["new"]
+
+
+# --- revalidate_once: one statement per batch of reads --------------------------------------
+
+
+@pytest.fixture
+def other_cache():
+    from apps.integrations.models import WebhookEndpoint
+
+    return RowCache(WebhookEndpoint, lambda: list(WebhookEndpoint.objects.order_by("id")), ttl=3600)
+
+
+def fingerprints(captured) -> int:
+    return sum(1 for q in captured.captured_queries if "COUNT(*)" in q["sql"])
+
+
+def test_in_one_block_the_caches_share_one_fingerprint_statement(cache, other_cache):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make("one")
+    cache.get()
+    other_cache.get()
+    with CaptureQueriesContext(connection) as captured, revalidate_once():
+        for _ in range(3):
+            assert [w.name for w in cache.get()] == ["one"]
+            assert other_cache.get() == []
+    assert fingerprints(captured) == 1
+    assert len(captured.captured_queries) == 1  # and nothing was loaded again
+
+
+def test_outside_a_block_every_read_checks_its_table(cache, django_assert_num_queries):
+    make("one")
+    cache.get()
+    with django_assert_num_queries(2):
+        cache.get()
+        cache.get()
+
+
+def test_a_change_made_in_this_process_inside_a_block_is_seen_at_once(cache):
+    first = make("one")
+    with revalidate_once():
+        assert [w.name for w in cache.get()] == ["one"]
+        make("two")
+        assert [w.name for w in cache.get()] == ["one", "two"]
+        first.delete()
+        assert [w.name for w in cache.get()] == ["two"]
+
+
+def test_a_block_ends_with_its_with_statement(cache):
+    make("one")
+    with revalidate_once():
+        cache.get()
+    Workflow.objects.bulk_create([Workflow(name="two", trigger_command="A", trigger_system="N8N",
+                                           follow_up_command="B", follow_up_system="N8N")])  # no signal
+    assert [w.name for w in cache.get()] == ["one", "two"]
