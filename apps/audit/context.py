@@ -40,7 +40,9 @@ def end(token: contextvars.Token) -> None:
 
 
 def set_actor(*, actor: str, actor_name: str, scope: str = "") -> None:
-    _current.set(replace(_current.get(), actor=actor, actor_name=actor_name, scope=scope))
+    # Every API request comes here: built from the fields directly, a fraction of what
+    # dataclasses.replace costs.
+    _current.set(AuditContext(**{**vars(_current.get()), "actor": actor, "actor_name": actor_name, "scope": scope}))
 
 
 @contextlib.contextmanager

@@ -41,8 +41,14 @@ def entity_name(model) -> str:
 
 
 # ``record`` runs on every command transition. One prepared INSERT per connection instead of
-# ``objects.create``: building the ORM insert cost ten times more than executing it.
-_INSERT_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+# ``objects.create``: building the ORM insert cost ten times more than executing it. The values
+# are adapted as the fields would adapt them; ``changes`` is encoded once, with the same
+# DjangoJSONEncoder that ``_jsonable`` applies for the returned entry.
+_INSERT_COLUMNS = ["ts", "actor", "actor_name", "scope", "action", "entity", "entity_id", "changes", "ip", "request_id"]
+_INSERT_FIELDS = [AuditEntry._meta.get_field(name) for name in _INSERT_COLUMNS]
+assert {f.name for f in AuditEntry._meta.concrete_fields if not f.primary_key} == set(_INSERT_COLUMNS), (
+    "AuditEntry gained a column: add it to _INSERT_COLUMNS and _values()"
+)
 _insert_sql: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -58,40 +64,47 @@ def _insert_statement(connection) -> str:
     return sql
 
 
-def _entry(ctx: context.AuditContext, action: str, entity: str, entity_id: Any, changes: Any, ts) -> AuditEntry:
-    return AuditEntry(
-        ts=ts,
-        actor=ctx.actor[:100],
-        actor_name=ctx.actor_name[:150],
-        scope=ctx.scope[:500],
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        changes=changes,
-        ip=ctx.ip[:45],
-        request_id=ctx.request_id,
-    )
+def _values(ctx: context.AuditContext, action: str, entity: str, entity_id: Any, changes_db: Any, ts_db: Any) -> list:
+    """Statement parameters in ``_INSERT_COLUMNS`` order, cut to the column lengths."""
+    return [
+        ts_db,
+        ctx.actor[:100],
+        ctx.actor_name[:150],
+        ctx.scope[:500],
+        action,
+        entity,
+        str(entity_id),
+        changes_db,
+        ctx.ip[:45],
+        ctx.request_id,
+    ]
 
 
-def _params(entry: AuditEntry, connection) -> list[Any]:
-    return [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in _INSERT_FIELDS]
+def _adapted(changes: Any, ts, connection) -> tuple[Any, Any]:
+    ops = connection.ops
+    return ops.adapt_json_value(changes, DjangoJSONEncoder), ops.adapt_datetimefield_value(ts)
 
 
 def record(*, action: str, entity: str, entity_id: Any, changes: dict | None = None) -> AuditEntry:
     """Append one entry naming the current actor (see ``apps.audit.context``); returns it saved."""
-    entry = _entry(context.current(), action, entity, entity_id, _jsonable(changes or {}), timezone.now())
+    ctx = context.current()
+    changes = changes or {}
+    ts = timezone.now()
     connection = connections[router.db_for_write(AuditEntry)]
+    params = _values(ctx, action, entity, entity_id, *_adapted(changes, ts, connection))
     sql = _insert_statement(connection)
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
-            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name('id')}", _params(entry, connection))
-            entry.pk = cursor.fetchone()[0]
+            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name('id')}", params)
+            pk = cursor.fetchone()[0]
         else:
-            cursor.execute(sql, _params(entry, connection))
-            entry.pk = connection.ops.last_insert_id(cursor, AuditEntry._meta.db_table, "id")
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry
+            cursor.execute(sql, params)
+            pk = connection.ops.last_insert_id(cursor, AuditEntry._meta.db_table, "id")
+    return AuditEntry.from_db(
+        connection.alias,
+        ["id", *_INSERT_COLUMNS],
+        [pk, ts, *params[1:7], _jsonable(changes), *params[8:]],
+    )
 
 
 def record_many(*, action: str, entity: str, entity_ids: list[Any], changes: dict | None = None) -> None:
@@ -99,13 +112,11 @@ def record_many(*, action: str, entity: str, entity_ids: list[Any], changes: dic
     if not entity_ids:
         return
     ctx = context.current()
-    changes = _jsonable(changes or {})
-    now = timezone.now()
     connection = connections[router.db_for_write(AuditEntry)]
+    adapted = _adapted(changes or {}, timezone.now(), connection)
     with connection.cursor() as cursor:
         cursor.executemany(
-            _insert_statement(connection),
-            [_params(_entry(ctx, action, entity, pk, changes, now), connection) for pk in entity_ids],
+            _insert_statement(connection), [_values(ctx, action, entity, pk, *adapted) for pk in entity_ids]
         )
 
 
