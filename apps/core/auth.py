@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -89,12 +90,21 @@ def resolve_key(raw: str) -> ApiKey:
 # process. A save or delete of the key in this process drops it at once (signals below); a
 # revocation in another process (the ``apikey`` command, another web worker) counts within
 # CACHE_SECONDS; a rotated secret works at once anywhere (a mismatch re-reads the row). Expiry
-# is checked against the clock on every request. Raw rows are kept, so every request gets its
-# own ApiKey instance.
+# is checked against the clock on every request. The row is kept as converted field values
+# (converting it again was a third of the lookup), and every request gets its own ApiKey
+# instance with its own copy of the one mutable value, the scopes list.
 CACHE_SECONDS = 1.0
 _rows = RowLoader(ApiKey)
-_cache: dict[str, tuple[float, str, tuple]] = {}  # key_id -> (monotonic time read, db alias, raw row)
+_SCOPES = _rows.attnames.index("scopes")
+_cache: dict[str, tuple[float, str, list]] = {}  # key_id -> (monotonic time read, db alias, field values)
 _clock = time.monotonic
+
+
+def _instance(alias: str, values: list) -> ApiKey:
+    values = list(values)
+    scopes = values[_SCOPES]
+    values[_SCOPES] = list(scopes) if type(scopes) is list else copy.deepcopy(scopes)
+    return ApiKey.from_db(alias, _rows.attnames, values)
 
 
 def _load(key_id: str, *, fresh: bool = False) -> tuple[ApiKey | None, bool]:
@@ -102,7 +112,7 @@ def _load(key_id: str, *, fresh: bool = False) -> tuple[ApiKey | None, bool]:
     conn = connections[router.db_for_read(ApiKey)]
     hit = None if fresh else _cache.get(key_id)
     if hit is not None and hit[1] == conn.alias and _clock() - hit[0] < CACHE_SECONDS:
-        return _rows.load(conn, [hit[2]])[0], True
+        return _instance(conn.alias, hit[2]), True
     read_at = _clock()
     with conn.cursor() as cursor:
         cursor.execute(f"SELECT {_rows.columns(conn)} FROM {_rows.table(conn)} WHERE key_id = %s", [key_id])
@@ -110,8 +120,10 @@ def _load(key_id: str, *, fresh: bool = False) -> tuple[ApiKey | None, bool]:
     if row is None:
         _cache.pop(key_id, None)
         return None, False
-    _cache[key_id] = (read_at, conn.alias, tuple(row))
-    return _rows.load(conn, [row])[0], False
+    key = _rows.load(conn, [row])[0]
+    values = [getattr(key, name) for name in _rows.attnames]
+    _cache[key_id] = (read_at, conn.alias, values)
+    return _instance(conn.alias, values), False
 
 
 def forget(key_id: str) -> None:

@@ -100,3 +100,16 @@ def test_last_used_is_written_once_per_interval_despite_the_cache(clock):
     assert len(writes) == 1
     key.refresh_from_db()
     assert key.last_used_at is not None
+
+
+def test_each_lookup_gets_its_own_key_and_scopes_from_the_cache(clock):
+    key, raw = ApiKey.issue(name="k", scopes=["commands.read"])
+    first, cached = auth._load(key.key_id)
+    second, cached_again = auth._load(key.key_id)
+    assert cached_again and first is not second
+    first.scopes.append("admin")
+    first.name = "changed"
+    third, _ = auth._load(key.key_id)
+    assert (third.scopes, third.name) == (["commands.read"], "k")
+    assert third.created_at == key.created_at and third.created_at.tzinfo is not None
+    assert third._state.adding is False
