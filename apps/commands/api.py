@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import functools
+import json
 
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils.json import strict_constant
 from rest_framework.views import APIView
 
 from apps.commands import services
@@ -84,6 +89,76 @@ class FailSerializer(serializers.Serializer):
     retry_after_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=7 * 86400)
 
 
+# --- the hot path: every poller polls, then completes each command it got --------------------
+#
+# DRF's general machinery answers these requests as usual; these shortcuts only skip work
+# whose outcome is known in advance for the plain requests pollers send, and leave everything
+# else (other Accept headers, ?format=, other bodies, every error) to DRF itself.
+
+_JSON_ACCEPTS = frozenset({None, "*/*", "application/json"})
+SMALL_BODY = 64 * 1024
+
+
+class JSONFirstNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation; for ``Accept: application/json``, ``*/*`` or none it picks the JSON renderer at once.
+
+    That is the answer the full negotiation gives for these headers when the JSON renderer comes
+    first, as it does in the default renderer classes.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        first = renderers[0] if renderers else None
+        if (
+            type(first) is JSONRenderer
+            and first.media_type == "application/json"
+            and format_suffix is None
+            and request.META.get("HTTP_ACCEPT") in _JSON_ACCEPTS
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            return first, "application/json"
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+def json_object_body(request) -> dict | None:
+    """A small UTF-8 ``application/json`` body holding a JSON object, decoded as DRF's parser would.
+
+    None for anything else (another type or charset, a large or empty body, invalid JSON,
+    NaN/Infinity, not an object): ``request.data`` then answers, with DRF's own 400s.
+    """
+    django_request = request._request
+    if django_request.content_type != "application/json":
+        return None
+    charset = django_request.content_params.get("charset")
+    if charset is not None and charset.lower() not in ("utf-8", "utf8"):
+        return None
+    try:
+        length = int(django_request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if not 0 < length <= SMALL_BODY:
+        return None
+    try:
+        data = json.loads(django_request.body.decode("utf-8"), parse_constant=strict_constant)
+    except (RawPostDataException, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    return data if type(data) is dict else None
+
+
+class HotPathMixin:
+    """For the polling and callback views: the quick negotiation, and the default headers built once."""
+
+    content_negotiation_class = JSONFirstNegotiation
+
+    @property
+    def default_response_headers(self):
+        cls = type(self)
+        headers = cls.__dict__.get("_default_headers")
+        if headers is None:
+            headers = super().default_response_headers
+            cls._default_headers = headers
+        return dict(headers)  # DRF pops "Vary" off its copy
+
+
 def _check_id(pk: int) -> int:
     if pk > MAX_ID:
         raise exceptions.NotFound(f"command {pk} does not exist")
@@ -135,7 +210,7 @@ class CommandListCreateView(ListAPIView):
         return Response(command_data(command), status=status.HTTP_201_CREATED)
 
 
-class CommandPollView(APIView):
+class CommandPollView(HotPathMixin, APIView):
     """``GET /commands/{system_id}?limit=n``: claim up to n PENDING commands of that system."""
 
     required_scopes = {"GET": "commands.manage"}
@@ -200,7 +275,7 @@ class CommandDetailView(APIView):
         return Response(command_data(command))
 
 
-class _CallbackView(APIView):
+class _CallbackView(HotPathMixin, APIView):
     required_scopes = {"POST": "commands.manage"}
 
     def get_authenticators(self):
@@ -221,7 +296,9 @@ class CommandCompleteView(_CallbackView):
 
     @extend_schema(request=CompleteSerializer, responses=CommandSerializer)
     def post(self, request, pk: int):
-        data = request.data
+        data = json_object_body(request)
+        if data is None:
+            data = request.data
         if type(data) is dict:
             # Every poller calls this once per command. A parsed JSON object needs no further
             # checks ("result" is any JSON or absent), so the serializer only runs for other

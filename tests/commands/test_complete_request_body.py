@@ -46,3 +46,31 @@ def test_a_body_that_is_not_json_is_refused(worker_api, claimed):
     assert response.status_code == 415
     claimed.refresh_from_db()
     assert claimed.status == "PROCESSING"
+
+
+def test_a_large_result_is_stored_whole(worker_api, claimed):
+    result = {"log": "x" * 100_000}
+    response = worker_api.post(f"/api/v1/commands/{claimed.pk}/complete", {"result": result}, format="json")
+    assert response.status_code == 200
+    claimed.refresh_from_db()
+    assert claimed.result == result
+
+
+@pytest.mark.parametrize("body", [b'{"result": NaN}', b'{"result": Infinity}', b'{"result": ', b"\xff\xfe{}"])
+def test_a_malformed_json_body_is_400_and_changes_nothing(worker_api, claimed, body):
+    response = worker_api.post(f"/api/v1/commands/{claimed.pk}/complete", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error")
+    claimed.refresh_from_db()
+    assert claimed.status == "PROCESSING"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "encoding"),
+    [("application/json; charset=utf-8", "utf-8"), ("application/json; charset=latin-1", "latin-1")],
+)
+def test_the_body_is_read_in_its_declared_charset(worker_api, claimed, content_type, encoding):
+    body = '{"result": "café"}'.encode(encoding)
+    response = worker_api.post(f"/api/v1/commands/{claimed.pk}/complete", body, content_type=content_type)
+    assert response.status_code == 200
+    assert response.json()["result"] == "café"
