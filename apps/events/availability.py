@@ -138,9 +138,8 @@ _NOBODY: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
 
 def _names(value) -> tuple[frozenset[str], frozenset[str]]:
-    # Only a JSON array names attendees. The match is the SQL match of conflicts: a list
-    # counts for an asked attendee when one of its strings (trimmed, lower-cased) is theirs;
-    # a list that counts names every attendee in it, objects with an e-mail included.
+    # Only a JSON array names attendees: its strings (trimmed, lower-cased) and, once a row is
+    # read, the e-mails of its objects too (see _asked).
     if not isinstance(value, list):
         return _NOBODY
     return attendee_set([v for v in value if isinstance(v, str)]), attendee_set(value)
@@ -163,9 +162,12 @@ def _names_in(raw) -> tuple[frozenset[str], frozenset[str]]:
     return found
 
 
-def _asked(raw, wanted: frozenset[str]) -> tuple[str, ...]:
+def _asked(raw, wanted: frozenset[str]) -> tuple[bool, tuple[str, ...]]:
+    """Whether a stored attendee list matches ``wanted`` as the SQL match of conflicts does (one
+    of its strings is asked), and the asked attendees a row with it counts for once it is read
+    (for matching the row or for being on an asked calendar)."""
     strings, everyone = _names_in(raw)
-    return tuple(sorted(everyone & wanted)) if not strings.isdisjoint(wanted) else ()
+    return not strings.isdisjoint(wanted), tuple(sorted(everyone & wanted))
 
 
 #: A stored blocking event as availability needs it: ``(start, end, id, calendar_id,
@@ -232,8 +234,9 @@ def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str],
         cursor.execute(sql, params)
         raw = cursor.fetchall()
     micros, known_micros, names_of = _micros, _MICROS.get, _asked
-    # Per answer: the asked attendees each distinct stored list names.
-    asked: dict[str, tuple[str, ...]] = {}
+    # Per answer: what each distinct stored list means for the asked attendees.
+    asked: dict[str, tuple[bool, tuple[str, ...]]] = {}
+    nobody = (False, ())
     cal_set = set(cals)
     rows: list[BusyRow] = []
     add = rows.append
@@ -243,14 +246,15 @@ def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str],
         if e <= s:
             continue
         if not wanted:
-            names = ()
+            hit, names = nobody
         elif isinstance(att, str):
-            names = asked.get(att)
-            if names is None:
-                names = asked[att] = names_of(att, wanted)
+            found = asked.get(att)
+            if found is None:
+                found = asked[att] = names_of(att, wanted)
+            hit, names = found
         else:  # a driver that decodes JSON itself: nothing hashable to memoise on
-            names = names_of(att, wanted)
-        if names or cal in cal_set:
+            hit, names = names_of(att, wanted)
+        if hit or cal in cal_set:
             add((s, e, ev_id, cal, names))
     # The index hands rows over in start order already, so this sort is a linear check.
     rows.sort(key=itemgetter(0))

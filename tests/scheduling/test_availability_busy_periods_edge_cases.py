@@ -130,3 +130,11 @@ def test_a_list_that_names_an_asked_attendee_also_counts_for_the_emails_of_its_o
     assert [s["available"] for s in alone["slots"]] == [True]
     both = ask(client, attendees=["kim@x.com", "sam@x.com"], calendar_ids=[])["attendees"]
     assert [periods(a["slots"])[0] for a in both] == [("09:00:00Z", "10:00:00Z", False, [mixed.pk])] * 2
+
+
+def test_an_event_on_an_asked_calendar_counts_for_the_emails_of_its_objects(client, calendar, event):
+    work = calendar("work")
+    objects_only = event(work, utc(2025, 3, 3, 9), utc(2025, 3, 3, 10), attendees=[{"email": "Kim@x.com"}])
+
+    kim = ask(client, attendees=["kim@x.com"])["attendees"][0]
+    assert periods(kim["slots"])[0] == ("09:00:00Z", "10:00:00Z", False, [objects_only.pk])
