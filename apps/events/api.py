@@ -19,6 +19,7 @@ from apps.events.serializers import (
     CalendarSerializer,
     EventInputSerializer,
     EventLinkSerializer,
+    EventRow,
     NoteSerializer,
     SubTaskInput,
     UrlPayloadSerializer,
@@ -66,7 +67,8 @@ class RowQuery:
         self.query = query
 
     def __getitem__(self, item: slice):
-        return self.query.rows(item.start or 0, item.stop - (item.start or 0), event_rows)
+        return [EventRow.from_db(row) for row in self.query.rows(item.start or 0, item.stop - (item.start or 0),
+                                                                 event_rows)]
 
     def count(self) -> int:
         return self.query.count()

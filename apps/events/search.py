@@ -43,6 +43,16 @@ def _time_key(moment: datetime, *, upper: bool) -> int:
     return whole << dbobjects.ID_BITS
 
 
+def fts_terms(text: str, *, start_from: datetime | None = None,
+              start_before: datetime | None = None) -> tuple[str, int | None, int | None] | None:
+    """SQLite: the FTS5 query and the time-key range of the index to read, or None (no word)."""
+    words = terms(text)
+    if not words:
+        return None
+    return (fts5_query(words), None if start_from is None else _time_key(start_from, upper=False),
+            None if start_before is None else _time_key(start_before, upper=True))
+
+
 def search_clause(text: str, *, start_from: datetime | None = None,
                   start_before: datetime | None = None) -> tuple[str, list] | None:
     """SQL (with params) keeping the events that match ``text``, or None when nothing can match.
@@ -51,20 +61,24 @@ def search_clause(text: str, *, start_from: datetime | None = None,
     already widened by the longest duration); on SQLite they turn into a range on the index's
     time key so only the window's part of the index is read.
     """
+    if connection.vendor == "sqlite":
+        found = fts_terms(text, start_from=start_from, start_before=start_before)
+        if found is None:
+            return None
+        match, low, high = found
+        where = [f"{dbobjects.FTS} MATCH %s"]
+        params: list = [match]
+        if low is not None:
+            where.append("rowid >= %s")
+            params.append(low)
+        if high is not None:
+            where.append("rowid < %s")
+            params.append(high)
+        return (f"{dbobjects.EVENTS}.id IN (SELECT rowid & {dbobjects.ID_MASK} FROM {dbobjects.FTS} "
+                f"WHERE {' AND '.join(where)})", params)
     words = terms(text)
     if not words:
         return None
-    if connection.vendor == "sqlite":
-        where = [f"{dbobjects.FTS} MATCH %s"]
-        params: list = [fts5_query(words)]
-        if start_from is not None:
-            where.append("rowid >= %s")
-            params.append(_time_key(start_from, upper=False))
-        if start_before is not None:
-            where.append("rowid < %s")
-            params.append(_time_key(start_before, upper=True))
-        return (f"{dbobjects.EVENTS}.id IN (SELECT rowid & {dbobjects.ID_MASK} FROM {dbobjects.FTS} "
-                f"WHERE {' AND '.join(where)})", params)
     return (f"{dbobjects.pg_document(dbobjects.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)",
             [" ".join(words)])
 

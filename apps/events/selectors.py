@@ -17,7 +17,7 @@ from rest_framework import exceptions
 
 from apps.events import dbobjects
 from apps.events.models import Event
-from apps.events.search import search_clause, tag_clause
+from apps.events.search import fts_terms, search_clause, tag_clause
 from apps.events.timeparse import TimeError, local_midnight, parse_date, parse_instant, zone
 
 RANGES = (7, 14, 30, 60, 360, -1)
@@ -146,45 +146,70 @@ def in_window(queryset: QuerySet, window: Window, *,
     return queryset, lowest
 
 
+@dataclass(frozen=True)
+class Stream:
+    """One ordered stream of the list: a WHERE clause (with params) over the events table.
+
+    ``search`` is the full-text condition as a clause (for counting); ``fts`` the same search as
+    an FTS5 query with its time-key range, which SQLite reads in index order (see
+    :func:`apps.events.serializers.event_rows`).
+    """
+
+    where: str
+    params: list
+    search: tuple[str, list] | None = None
+    fts: tuple[str, int | None, int | None] | None = None
+
+    def clause(self) -> tuple[str, list]:
+        if self.search is None:
+            return self.where, self.params
+        return f"{self.where} AND {self.search[0]}", [*self.params, *self.search[1]]
+
+    def until(self, db_start) -> Stream:
+        """Only rows starting at or before ``db_start``."""
+        return Stream(f"{self.where} AND start_time <= %s", [*self.params, db_start], self.search, self.fts)
+
+
 class EventQuery:
     """The list's matches as ordered streams, merged by (start_time, id).
 
-    Each stream is a WHERE clause (with params) over the events table, written out here rather
-    than compiled by the ORM: for a page of 100 rows, compiling the queries cost more than
-    running them. A window with a lower bound is read as two streams, timed and all-day events,
-    each bounded by its own longest duration on its own partial index (the clauses
-    ``NOT all_day`` / ``all_day`` are those of the indexes): one multi-day all-day event would
-    otherwise make every window read days of timed rows before its first match.
+    Each stream's SQL is written out here rather than compiled by the ORM: for a page of 100
+    rows, compiling the queries cost more than running them. A window with a lower bound is
+    read as two streams, timed and all-day events, each bounded by its own longest duration on
+    its own partial index (the clauses ``NOT all_day`` / ``all_day`` are those of the indexes):
+    one multi-day all-day event would otherwise make every window read days of timed rows
+    before its first match.
     """
 
-    def __init__(self, parts: list[tuple[str, list]], version: int | None = None) -> None:
-        self.parts = parts
+    def __init__(self, streams: list[Stream], version: int | None = None) -> None:
+        self.streams = streams
         self.version = version  # the events-table version read before the query (see _cached_count)
 
     def rows(self, offset: int, limit: int, reader) -> list:
-        """``limit`` rows from ``offset`` in list order.
+        """``limit`` raw rows from ``offset`` in list order.
 
-        ``reader(where, params, limit, offset)`` runs the select of one stream and returns rows
-        with ``db_start`` (the start time as the database hands it back) and ``id``.
+        ``reader(stream, limit, offset)`` returns one stream's rows in list order, as tuples
+        with the id first and the start time (as the database hands it back) at ``START``.
         """
-        if not self.parts:
+        if not self.streams:
             return []
-        if len(self.parts) == 1:
-            where, params = self.parts[0]
-            return reader(where, params, limit, offset)
-        where, params = self.parts[0]
-        first = reader(where, params, offset + limit, 0)
+        if len(self.streams) == 1:
+            return reader(self.streams[0], limit, offset)
+        first = reader(self.streams[0], offset + limit, 0)
         streams = [first]
-        for where, params in self.parts[1:]:
+        for stream in self.streams[1:]:
             if len(first) == offset + limit:
                 # Rows starting after the first stream's last row cannot make this page.
-                where, params = f"{where} AND start_time <= %s", [*params, first[-1].db_start]
-            streams.append(reader(where, params, offset + limit, 0))
-        merged = heapq.merge(*streams, key=lambda row: (row.db_start, row.id))
+                stream = stream.until(first[-1][START])
+            streams.append(reader(stream, offset + limit, 0))
+        merged = heapq.merge(*streams, key=lambda row: (row[START], row[0]))
         return list(itertools.islice(merged, offset, offset + limit))
 
     def count(self) -> int:
-        return sum(count_where(where, params, version=self.version) for where, params in self.parts)
+        return sum(count_where(*stream.clause(), version=self.version) for stream in self.streams)
+
+
+START = 6  # position of start_time in a list row (apps.events.serializers.LIST_COLUMNS)
 
 
 def _db_value(moment: datetime):
@@ -242,16 +267,18 @@ def list_events(params, *, today=None) -> EventQuery:
         streams = [(["NOT all_day"], max_duration(timed_only=True, version=version)),
                    (["all_day"], max_duration(version=version))]
     parts = []
+    sqlite = connection.vendor == "sqlite"
     for kind, longest in streams:
         clauses, clause_args, lowest = _window_clause(window, longest)
-        part_where, part_args = [*kind, *where, *clauses], [*args, *clause_args]
-        if text is not None:
-            found = search_clause(text, start_from=lowest, start_before=window.end)
-            if found is None:
-                return EventQuery([], version)  # no word to look for: nothing can match
-            part_where.append(found[0])
-            part_args += found[1]
-        parts.append((" AND ".join(part_where) or "1 = 1", part_args))
+        part_where, part_args = " AND ".join([*kind, *where, *clauses]) or "1 = 1", [*args, *clause_args]
+        if text is None:
+            parts.append(Stream(part_where, part_args))
+            continue
+        found = search_clause(text, start_from=lowest, start_before=window.end)
+        if found is None:
+            return EventQuery([], version)  # no word to look for: nothing can match
+        fts = fts_terms(text, start_from=lowest, start_before=window.end) if sqlite else None
+        parts.append(Stream(part_where, part_args, found, fts))
     return EventQuery(parts, version)
 
 

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import connection
 from rest_framework import serializers
 
+from apps.events import dbobjects
 from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
+from apps.events.selectors import START
 from apps.events.services import calendar_by_id
 from apps.events.timeparse import MAX_YEAR, TimeError, db_datetime, iso_z, local_midnight, parse_instant, zone
 
@@ -86,12 +88,15 @@ _TEXT_ON_SQLITE = ("start_time", "end_time", "start_date", "end_date", "created_
 
 
 def _row_select(vendor: str) -> str:
+    table = "events_event"
     if vendor == "sqlite":
         # The driver would parse every declared datetime column; as text they stay cheap.
-        return ", ".join(f"CAST({c} AS text)" if c in _TEXT_ON_SQLITE else c for c in _ROW_COLUMNS)
-    return ", ".join(_ROW_COLUMNS)
+        return ", ".join(f"CAST({table}.{c} AS text)" if c in _TEXT_ON_SQLITE else f"{table}.{c}"
+                         for c in _ROW_COLUMNS)
+    return ", ".join(f"{table}.{c}" for c in _ROW_COLUMNS)
 
 
+assert _ROW_COLUMNS[START] == "start_time"
 _ROW_SELECT = {vendor: _row_select(vendor) for vendor in ("sqlite", "postgresql")}
 
 
@@ -121,11 +126,47 @@ def _fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def event_rows(where: str, params: list, limit: int, offset: int) -> list[EventRow]:
-    """Events matching ``where`` (a clause of :func:`apps.events.selectors.list_events`) in list order."""
+def event_rows(stream, limit: int, offset: int) -> list[tuple]:
+    """Raw rows (``ROW_FIELDS`` order) of one stream of :class:`apps.events.selectors.EventQuery`.
+
+    Turned into :class:`EventRow` only once the page is cut from the merged streams.
+    """
     select = _ROW_SELECT.get(connection.vendor) or _row_select(connection.vendor)
+    if stream.fts is not None:
+        return _search_rows(select, stream, limit, offset)
+    where, params = stream.clause()
     sql = f"SELECT {select} FROM events_event WHERE {where} ORDER BY start_time, id LIMIT %s OFFSET %s"
-    return [EventRow.from_db(row) for row in _fetch(sql, [*params, limit, offset])]
+    return _fetch(sql, [*params, limit, offset])
+
+
+def _search_rows(select: str, stream, limit: int, offset: int) -> list[tuple]:
+    """A SQLite search read in the order of the full-text index, stopping after the page.
+
+    The index's rowid is a time key, ``(start second << 30) | id`` (see
+    :mod:`apps.events.dbobjects`), so reading it in order is reading the matches by start
+    time: the page is found without collecting and sorting every match of the window. Within
+    one second the key orders by id, the list by the exact start time: the rest of the last
+    row's second is read too and the rows are sorted before the page is cut.
+    """
+    fts, events = dbobjects.FTS, dbobjects.EVENTS
+    match, low, high = stream.fts
+    head = (f"SELECT {select}, {fts}.rowid FROM {fts} JOIN {events} ON {events}.id = ({fts}.rowid & {dbobjects.ID_MASK}) "
+            f"WHERE {fts} MATCH %s AND {stream.where}")
+    bounds, bound_params = "", []
+    if low is not None:
+        bounds += f" AND {fts}.rowid >= %s"
+        bound_params.append(low)
+    if high is not None:
+        bounds += f" AND {fts}.rowid < %s"
+        bound_params.append(high)
+    wanted = offset + limit
+    rows = _fetch(f"{head}{bounds} ORDER BY {fts}.rowid LIMIT %s", [match, *stream.params, *bound_params, wanted])
+    if len(rows) == wanted:
+        last = rows[-1][-1]
+        second_end = ((last >> dbobjects.ID_BITS) + 1) << dbobjects.ID_BITS
+        rows += _fetch(f"{head} AND {fts}.rowid > %s AND {fts}.rowid < %s", [match, *stream.params, last, second_end])
+    rows.sort(key=lambda row: (row[START], row[0]))
+    return [row[:-1] for row in rows[offset:wanted]]
 
 
 def sub_tasks_by_event(ids: list[int]) -> dict[int, list[dict]]:

@@ -118,3 +118,29 @@ def test_search_objects_exist_after_migrate_even_when_triggers_were_dropped(make
 def test_the_search_health_check_reports_ok(client, db):
     body = client.get("/health").json()
     assert body["checks"]["search"]["status"] == "ok"
+
+
+def test_search_pages_follow_the_exact_start_time_within_one_second(reader, make_event):
+    # Created in an order that the index's (second, id) key does not share with the list's
+    # (start_time, id) order; the page boundary falls inside that second.
+    late = make_event("2025-03-10T10:00:00.900000", title="Initech sync")
+    early = make_event("2025-03-10T10:00:00.100000", title="Initech sync")
+    middle = make_event("2025-03-10T10:00:00.500000", title="Initech sync")
+    first = make_event("2025-03-10T09:00", title="Initech kickoff")
+    make_event("2025-03-10T09:30", title="Unrelated")
+    query = {**WINDOW, "q": "initech", "page_size": 2}
+    assert ids(reader.get(URL, {**query, "page": 1})) == [first.id, early.id]
+    assert ids(reader.get(URL, {**query, "page": 2})) == [middle.id, late.id]
+    assert reader.get(URL, {**query, "page": 1}).json()["total_count"] == 4
+
+
+def test_search_pages_respect_the_other_filters(reader, make_event, calendar):
+    from tests.events.factories import CalendarFactory
+
+    other = CalendarFactory(id="home", name="Home")
+    wanted = [make_event(f"2025-03-10T{h:02d}:00", title="Initech review") for h in range(8, 14)]
+    make_event("2025-03-10T08:30", title="Initech review", calendar=other)
+    make_event("2025-03-10T09:30", title="Initech review", status="cancelled")
+    query = {**WINDOW, "q": "initech", "calendar": "work", "status": "scheduled", "page_size": 4}
+    assert ids(reader.get(URL, {**query, "page": 1})) == [e.id for e in wanted[:4]]
+    assert ids(reader.get(URL, {**query, "page": 2})) == [e.id for e in wanted[4:]]
