@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from apps.audit.registry import record, record_many
+from apps.audit.registry import insert_select, record, record_many
 from apps.commands.models import Command
 from apps.core.rawrows import RowLoader
 from apps.core.signals import emit, emit_each
@@ -92,17 +92,37 @@ def command_data(cmd: Command) -> dict[str, Any]:
     }
 
 
-def _announce(cmd: Command, event: str, changes: dict[str, list[Any]]) -> None:
-    record(action=event, entity=ENTITY, entity_id=cmd.pk, changes=changes)
+def _announce(cmd: Command, event: str, changes: dict[str, list[Any]], *, audited: bool = False) -> None:
+    """Audit entry (unless the statement already wrote it, see ``_audited``) and domain event."""
+    if not audited:
+        record(action=event, entity=ENTITY, entity_id=cmd.pk, changes=changes)
     emit(event, command_data(cmd))
 
 
-def _announce_many(commands: list[Command], event: str, changes: dict[str, list[Any]]) -> None:
+def _announce_many(
+    commands: list[Command], event: str, changes: dict[str, list[Any]], *, audited: bool = False
+) -> None:
     """Bulk variant for claims: one INSERT for all audit entries of a poll."""
     if not commands:
         return
-    record_many(action=event, entity=ENTITY, entity_ids=[cmd.pk for cmd in commands], changes=changes)
+    if not audited:
+        record_many(action=event, entity=ENTITY, entity_ids=[cmd.pk for cmd in commands], changes=changes)
     emit_each(event, (command_data(cmd) for cmd in commands))
+
+
+def _with_audit(
+    ctes: list[str], update: str, params: list[Any], event: str, changes: dict[str, list[Any]]
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: ``update`` (an ``UPDATE … RETURNING`` the row columns) and its audit entries, one statement.
+
+    The entries are written for exactly the rows the UPDATE returns, with the values
+    ``record_many`` would write; ``params`` are those of ``ctes`` and ``update``, in order.
+    """
+    audit_sql, audit_params = insert_select(
+        connection, source="done", id_column="id", action=event, entity=ENTITY, changes=changes
+    )
+    parts = [*ctes, f"done AS ({update})", f"logged AS ({audit_sql})"]
+    return f"WITH {', '.join(parts)} SELECT * FROM done", params + audit_params
 
 
 def _lock(command_id: int) -> Command:
@@ -271,12 +291,15 @@ def _dt(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime) -> list[Command]:
-    """One ``UPDATE … WHERE id IN (oldest PENDING …) RETURNING *`` statement.
+def _claim_rows(
+    *, system: str, limit: int, now: datetime, lease_until: datetime, changes: dict[str, list[Any]]
+) -> tuple[list[Command], bool]:
+    """One ``UPDATE … WHERE id IN (oldest PENDING …) RETURNING *`` statement; also whether it audited them.
 
     PostgreSQL locks the chosen rows with ``FOR UPDATE SKIP LOCKED`` so concurrent polls pick
-    disjoint rows; SQLite runs it inside the IMMEDIATE transaction that already holds the write
-    lock. The outer ``status`` check is the guard either way.
+    disjoint rows, and writes their ``command.claimed`` entries in the same statement; SQLite
+    runs it inside the IMMEDIATE transaction that already holds the write lock. The outer
+    ``status`` check is the guard either way.
     """
     table = _rows.table(connection)
     sets = "status = %s, timeout_at = %s, processed_at = %s, updated_at = %s"
@@ -284,23 +307,25 @@ def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime
     if connection.vendor == "postgresql":
         # A materialised CTE: an IN (subquery … LIMIT … SKIP LOCKED) may be re-evaluated by the
         # planner and then update more than ``limit`` rows.
-        sql = (
-            f"WITH picked AS MATERIALIZED ({pick.format(t=table)} FOR UPDATE SKIP LOCKED) "
+        sql, params = _with_audit(
+            [f"picked AS MATERIALIZED ({pick.format(t=table)} FOR UPDATE SKIP LOCKED)"],
             f"UPDATE {table} SET {sets} FROM picked WHERE {table}.id = picked.id AND {table}.status = %s "
-            f"RETURNING {_rows.columns(connection, qualified=True)}"
+            f"RETURNING {_rows.columns(connection, qualified=True)}",
+            [
+                system,
+                Status.PENDING,
+                _dt(now),
+                limit,
+                Status.PROCESSING,
+                _dt(lease_until),
+                _dt(now),
+                _dt(now),
+                Status.PENDING,
+            ],
+            "command.claimed",
+            changes,
         )
-        params = [
-            system,
-            Status.PENDING,
-            _dt(now),
-            limit,
-            Status.PROCESSING,
-            _dt(lease_until),
-            _dt(now),
-            _dt(now),
-            Status.PENDING,
-        ]
-        return _fetch_commands(sql, params)
+        return _fetch_commands(sql, params), True
     sql = (
         f"UPDATE {table} SET {sets} WHERE id IN ({pick.format(t=table)}) AND status = %s "
         f"RETURNING {_rows.columns(connection)}"
@@ -316,7 +341,7 @@ def _claim_rows(*, system: str, limit: int, now: datetime, lease_until: datetime
         limit,
         Status.PENDING,
     ]
-    return _fetch_commands(sql, params)
+    return _fetch_commands(sql, params), False
 
 
 def claim(*, system: str, limit: int, now: datetime | None = None) -> list[Command]:
@@ -327,14 +352,11 @@ def claim(*, system: str, limit: int, now: datetime | None = None) -> list[Comma
     lease_until = now + timedelta(seconds=lease_seconds())
     with transaction.atomic():
         _requeue_expired_locked(system, now)
-        claimed = _claim_rows(system=system, limit=limit, now=now, lease_until=lease_until)
+        changes = {"status": [Status.PENDING, Status.PROCESSING], "timeout_at": [None, lease_until]}
+        claimed, audited = _claim_rows(system=system, limit=limit, now=now, lease_until=lease_until, changes=changes)
         if not claimed:
             return []
-        _announce_many(
-            claimed,
-            "command.claimed",
-            {"status": [Status.PENDING, Status.PROCESSING], "timeout_at": [None, lease_until]},
-        )
+        _announce_many(claimed, "command.claimed", changes, audited=audited)
     return claimed
 
 
@@ -382,13 +404,21 @@ def complete(*, command_id: int, result: Any) -> Command:
     """PROCESSING -> COMPLETED. Completing a COMPLETED command again answers the same, no side effects."""
     now = timezone.now()
     result_db = _RESULT_FIELD.get_db_prep_value(result, connection)
+    changes = {
+        "status": [Status.PROCESSING, Status.COMPLETED],
+        "result": [None, result],
+        "completed_at": [None, now],
+    }
     sql = (
         f"UPDATE {_rows.table(connection)} SET status = %s, result = %s, completed_at = %s, updated_at = %s, "
         f"timeout_at = NULL WHERE id = %s AND status = %s RETURNING {_rows.columns(connection)}"
     )
+    params = [Status.COMPLETED, result_db, _dt(now), _dt(now), command_id, Status.PROCESSING]
+    audited = connection.vendor == "postgresql"
+    if audited:  # the audit entry in the same statement: one round trip less
+        sql, params = _with_audit([], sql, params, "command.completed", changes)
     with transaction.atomic():
         # The hot path is one guarded statement; only a miss needs a look at the row.
-        params = [Status.COMPLETED, result_db, _dt(now), _dt(now), command_id, Status.PROCESSING]
         rows = _fetch_commands(sql, params)
         if not rows:
             cmd = Command.objects.filter(pk=command_id).first()
@@ -398,12 +428,7 @@ def complete(*, command_id: int, result: Any) -> Command:
                 return cmd
             raise IllegalTransition(f"command {cmd.pk} is {cmd.status}; only a PROCESSING command can be completed")
         cmd = rows[0]
-        changes = {
-            "status": [Status.PROCESSING, Status.COMPLETED],
-            "result": [None, result],
-            "completed_at": [None, now],
-        }
-        _announce(cmd, "command.completed", changes)
+        _announce(cmd, "command.completed", changes, audited=audited)
     return cmd
 
 
