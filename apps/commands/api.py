@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.json import strict_constant
@@ -24,6 +23,7 @@ from apps.commands.services import CommandNotFound, IllegalTransition, command_d
 from apps.core.exceptions import Conflict
 from apps.core.idempotency import idempotent
 from apps.core.pagination import int_param
+from apps.core.renderers import JSONRenderer
 from apps.whitelists.services import NAME_RE, CommandRejected
 
 SIGNED_CALLBACK_AUTH = "apps.integrations.callback_auth.SignedCallbackAuthentication"

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from apps.core.exceptions import Conflict
 from apps.core.idempotency import IdempotentCreateMixin, idempotent
 from apps.core.pagination import PagePagination
+from apps.core.renderers import JSONRenderer
 from apps.events import selectors, services
 from apps.events.ics import export_calendar
 from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
@@ -325,7 +326,7 @@ class IcsExportView(APIView):
     """``GET /api/v1/events/export.ics?calendar=`` (RFC 5545); ``start``/``end`` narrow it."""
 
     required_scopes = {"GET": "events.read"}
-    renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
+    renderer_classes = [JSONRenderer, ICalendarRenderer]
 
     def get(self, request):
         params = request.query_params
