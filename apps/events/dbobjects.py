@@ -69,6 +69,16 @@ SQLITE_TRIGGERS = {
 }
 FTS_TRIGGERS = ("events_event_fts_ai", "events_event_fts_ad", "events_event_fts_au")
 
+# Availability's window read (apps.events.availability) is answered from this index alone on
+# SQLite. It is outside the model state (on PostgreSQL a long attendee list would overflow a
+# B-tree entry), so a migration that rebuilds the events table would drop it: ensure() puts it
+# back after every migrate.
+BUSY_INDEX = "event_busy_cover_idx"
+BUSY_INDEX_SQL = (
+    f'CREATE INDEX IF NOT EXISTS "{BUSY_INDEX}" ON "{EVENTS}" '
+    '("start_time", "end_time", "all_day", "status", "calendar_id", "attendees") WHERE NOT "all_day"'
+)
+
 def pg_document(table: str = "") -> str:
     """The tsvector expression; the GIN index and the query must use the same one."""
     p = f"{table}." if table else ""
@@ -117,6 +127,7 @@ def _ensure_sqlite(connection) -> dict[str, bool]:
         cursor.execute(f"INSERT OR IGNORE INTO {VERSION} (id, version) VALUES (1, 0)")
         for sql in SQLITE_TRIGGERS.values():
             cursor.execute(sql)
+        cursor.execute(BUSY_INDEX_SQL)
         if rebuild:
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
     return {"fts_rebuilt": rebuild}

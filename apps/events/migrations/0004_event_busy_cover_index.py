@@ -7,8 +7,7 @@ it holds every column the query names.
 
 SQLite only, and outside the model state: on PostgreSQL a B-tree entry is limited to ~2.7 KB, so
 a long attendee list would make inserts fail. A later migration that rebuilds ``events_event`` on
-SQLite drops the index (tests/scheduling/test_availability_reads_a_covering_index.py notices);
-re-create it there.
+SQLite drops the index; ``apps.events.dbobjects.ensure`` re-creates it after every migrate.
 """
 
 from django.db import migrations
