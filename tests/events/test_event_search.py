@@ -144,3 +144,12 @@ def test_search_pages_respect_the_other_filters(reader, make_event, calendar):
     query = {**WINDOW, "q": "initech", "calendar": "work", "status": "scheduled", "page_size": 4}
     assert ids(reader.get(URL, {**query, "page": 1})) == [e.id for e in wanted[:4]]
     assert ids(reader.get(URL, {**query, "page": 2})) == [e.id for e in wanted[4:]]
+
+
+def test_an_unbounded_search_orders_matches_across_the_whole_range(reader, make_event):
+    later = make_event("2150-06-01T09:00", title="Initech far future")
+    earlier = make_event("1950-06-01T09:00", title="Initech far past")
+    middle = make_event("2025-03-10T09:00", title="Initech now")
+    query = {"range": -1, "direction": "all", "q": "initech", "page_size": 2}
+    assert ids(reader.get(URL, {**query, "page": 1})) == [earlier.id, middle.id]
+    assert ids(reader.get(URL, {**query, "page": 2})) == [later.id]
