@@ -4,8 +4,9 @@ A page of 100 events is ~60 KB of JSON; the standard library's encoder spends ov
 millisecond on it, orjson a tenth of that. Values orjson does not write the way DRF does
 (dates and times, lazy strings, decimals, anything unknown) go through DRF's own encoder, and
 whatever orjson refuses (integers beyond 64 bits, say) is rendered by DRF's renderer instead,
-so the bytes stay DRF's. One difference: a float NaN or infinity is written as ``null``, where
-DRF's strict mode raises (the API never produces one).
+so the bytes stay DRF's, with two exceptions: very small or large floats may be spelled
+differently (``0.00001`` for ``1e-05``: the same number), and a float NaN or infinity is
+written as ``null`` where DRF's strict mode raises (the API never produces one).
 """
 
 from __future__ import annotations

@@ -364,6 +364,10 @@ def conflicts_map(events: Sequence[Event], *, version: int | None = None) -> dic
         return {e.pk: ids for e, ids in zip(saved, _collisions(saved), strict=True)}
     from apps.events.selectors import _cache_version
 
+    if _cache_version() != version:
+        # Something was written since the rows were read: kept lists (of the older version)
+        # could disagree with lists computed from the newer rows in one answer.
+        return {e.pk: ids for e, ids in zip(saved, _collisions(saved), strict=True)}
     key = (connection.settings_dict["NAME"], version)
     known_key, known = _KNOWN
     if known_key != key:

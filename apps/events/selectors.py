@@ -105,7 +105,8 @@ _UNREAD = object()
 
 
 def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
-    """The longest stored event (``MAX(duration_seconds)``), cached per events-table version.
+    """A bound on the longest stored event: ``MAX(duration_seconds)`` + 1 s (the column drops
+    fractions of a second), cached per events-table version.
 
     ``timed_only`` leaves all-day events out: they never conflict, and one three-day event would
     otherwise widen every conflict scan to three days of rows. The version is read first, so a
@@ -123,7 +124,8 @@ def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
         # condition is exactly this WHERE clause.
         cursor.execute("SELECT MAX(duration_seconds) FROM events_event" + (" WHERE NOT all_day" if timed_only else ""))
         seconds = cursor.fetchone()[0] or 0
-    value = timedelta(seconds=max(int(seconds), 0))
+    # duration_seconds is truncated: the true longest duration is below the next whole second.
+    value = timedelta(seconds=max(int(seconds), 0) + 1)
     if version is not None:
         _LONGEST[name] = (version, value)
     return value

@@ -58,3 +58,20 @@ def test_a_repeated_read_reuses_the_conflict_lists_until_the_events_change(api):
     assert _conflict_queries(reader) == 0
     _event(cal, 13)
     assert _conflict_queries(reader) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the data version exists on SQLite only")
+def test_a_write_between_reading_the_version_and_the_rows_does_not_mix_old_and_new_lists(api):
+    from apps.events import selectors
+    from apps.events.api import RowQuery
+    from apps.events.serializers import render_rows
+
+    cal = Calendar.objects.create(id="work", name="work")
+    nine = _event(cal, 9)
+    reader = api(scopes=["events.read"])
+    assert _conflicts(reader) == {nine.pk: []}  # the lists of this version are kept
+    query = selectors.list_events({"anchor": "2025-03-03", "range": "7"})
+    overlap = _event(cal, 9, minutes=30)  # committed after the version was read, before the rows
+    rows = RowQuery(query)[0:100]
+    lists = {item["id"]: item["conflicts"] for item in render_rows(rows, version=query.version)}
+    assert lists == {nine.pk: [overlap.pk], overlap.pk: [nine.pk]}
