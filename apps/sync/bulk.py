@@ -11,10 +11,23 @@ No model signals fire — exactly like ``bulk_create`` — which is what the syn
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connections, models, router
+from django.conf import settings
+from django.db import connection, connections, models, router
+
+
+def _sqlite_utc_text(value):
+    """What the SQLite backend's ``adapt_datetimefield_value`` stores for a datetime (UTC text).
+
+    The same string (``str`` of the naive UTC datetime) without the backend's generic checks:
+    a full sync adapts five datetimes per row and the checks were a fifth of its time.
+    Anything but an aware datetime takes the backend's own path (and its errors).
+    """
+    if type(value) is datetime and value.tzinfo is not None:
+        return str(value.astimezone(UTC).replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 class RowWriter:
@@ -41,6 +54,8 @@ class RowWriter:
     def _converter(self, field: models.Field) -> Callable[[Any], Any]:
         ops = self.connection.ops
         if isinstance(field, models.DateTimeField):
+            if self.connection.vendor == "sqlite" and settings.USE_TZ and self.connection.timezone == UTC:
+                return _sqlite_utc_text
             return ops.adapt_datetimefield_value
         if isinstance(field, models.DateField):
             return ops.adapt_datefield_value
