@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.core import bootstrap
 
+STOP_GRACE_SECONDS = 15
+
 
 class Command(BaseCommand):
     help = "Migrate, set up on first start, and run the web server and the worker."
@@ -72,33 +74,34 @@ class Command(BaseCommand):
         if with_worker:
             procs["worker"] = subprocess.Popen([sys.executable, sys.argv[0], "worker"])
 
-        stopping = False
+        requested = {"stop": False}
 
-        def stop(signum, frame):
-            nonlocal stopping
-            if stopping:
-                return
-            stopping = True
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
+        def on_signal(signum, frame):
+            # Only a flag: the loop below does the work (a handler may interrupt anything).
+            requested["stop"] = True
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
         exit_code = 0
+        deadline = None  # set once the children have been asked to stop
         while any(p.poll() is None for p in procs.values()):
             for name, proc in procs.items():
-                if proc.poll() is not None and not stopping:
+                if proc.poll() is not None and deadline is None and not requested["stop"]:
                     self.stderr.write(f"{name} exited with code {proc.returncode}; stopping the rest")
                     exit_code = proc.returncode or 1
-                    stop(None, None)
+                    requested["stop"] = True
+            if requested["stop"] and deadline is None:
+                deadline = time.monotonic() + STOP_GRACE_SECONDS
+                for proc in procs.values():
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGTERM)
+            if deadline is not None and time.monotonic() > deadline:
+                for name, proc in procs.items():
+                    if proc.poll() is None:
+                        self.stderr.write(f"{name} did not stop within {STOP_GRACE_SECONDS} s; killed")
+                        proc.kill()
+                        proc.wait()
             time.sleep(0.2)
-        deadline = time.monotonic() + 15
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                proc.kill()
         self.stdout.write("Chronos stopped.")
         if exit_code:
             sys.exit(exit_code)

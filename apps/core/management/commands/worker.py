@@ -6,10 +6,13 @@ turns 503 when the worker dies even if this parent process lingers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
+import time
 
+import psutil
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -18,6 +21,62 @@ from django.utils import timezone
 from apps.core import heartbeat, schedules
 
 logger = logging.getLogger("chronos.worker")
+
+
+class StopFlag:
+    """Set by SIGTERM/SIGINT; the handler only assigns a boolean.
+
+    A signal handler runs in the main thread between two bytecodes, possibly in the middle of
+    ``threading.Event.wait()``, which holds the event's lock: ``Event.set()`` in the handler then
+    waits for that lock forever (seen: the worker hung after Ctrl-C, and ``start`` with it).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def on_signal(self, signum, frame) -> None:
+        self.requested = True
+
+    def sleep(self, seconds: float, *, step: float = 0.2) -> None:
+        """Sleep up to ``seconds``, returning within ``step`` once a stop is requested."""
+        deadline = time.monotonic() + seconds
+        while not self.requested:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(step, left))
+
+
+CLUSTER_GRACE_SECONDS = 10  # below ``manage.py start``'s own grace period
+
+
+def stop_cluster(cluster, grace: float = CLUSTER_GRACE_SECONDS) -> None:
+    """Stop the django-q2 cluster, killing what is left of it after ``grace`` seconds.
+
+    ``Cluster.stop()`` waits without a limit, and when Ctrl-C has reached the whole process
+    group some of the cluster's processes are already gone: signalling the stop can then block
+    for good, and the sentinel waits for their status for up to the task timeout (ten minutes).
+    Tasks cut short are retried by the broker.
+    """
+    sentinel = cluster.sentinel
+    if sentinel is None or not sentinel.is_alive():
+        return
+    # multiprocessing's Event.set() waits for every sleeping waiter to acknowledge; a sentinel
+    # killed while waiting (Ctrl-C reaches the whole group) never does, so set it aside.
+    threading.Thread(target=cluster.stop_event.set, name="cluster-stop", daemon=True).start()
+    sentinel.join(grace)
+    if not sentinel.is_alive():
+        return
+    logger.warning("the task cluster did not stop within %s s; killing it", grace)
+    try:
+        leftovers = psutil.Process(sentinel.pid).children(recursive=True)
+    except psutil.Error:
+        leftovers = []
+    for proc in leftovers:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    sentinel.kill()
+    sentinel.join(5)
 
 
 class Command(BaseCommand):
@@ -29,28 +88,22 @@ class Command(BaseCommand):
         schedules.ensure_all()
         interval = float((settings.CHRONOS.get("worker") or {}).get("heartbeat_seconds", 5))
         started = timezone.now()
-        stop = threading.Event()
+        stop = StopFlag()
 
         cluster = Cluster()
-
-        def on_signal(signum, frame):
-            # Only flag here: stopping the cluster inside a handler that can fire twice
-            # (Ctrl-C reaches the whole process group, then SIGTERM follows) can hang.
-            stop.set()
-
         cluster.start()
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, stop.on_signal)
+        signal.signal(signal.SIGINT, stop.on_signal)
         self.stdout.write(f"worker started ({settings.Q_CLUSTER['workers']} processes, broker="
                           f"{'redis' if settings.REDIS_URL else 'database'})")
-        while not stop.is_set() and cluster.sentinel is not None and cluster.sentinel.is_alive():
+        self.stdout.flush()
+        while not stop.requested and cluster.sentinel is not None and cluster.sentinel.is_alive():
             try:
                 heartbeat.beat(started_at=started)
             except Exception as exc:  # noqa: BLE001 - a locked or restarting DB must not kill the worker
                 logger.warning("heartbeat not recorded: %s", exc)
             finally:
                 close_old_connections()
-            stop.wait(interval)
-        if cluster.sentinel is not None and cluster.sentinel.is_alive():
-            cluster.stop()
+            stop.sleep(interval)
+        stop_cluster(cluster)
         self.stdout.write("worker stopped")
