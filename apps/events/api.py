@@ -339,7 +339,7 @@ class IcsExportView(APIView):
         if params.get("start") or params.get("end"):
             window = selectors.window_from_params({"start": params.get("start"), "end": params.get("end"),
                                                    "tz": params.get("tz")})
-            queryset, _ = selectors.in_window(queryset, window)
+            queryset = selectors.in_window(queryset, window)
         body = export_calendar(queryset.order_by("start_time", "id"), name=calendar or "chronos")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{calendar or "chronos"}.ics"'

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import exceptions
 
@@ -131,21 +131,10 @@ def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
     return value
 
 
-def in_window(queryset: QuerySet, window: Window, *,
-              longest: timedelta | None = None) -> tuple[QuerySet, datetime | None]:
-    """Events overlapping the window (``start < b and end > a``; zero-length ones count at their start).
-
-    Returns the queryset and the lowest start time a match can have: the start-time index scan
-    is bounded by ``a - longest duration`` so it does not grow with the table.
-    """
-    lowest = None
-    if window.end is not None:
-        queryset = queryset.filter(start_time__lt=window.end)
-    if window.start is not None:
-        lowest = window.start - (max_duration() if longest is None else longest)
-        queryset = queryset.filter(Q(end_time__gt=window.start) | Q(start_time__gte=window.start),
-                                   start_time__gte=lowest)
-    return queryset, lowest
+def in_window(queryset: QuerySet, window: Window) -> QuerySet:
+    """``queryset`` (of Event) narrowed to the window, with the list's own clause (see :func:`_window_clause`)."""
+    clauses, params, _ = _window_clause(window, max_duration())
+    return queryset.extra(where=clauses, params=params) if clauses else queryset
 
 
 @dataclass(frozen=True)
@@ -211,7 +200,7 @@ class EventQuery:
         return sum(count_where(*stream.clause(), version=self.version) for stream in self.streams)
 
 
-START = 6  # position of start_time in a list row (apps.events.serializers.LIST_COLUMNS)
+START = 6  # position of start_time in a list row (apps.events.serializers._ROW_COLUMNS)
 
 
 def _db_value(moment: datetime):

@@ -43,3 +43,16 @@ def test_export_works_with_an_accept_header_for_calendars(reader, make_event):
     response = reader.get("/api/v1/events/export.ics", HTTP_ACCEPT="text/calendar")
     assert response.status_code == 200
     assert len(ICalendar.from_ical(response.content).walk("VEVENT")) == 1
+
+
+def test_start_and_end_narrow_the_export_with_the_lists_overlap_rule(reader, make_event):
+    before = make_event("2025-03-09T22:00", minutes=60, title="Ends before")
+    spanning = make_event("2025-03-09T23:30", minutes=60, title="Runs into the window")
+    inside = make_event("2025-03-10T09:00", title="Inside")
+    make_event("2025-03-11T00:00", title="Starts at the end")
+    response = reader.get("/api/v1/events/export.ics",
+                          {"calendar": "work", "start": "2025-03-10T00:00:00Z", "end": "2025-03-11T00:00:00Z"})
+    assert response.status_code == 200
+    uids = {str(c["uid"]) for c in ICalendar.from_ical(response.content).walk("VEVENT")}
+    assert uids == {f"event-{spanning.id}@chronos", f"event-{inside.id}@chronos"}
+    assert f"event-{before.id}@chronos" not in uids
