@@ -80,7 +80,7 @@ class EventRow:
 
 
 ROW_FIELDS = EventRow.__slots__
-# (column, is a datetime or date column) in ROW_FIELDS order
+# The columns of a list row, in ROW_FIELDS order.
 _ROW_COLUMNS = ("id", "calendar_id", "external_id", "title", "description", "location", "start_time", "end_time",
                 "all_day", "start_date", "end_date", "timezone", "priority", "event_type", "status", "tags",
                 "attendees", "mode", "all_done", "plugin_error", "created_at", "updated_at")
@@ -200,41 +200,23 @@ def render_rows(rows: list[EventRow], *, version: int | None = None) -> list[dic
     subs = sub_tasks_by_event(ids)
     modes = default_modes(r.calendar_id for r in rows if not r.mode)
     conflicts = conflicts_of(rows, version=version)
-    return [{
-        "id": r.id,
-        "calendar_id": r.calendar_id,
-        "external_id": r.external_id,
-        "title": r.title,
-        "description": r.description,
-        "location": r.location,
-        "start_time": r.start_date.isoformat() if r.all_day and r.start_date and r.end_date else db_iso(r.db_start),
-        "end_time": r.end_date.isoformat() if r.all_day and r.start_date and r.end_date else db_iso(r.db_end),
-        "all_day": r.all_day,
-        "start_date": r.start_date.isoformat() if r.start_date else None,
-        "end_date": r.end_date.isoformat() if r.end_date else None,
-        "timezone": r.timezone,
-        "priority": r.priority,
-        "event_type": r.event_type,
-        "status": r.status,
-        "tags": r.tags,
-        "attendees": r.attendees,
-        "mode": r.mode or modes.get(r.calendar_id, "free"),
-        "sub_tasks": subs.get(r.id, []),
-        "all_done": r.all_done,
-        "conflicts": conflicts.get(r.id, []),
-        "plugin_error": r.plugin_error or None,
-        "created_at": db_iso(r.db_created),
-        "updated_at": db_iso(r.db_updated),
-    } for r in rows]
+    return [event_dict(r, conflicts, sub_tasks=subs.get(r.id, []), mode=r.mode or modes.get(r.calendar_id, "free"))
+            for r in rows]
 
 
 def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_tasks: list[dict] | None = None,
                mode: str | None = None) -> dict:
-    """The contract's event representation (UTC with Z; dates for all-day events)."""
+    """The contract's event representation (UTC with Z; dates for all-day events).
+
+    ``event`` is an :class:`Event` or a list page's :class:`EventRow` (times as stored).
+    """
+    if type(event) is EventRow:
+        times = db_iso(event.db_start), db_iso(event.db_end), db_iso(event.db_created), db_iso(event.db_updated)
+    else:
+        times = iso_z(event.start_time), iso_z(event.end_time), iso_z(event.created_at), iso_z(event.updated_at)
+    start, end, created, updated = times
     if event.all_day and event.start_date and event.end_date:
         start, end = event.start_date.isoformat(), event.end_date.isoformat()
-    else:
-        start, end = iso_z(event.start_time), iso_z(event.end_time)
     if sub_tasks is None:
         sub_tasks = [sub_task_dict(s) for s in event.sub_tasks.all()]
     return {
@@ -260,8 +242,8 @@ def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_task
         "all_done": event.all_done,
         "conflicts": (conflicts or {}).get(event.pk, []),
         "plugin_error": event.plugin_error or None,
-        "created_at": iso_z(event.created_at),
-        "updated_at": iso_z(event.updated_at),
+        "created_at": created,
+        "updated_at": updated,
     }
 
 
