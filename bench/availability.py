@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import bench_env, free_port  # noqa: E402
+from bench.support import bench_env, free_port, start_server, stats  # noqa: E402
 
 ATTENDEES = [f"person{i:02d}@example.com" for i in range(20)]
 PER_ATTENDEE = 2000
@@ -138,15 +138,9 @@ def conflicts_phase() -> None:
         hits += bool(conflicts_for(draft))
         samples.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
-    print(json.dumps({"events_stored": stored, **_stats(samples),
+    print(json.dumps({"events_stored": stored, **stats(samples),
                       "cpu_median_ms": round(statistics.median(cpu) * 1000, 2),
                       "with_conflicts": hits, "samples": len(samples)}))
-
-
-def _stats(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {"median_ms": round(statistics.median(ordered) * 1000, 2),
-            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
 
 
 def run() -> dict:
@@ -161,21 +155,11 @@ def run() -> dict:
     key = seeded.stdout.strip().splitlines()[-1]
 
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "chronos.wsgi:application", "--workers", "1", "--threads", "4",
-         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
+    server = start_server(env, port)
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
     results: dict = {"attendees": len(ATTENDEES), "events_per_attendee": PER_ATTENDEE}
     try:
-        for _ in range(100):
-            try:
-                if session.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code in (200, 503):
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
         start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         body = {"start_time": start.isoformat(), "end_time": (start + timedelta(days=30)).isoformat(),
                 "attendees": ATTENDEES, "duration_minutes": 60}
@@ -194,7 +178,7 @@ def run() -> dict:
         cpu_ms = (sum(sum(w.cpu_times()[:2]) for w in workers) - cpu0) / 50 * 1000
         answer = response.json()
         results["availability_30d_60min_all20"] = {
-            **_stats(samples), "server_cpu_ms_per_request": round(cpu_ms, 1), "slots_per_attendee": len(answer["attendees"][0]["slots"]),
+            **stats(samples), "server_cpu_ms_per_request": round(cpu_ms, 1), "slots_per_attendee": len(answer["attendees"][0]["slots"]),
             "common_free_slots": len(answer["common_free"]), "response_kb": round(len(response.content) / 1024, 1),
         }
     finally:

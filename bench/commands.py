@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import bench_env, free_port  # noqa: E402
+from bench.support import bench_env, free_port, start_server  # noqa: E402
 
 SYSTEM = "BENCH"
 
@@ -143,21 +143,6 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    import requests
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("gunicorn exited before it was ready")
-        try:
-            requests.get(f"{base}/api/v1/commands", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not become ready")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--commands", type=int, default=10_000)
@@ -187,28 +172,8 @@ def main() -> None:
         key = seeded.stdout.strip().splitlines()[-1]
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "chronos.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-class",
-                "gthread",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        server = start_server(env, port, workers=args.workers, threads=args.threads)
         try:
-            _wait_ready(base, server)
             ctx = multiprocessing.get_context("spawn")
             out = ctx.Queue()
             procs = [ctx.Process(target=poller, args=(base, key, args.limit, out)) for _ in range(args.pollers)]

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import bench_env, free_port  # noqa: E402
+from bench.support import bench_env, free_port, start_server, stats  # noqa: E402
 
 CALENDARS = ["work", "private", "team", "customers", "ops"]
 SUBJECTS = ["Sprint planning", "Stand-up", "Design review", "Quarterly report", "Customer call", "Invoice run",
@@ -98,12 +97,6 @@ def seed(count: int) -> None:
     print(key)
 
 
-def _stats(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {"median_ms": round(statistics.median(ordered) * 1000, 2),
-            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
-
-
 class KeepAlive:
     """One keep-alive HTTP/1.1 connection (http.client, Nagle off): the client adds little to the figures."""
 
@@ -133,7 +126,7 @@ def _measure(client: KeepAlive, path: str, *, warmup: int = 20, runs: int = 200)
         t0 = time.perf_counter()
         body = client.request("GET", path)
         samples.append(time.perf_counter() - t0)
-    result = _stats(samples)
+    result = stats(samples)
     result["total_count"] = json.loads(body)["total_count"]
     return result
 
@@ -158,11 +151,7 @@ def run(count: int) -> dict:
     seed_seconds = time.perf_counter() - t0
 
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "chronos.wsgi:application", "--workers", "1", "--threads", "4",
-         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
+    server = start_server(env, port)
     peak = {"rss": 0}
     stop = threading.Event()
 
@@ -182,12 +171,6 @@ def run(count: int) -> dict:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
     try:
-        for _ in range(100):
-            try:
-                if session.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code in (200, 503):
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
         today = datetime.now(UTC).date().isoformat()
         results: dict = {"events": count, "seed_seconds": round(seed_seconds, 1)}
         client = KeepAlive(port, key)

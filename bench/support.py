@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -25,3 +32,34 @@ def bench_env(data_dir: str, database_url: str | None = None) -> dict:
     )
     env.pop("CHRONOS_TESTING", None)
     return env
+
+
+def start_server(env: dict, port: int, *, workers: int = 1, threads: int = 4) -> subprocess.Popen:
+    """gunicorn (gthread, as ``manage.py start`` runs it) on 127.0.0.1:``port``, returned once it answers."""
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "chronos.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning"],
+        cwd=root, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited before it was ready")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).close()
+            return proc
+        except urllib.error.HTTPError:
+            return proc  # any HTTP answer (503 before the first worker heartbeat) means it serves
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.terminate()
+                raise SystemExit("gunicorn did not become ready") from None
+            time.sleep(0.1)
+
+
+def stats(samples: list[float]) -> dict:
+    """Median and p95 of durations in seconds, in milliseconds."""
+    ordered = sorted(samples)
+    return {"median_ms": round(statistics.median(ordered) * 1000, 2),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
