@@ -35,10 +35,10 @@ def sub_task_dict(sub: SubTask) -> dict:
 class EventRow:
     """A read-only event for list pages: the columns of a database row, no model overhead.
 
-    Has the attributes of :class:`Event` that rendering and conflict detection read. Times are
-    kept as the database hands them back (``db_start`` and friends: UTC text on SQLite, aware
-    datetimes elsewhere); the datetime attributes are parsed only when asked for, and the
-    contract's ``Z`` strings are made from the text directly.
+    Has the attributes of :class:`Event` that rendering reads, except the times: those are kept
+    as the database hands them back (``db_start`` and friends: UTC text on SQLite, aware
+    datetimes elsewhere). :func:`event_dict` makes the contract's ``Z`` strings from them and
+    conflict detection compares them as they are; nothing parses them.
     """
 
     __slots__ = ("id", "calendar_id", "external_id", "title", "description", "location",
@@ -61,22 +61,6 @@ class EventRow:
     @property
     def pk(self) -> int:
         return self.id
-
-    @property
-    def start_time(self) -> datetime:
-        return db_datetime(self.db_start)
-
-    @property
-    def end_time(self) -> datetime:
-        return db_datetime(self.db_end)
-
-    @property
-    def created_at(self) -> datetime:
-        return db_datetime(self.db_created)
-
-    @property
-    def updated_at(self) -> datetime:
-        return db_datetime(self.db_updated)
 
 
 ROW_FIELDS = EventRow.__slots__
