@@ -269,12 +269,13 @@ def _calendar_collisions(live: list, longest: timedelta, vendor: str) -> dict[in
     if vendor == "postgresql":
         row = "(%s::int, %s::text, %s::timestamptz, %s::timestamptz, %s::bigint)"
         lowest = "p.s - %s * interval '1 second'"
-        lowest_param = int(longest.total_seconds()) + 1
+        lowest_param = int(longest.total_seconds())
     else:
         row = "(%s, %s, %s, %s, %s)"
-        # datetime() drops fractions of a second: the bound only gets a little lower.
+        # datetime() drops fractions of a second: the bound only gets a little lower. (``longest``
+        # is already rounded up: see apps.events.selectors.max_duration.)
         lowest = "datetime(p.s, %s)"
-        lowest_param = f"-{int(longest.total_seconds()) + 1} seconds"
+        lowest_param = f"-{int(longest.total_seconds())} seconds"
     params: list = []
     for i, event, _, (start, end) in live:
         params += [i, event.calendar_id, start, end, event.pk if event.pk is not None else -1]
