@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework import serializers
 
+from apps.core.serializers import ClonedFieldsMixin
 from apps.events import dbobjects
 from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
 from apps.events.selectors import START
@@ -275,7 +276,7 @@ class CaseChoiceField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class SubTaskInput(serializers.Serializer):
+class SubTaskInput(ClonedFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField(required=False, min_value=1)
     text = serializers.CharField(max_length=500)
     completed = serializers.BooleanField(required=False, default=False)
@@ -286,7 +287,7 @@ def _string_list(field: str, *, max_length: int):
                                  max_length=200, required=False)
 
 
-class EventInputSerializer(serializers.Serializer):
+class EventInputSerializer(ClonedFieldsMixin, serializers.Serializer):
     """Validates a create/update body and resolves its times (see ``validate``)."""
 
     calendar_id = serializers.CharField(max_length=64, required=False)
