@@ -152,7 +152,7 @@ class EventViewSet(viewsets.ViewSet):
         )
         extra = {name: data.get(name) for name in services.EXTRA_FIELDS}
         extra["sub_tasks"] = [dict(s) for s in data.get("sub_tasks", [])]
-        outcome = services.ingest(incoming, extra_fields=extra)
+        outcome = services.ingest(incoming, extra_fields=extra, calendar=serializer.calendar)
         if outcome.status == "consumed":
             return Response({"consumed_by": outcome.consumed_by, "created": outcome.created},
                             status=status.HTTP_202_ACCEPTED)

@@ -288,7 +288,12 @@ def _string_list(field: str, *, max_length: int):
 
 
 class EventInputSerializer(ClonedFieldsMixin, serializers.Serializer):
-    """Validates a create/update body and resolves its times (see ``validate``)."""
+    """Validates a create/update body and resolves its times (see ``validate``).
+
+    ``calendar`` is the calendar that ``validate`` read for its time zone, if it read one.
+    """
+
+    calendar: Calendar | None = None
 
     calendar_id = serializers.CharField(max_length=64, required=False)
     external_id = serializers.CharField(max_length=1024, required=False, allow_blank=True)
@@ -334,6 +339,7 @@ class EventInputSerializer(ClonedFieldsMixin, serializers.Serializer):
         tz_name = attrs.get("timezone") or (instance.timezone if instance else None)
         if tz_name is None:
             calendar = calendar_by_id(attrs.get("calendar_id") or self.context.get("default_calendar"))
+            self.calendar = calendar  # read once: the create stores the event in it
             tz_name = calendar.timezone if calendar else "UTC"
         attrs["timezone"] = tz_name
         tz = zone(tz_name)

@@ -99,8 +99,11 @@ def _write_sub_tasks(event: Event, items: list[dict], *, now) -> None:
             sub.delete()
 
 
-def ingest(incoming, *, extra_fields: dict | None = None) -> IngestOutcome:
+def ingest(incoming, *, extra_fields: dict | None = None, calendar: Calendar | None = None) -> IngestOutcome:
     """Run the plugin pipeline and store the entry unless a plugin consumed or refused it.
+
+    ``calendar``: the entry's calendar if the caller has read it already (it is used only if
+    the plugins left ``calendar_id`` pointing at it).
 
     Everything happens in one transaction: a refusal rolls back whatever plugins wrote, and a
     plugin that raised leaves the event stored, flagged with ``plugin_error`` and audited.
@@ -116,7 +119,7 @@ def ingest(incoming, *, extra_fields: dict | None = None) -> IngestOutcome:
                 return IngestOutcome(status="consumed", consumed_by=result.consumed_by, created=result.created)
             if result.rejection:
                 raise _Rejected(result)
-            event = _store(result.event, extra_fields, plugin_error=result.error or "")
+            event = _store(result.event, extra_fields, plugin_error=result.error or "", calendar=calendar)
             if result.error:
                 record(action="plugin_error", entity="event", entity_id=event.pk,
                        changes={"plugin_error": [None, result.error]})
@@ -126,9 +129,10 @@ def ingest(incoming, *, extra_fields: dict | None = None) -> IngestOutcome:
                              rejected_by=rejected.result.rejected_by)
 
 
-def _store(incoming, extra_fields: dict, *, plugin_error: str) -> Event:
+def _store(incoming, extra_fields: dict, *, plugin_error: str, calendar: Calendar | None = None) -> Event:
     now = timezone.now()
-    calendar = get_or_create_calendar(incoming.calendar_id)
+    if calendar is None or calendar.pk != (incoming.calendar_id or default_calendar_id()).strip():
+        calendar = get_or_create_calendar(incoming.calendar_id)
     event = Event(
         calendar=calendar,
         external_id=incoming.external_id or "",

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from apps.events.models import Event
 from apps.sync import pipeline
-from apps.sync.pipeline import EventPlugin, load_plugins, run_pipeline
+from apps.sync.pipeline import EventPlugin, PluginResult, load_plugins, run_pipeline
 
 pytestmark = pytest.mark.django_db
 CUSTOM_DIR = Path(__file__).parent / "data" / "custom"
@@ -98,3 +98,30 @@ def test_an_api_create_of_a_refused_action_is_400_and_nothing_is_stored(admin_ap
     assert response.status_code == 400
     assert "'nobody' is not a valid e-mail address" in response.json()["detail"]
     assert Event.objects.count() == 0 and Command.objects.count() == 0
+
+
+class ToPrivate(EventPlugin):
+    name = "to_private"
+
+    def process(self, event):
+        event.calendar_id = "private"
+        return PluginResult.passthrough(event)
+
+
+def test_an_api_create_is_stored_in_the_calendar_a_plugin_moved_it_to(admin_api):
+    from apps.events.models import Calendar
+
+    Calendar.objects.create(id="work", name="Work", timezone="Europe/Berlin")
+    Calendar.objects.create(id="private", name="Private", timezone="UTC")
+    with override_settings(CHRONOS={"plugins": {"enabled": [f"{__name__}.ToPrivate"]}}):
+        response = admin_api.post(
+            "/api/v1/events",
+            {"title": "Dentist", "calendar_id": "work", "start_time": "2026-03-02T09:00:00Z",
+             "end_time": "2026-03-02T10:00:00Z"},
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    assert response.json()["calendar_id"] == "private"
+    event = Event.objects.get()
+    assert event.calendar_id == "private"
+    assert event.timezone == "Europe/Berlin"  # the zone was resolved from the calendar the request named
