@@ -259,23 +259,27 @@ def _db_span(event, db_time) -> tuple | None:
     return db_time(event.start_time), db_time(event.end_time)
 
 
-def _calendar_collisions(live: list, longest: timedelta, vendor: str) -> dict[int, list[int]]:
+# The longest stored timed event, as the (rounded-up) bound of a conflict probe: one lookup in
+# the partial index ``event_timed_duration_idx``, whose condition is exactly this WHERE clause.
+# ``duration_seconds`` drops fractions of a second, hence the + 1.
+_LONGEST_SECONDS = "(SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM events_event WHERE NOT all_day)"
+
+
+def _calendar_collisions(live: list, vendor: str) -> dict[int, list[int]]:
     """{position: ids} of blocking rows on the same calendar overlapping each ``live`` event.
 
     One join of the events with a VALUES list of the asked spans: each span is one probe of
     the (calendar, start time) index from its start minus the longest duration to its end,
-    and only rows that really overlap come back.
+    and only rows that really overlap come back. The longest duration is read by the same
+    statement (a scalar subquery, evaluated once), so it always fits the rows it bounds.
     """
     if vendor == "postgresql":
         row = "(%s::int, %s::text, %s::timestamptz, %s::timestamptz, %s::bigint)"
-        lowest = "p.s - %s * interval '1 second'"
-        lowest_param = int(longest.total_seconds())
+        lowest = f"p.s - {_LONGEST_SECONDS} * interval '1 second'"
     else:
         row = "(%s, %s, %s, %s, %s)"
-        # datetime() drops fractions of a second: the bound only gets a little lower. (``longest``
-        # is already rounded up: see apps.events.selectors.max_duration.)
-        lowest = "datetime(p.s, %s)"
-        lowest_param = f"-{int(longest.total_seconds())} seconds"
+        # datetime() drops fractions of a second: the bound only gets a little lower.
+        lowest = f"datetime(p.s, '-' || {_LONGEST_SECONDS} || ' seconds')"
     params: list = []
     for i, event, _, (start, end) in live:
         params += [i, event.calendar_id, start, end, event.pk if event.pk is not None else -1]
@@ -286,7 +290,7 @@ def _calendar_collisions(live: list, longest: timedelta, vendor: str) -> dict[in
            "AND o.id <> p.self")
     found: dict[int, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, lowest_param, Event.Status.CANCELLED.value])
+        cursor.execute(sql, [*params, Event.Status.CANCELLED.value])
         for k, other in cursor.fetchall():
             found[k].append(other)
     return found
@@ -310,11 +314,11 @@ def _collisions(events: Sequence) -> list[list[int]]:
             live.append((i, e, attendee_set(e.attendees), span))
     if not live:
         return out
-    longest = _max_duration()
-    by_position = _calendar_collisions(live, longest, vendor)
+    by_position = _calendar_collisions(live, vendor)
     people = sorted(set().union(*(p for _, _, p, _ in live)))
     by_person: dict[str, _Bucket] = defaultdict(_Bucket)
     if people:
+        longest = _max_duration()
         first = _aware(min(span[0] for *_, span in live))
         last = max(span[1] for *_, span in live)
         # On SQLite the driver would parse every declared datetime column; as text they stay cheap.

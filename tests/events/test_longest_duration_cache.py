@@ -60,3 +60,15 @@ def test_an_event_longer_than_its_whole_seconds_is_still_found_by_a_window_and_a
                   start_time=datetime(2025, 3, 3, 11, 0, 0, 100000, tzinfo=UTC),
                   end_time=datetime(2025, 3, 3, 11, 30, tzinfo=UTC))
     assert conflicts_for(draft) == [long.pk]
+
+
+def test_a_same_calendar_conflict_with_an_event_longer_than_its_whole_seconds_is_found():
+    from apps.events.scheduling import conflicts_for
+
+    cal = Calendar.objects.create(id="work", name="work")
+    start = datetime(2025, 3, 3, 9, 0, 0, 900000, tzinfo=UTC)
+    long = Event.objects.create(calendar=cal, title="long", start_time=start,
+                                end_time=start + timedelta(hours=2, milliseconds=500))  # ends 11:00:01.400
+    draft = Event(calendar=cal, title="draft", start_time=datetime(2025, 3, 3, 11, 0, 1, tzinfo=UTC),
+                  end_time=datetime(2025, 3, 3, 11, 30, tzinfo=UTC))
+    assert conflicts_for(draft) == [long.pk]
