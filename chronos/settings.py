@@ -159,6 +159,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] != ":memory:":
         _db["NAME"] = str(_path(_db["NAME"]))
     _busy = _typed("database.sqlite_busy_timeout_ms", 5000, int)
+    # Web processes checkpoint the WAL in the background (apps.core.walcheckpoint); commits
+    # then checkpoint only past this many pages, when no web process is running.
+    SQLITE_CHECKPOINT_SECONDS = _typed("database.sqlite_checkpoint_seconds", 1.0, float)
+    _autocheckpoint = _typed("database.sqlite_wal_autocheckpoint_pages", 10000, int)
+    if _autocheckpoint < 100:
+        CHRONOS_CONFIG_ERRORS.append(
+            f"database.sqlite_wal_autocheckpoint_pages: expected at least 100, got {_autocheckpoint}")
+        _autocheckpoint = 10000
+    if SQLITE_CHECKPOINT_SECONDS <= 0:
+        _autocheckpoint = 1000  # SQLite's own default: commits do all the checkpointing
     _db["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN: read-then-write transactions never fail
         # with "database is locked" under concurrency, whatever the busy timeout.
@@ -166,7 +176,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": max(_busy / 1000, 1),
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            f"PRAGMA busy_timeout={_busy}; PRAGMA foreign_keys=ON;"
+            f"PRAGMA busy_timeout={_busy}; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint={_autocheckpoint};"
         ),
     }
     # Keep connections open between requests: opening one re-runs the PRAGMAs above.

@@ -8,6 +8,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chronos.settings")
 application = get_wsgi_application()
 
+from apps.core import walcheckpoint  # noqa: E402 - needs the app registry loaded above
+
+walcheckpoint.start_for_default_database()
+
 # Everything loaded so far (Django, apps, URL resolvers) lives as long as the process: move it
 # out of the collector's sight so each request's garbage collections only scan new objects.
 gc.collect()

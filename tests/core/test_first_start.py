@@ -61,3 +61,13 @@ def test_unsupported_database_url_is_a_clear_error(tmp_path):
     assert result.returncode != 0
     assert "unsupported database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_a_too_small_wal_checkpoint_size_is_a_clear_error(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("database:\n  sqlite_wal_autocheckpoint_pages: 5\n")
+    result = _manage("check", CHRONOS_CONFIG=str(config), DATABASE_URL=f"sqlite:///{tmp_path}/c.db")
+    assert result.returncode != 0
+    assert "database.sqlite_wal_autocheckpoint_pages: expected at least 100, got 5" in result.stderr
+    assert "Traceback" not in result.stderr
