@@ -63,3 +63,39 @@ def stats(samples: list[float]) -> dict:
     ordered = sorted(samples)
     return {"median_ms": round(statistics.median(ordered) * 1000, 2),
             "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
+
+
+class KeepAliveClient:
+    """One keep-alive HTTP/1.1 connection on a plain socket (Nagle off).
+
+    The client shares the two cores with the server, and a sequential benchmark adds the
+    client's own time to every round trip: ``http.client`` spends about 0.2 ms per request
+    formatting headers and parsing the response with the e-mail parser. This client writes
+    the request bytes itself and reads the status line, ``Content-Length`` and body, which is
+    all a benchmark of our own server needs (no chunked bodies, no redirects).
+    """
+
+    def __init__(self, port: int, headers: dict[str, str], host: str = "127.0.0.1") -> None:
+        self.sock = socket.create_connection((host, port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.file = self.sock.makefile("rb")
+        self.head = "".join(f"{name}: {value}\r\n" for name, value in
+                            {"Host": f"{host}:{port}", **headers}.items()).encode("latin-1")
+
+    def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        """(status, body) of one request; the connection stays open."""
+        self.sock.sendall(b"%s %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s" % (
+            method.encode(), path.encode(), self.head, len(body), body))
+        status = int(self.file.readline().split(b" ", 2)[1])
+        length = None
+        while (line := self.file.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise RuntimeError(f"{method} {path}: answer without Content-Length")
+        return status, self.file.read(length)
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
