@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import functools
-import json
 
-from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.utils.json import strict_constant
 from rest_framework.views import APIView
 
 from apps.commands import services
 from apps.commands.models import Command
 from apps.commands.services import CommandNotFound, IllegalTransition, command_data
 from apps.core.exceptions import Conflict
+from apps.core.hotpath import HotPathMixin, json_object_body
 from apps.core.idempotency import idempotent
 from apps.core.pagination import int_param
-from apps.core.renderers import JSONRenderer
 from apps.whitelists.services import NAME_RE, CommandRejected
 
 SIGNED_CALLBACK_AUTH = "apps.integrations.callback_auth.SignedCallbackAuthentication"
@@ -87,76 +83,6 @@ class FailSerializer(serializers.Serializer):
     error = serializers.CharField(required=False, allow_blank=True, default="", max_length=services.MAX_ERROR_LENGTH)
     retry = serializers.BooleanField(required=False, default=True)
     retry_after_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=7 * 86400)
-
-
-# --- the hot path: every poller polls, then completes each command it got --------------------
-#
-# DRF's general machinery answers these requests as usual; these shortcuts only skip work
-# whose outcome is known in advance for the plain requests pollers send, and leave everything
-# else (other Accept headers, ?format=, other bodies, every error) to DRF itself.
-
-_JSON_ACCEPTS = frozenset({None, "*/*", "application/json"})
-SMALL_BODY = 64 * 1024
-
-
-class JSONFirstNegotiation(DefaultContentNegotiation):
-    """DRF's negotiation; for ``Accept: application/json``, ``*/*`` or none it picks the JSON renderer at once.
-
-    That is the answer the full negotiation gives for these headers when the JSON renderer comes
-    first, as it does in the default renderer classes.
-    """
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        first = renderers[0] if renderers else None
-        if (
-            type(first) is JSONRenderer
-            and first.media_type == "application/json"
-            and format_suffix is None
-            and request.META.get("HTTP_ACCEPT") in _JSON_ACCEPTS
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
-        ):
-            return first, "application/json"
-        return super().select_renderer(request, renderers, format_suffix)
-
-
-def json_object_body(request) -> dict | None:
-    """A small UTF-8 ``application/json`` body holding a JSON object, decoded as DRF's parser would.
-
-    None for anything else (another type or charset, a large or empty body, invalid JSON,
-    NaN/Infinity, not an object): ``request.data`` then answers, with DRF's own 400s.
-    """
-    django_request = request._request
-    if django_request.content_type != "application/json":
-        return None
-    charset = django_request.content_params.get("charset")
-    if charset is not None and charset.lower() not in ("utf-8", "utf8"):
-        return None
-    try:
-        length = int(django_request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return None
-    if not 0 < length <= SMALL_BODY:
-        return None
-    try:
-        data = json.loads(django_request.body.decode("utf-8"), parse_constant=strict_constant)
-    except (RawPostDataException, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return None
-    return data if type(data) is dict else None
-
-
-class HotPathMixin:
-    """For the polling and callback views: the quick negotiation, and the default headers built once."""
-
-    content_negotiation_class = JSONFirstNegotiation
-
-    @property
-    def default_response_headers(self):
-        cls = type(self)
-        headers = cls.__dict__.get("_default_headers")
-        if headers is None:
-            headers = super().default_response_headers
-            cls._default_headers = headers
-        return dict(headers)  # DRF pops "Vary" off its copy
 
 
 def _check_id(pk: int) -> int:

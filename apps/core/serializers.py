@@ -14,8 +14,6 @@ mutate a field's attributes in place).
 
 from __future__ import annotations
 
-import copy
-
 from rest_framework import fields, serializers
 
 # What a serializer keeps about one use: never carried over from the template.
@@ -24,7 +22,8 @@ _PER_USE = ("fields", "_validated_data", "_errors", "_data", "initial_data", "in
 
 def clone_field(template: fields.Field, parent: fields.Field | None = None) -> fields.Field:
     """A fresh, unbound copy of ``template``; a list field's or nested serializer's child is copied too."""
-    field = copy.copy(template)
+    field = object.__new__(type(template))  # copy.copy's effect without its __reduce_ex__ round trip
+    field.__dict__.update(template.__dict__)
     if isinstance(field, serializers.BaseSerializer):
         for name in _PER_USE:
             field.__dict__.pop(name, None)

@@ -8,7 +8,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from apps.commands.api import CommandPollView, JSONFirstNegotiation
+from apps.commands.api import CommandPollView
+from apps.core.hotpath import JSONFirstNegotiation
 
 pytestmark = pytest.mark.django_db
 ACCEPTS = [None, "*/*", "application/json", "text/html", "application/json; indent=2", "text/html, */*;q=0.8"]

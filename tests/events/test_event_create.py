@@ -163,3 +163,27 @@ def test_auto_plan_collision_answers_201_with_suggestions(writer, db):
     assert body["suggestions"], body
     for slot in body["suggestions"]:
         assert slot["start_time"].endswith("Z") and slot["end_time"] > slot["start_time"]
+
+
+@pytest.mark.parametrize("body", [b'{"title": NaN}', b'{"title": "x", "end_time": Infinity}', b'{"title": ',
+                                  b"\xff\xfe{}", b'["a list"]', b'"text"'])
+def test_a_malformed_or_non_object_json_body_is_400_and_stores_nothing(writer, calendar, body):
+    response = writer.generic("POST", URL, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "detail" in response.json() or "non_field_errors" in response.json()
+    assert not Event.objects.exists()
+
+
+def test_a_form_encoded_body_is_415(writer, calendar):
+    response = writer.post(URL, "title=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert not Event.objects.exists()
+
+
+def test_a_json_body_with_a_charset_is_read_like_any_other(writer, calendar):
+    import json
+
+    response = writer.generic("POST", URL, json.dumps({**BODY, "title": "Caf\u00e9"}).encode(),
+                              content_type="application/json; charset=utf-8")
+    assert response.status_code == 201, response.content
+    assert Event.objects.get().title == "Caf\u00e9"
