@@ -26,5 +26,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=4).status == 200 else 1)"
 
-# migrate, first-start set-up, then gunicorn + the worker; SIGTERM stops both cleanly.
+# migrate, first-start set-up, then the web server (granian) + the worker; SIGTERM stops both cleanly.
 CMD ["python", "manage.py", "start"]

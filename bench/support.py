@@ -6,7 +6,6 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -35,17 +34,18 @@ def bench_env(data_dir: str, database_url: str | None = None) -> dict:
 
 
 def start_server(env: dict, port: int, *, workers: int = 1, threads: int = 4) -> subprocess.Popen:
-    """gunicorn (gthread, as ``manage.py start`` runs it) on 127.0.0.1:``port``, returned once it answers."""
+    """The production server (granian, as ``manage.py start`` runs it, without the access log) on
+    127.0.0.1:``port``, returned once it answers. Stop it with ``terminate()``: one SIGTERM."""
+    from apps.core import webserver
+
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "chronos.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning"],
-        cwd=root, env=env,
-    )
+    args = webserver.command("127.0.0.1", port, workers=workers, threads=threads, access_log=False,
+                             log_level="warning")
+    proc = webserver.launch(args, cwd=root, env=env)
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
-            raise SystemExit("gunicorn exited before it was ready")
+            raise SystemExit("the web server exited before it was ready")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).close()
             return proc
@@ -53,8 +53,8 @@ def start_server(env: dict, port: int, *, workers: int = 1, threads: int = 4) ->
             return proc  # any HTTP answer (503 before the first worker heartbeat) means it serves
         except OSError:
             if time.monotonic() > deadline:
-                proc.terminate()
-                raise SystemExit("gunicorn did not become ready") from None
+                webserver.kill(proc)
+                raise SystemExit("the web server did not become ready") from None
             time.sleep(0.1)
 
 

@@ -1,4 +1,4 @@
-"""ASGI entry point, for servers that prefer it; Chronos itself ships gunicorn (WSGI)."""
+"""ASGI entry point, for servers that prefer it; Chronos itself ships granian in WSGI mode."""
 
 import os
 

@@ -1,12 +1,14 @@
-"""WSGI entry point (gunicorn ``chronos.wsgi:application``)."""
+"""WSGI entry point: granian serves ``chronos.wsgi:application`` (see ``apps.core.webserver``)."""
 
 import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
+from apps.core import webserver
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chronos.settings")
-application = get_wsgi_application()
+application = webserver.trust_local_proxy(get_wsgi_application())
 
 from apps.core import walcheckpoint  # noqa: E402 - needs the app registry loaded above
 

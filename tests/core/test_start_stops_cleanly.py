@@ -4,77 +4,40 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 
 import pytest
-from django.conf import settings
 
 from apps.core.management.commands.worker import StopFlag
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _group_gone(pgid: int, within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
+from tests.core.start_process import StartProcess, group_gone
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c-burst", "sigterm-to-start"])
 def test_web_server_and_worker_stop_cleanly(tmp_path, how):
-    env = {**os.environ, "CHRONOS_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/chronos.db",
-           "REDIS_URL": "", "CHRONOS_HOST": "127.0.0.1", "CHRONOS_PORT": str(_free_port()),
-           "CHRONOS_ADMIN_PASSWORD": "stop-test-password"}
-    for name in ("DJANGO_SETTINGS_MODULE", "CHRONOS_TEST_DB_SUFFIX", "CHRONOS_TESTING"):
-        env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "manage.py", "start"], cwd=settings.BASE_DIR, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    lines: list[str] = []
-    started = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            lines.append(line)
-            if "worker started" in line:
-                started.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    start = StartProcess(tmp_path)
     try:
-        assert started.wait(120), "".join(lines)[-2000:]
+        start.wait_started()
+        web_server = start.web_server_pid()
         time.sleep(1)
         if how == "sigterm-to-start":
-            proc.send_signal(signal.SIGTERM)  # as `docker stop` does
+            start.proc.send_signal(signal.SIGTERM)  # as `docker stop` does
         else:
             # Ctrl-C reaches the whole process group; a burst, so some signal lands while the
             # worker and the task cluster are half-way through stopping (both used to hang).
-            os.killpg(proc.pid, signal.SIGINT)
+            os.killpg(start.proc.pid, signal.SIGINT)
             for _ in range(40):
-                os.killpg(proc.pid, signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, "".join(lines)[-2000:]
-        assert _group_gone(proc.pid, within=15), "a process of the group is still running"
-        reader.join(timeout=5)
-        output = "".join(lines)
+                os.killpg(start.proc.pid, signal.SIGTERM)
+        assert start.proc.wait(timeout=60) == 0, start.output()[-2000:]
+        assert group_gone(start.proc.pid, within=15), "a process of the group is still running"
+        assert group_gone(web_server, within=1), "a web server process is still running"
+        start.finish()
+        output = start.output()
+        assert "did not stop" not in output  # nothing had to be killed
         assert "worker stopped" in output
         assert "Chronos stopped." in output
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        start.kill()
 
 
 def test_the_stop_flag_ends_a_sleep_early_and_takes_no_lock():

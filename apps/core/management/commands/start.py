@@ -16,7 +16,7 @@ from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core import bootstrap
+from apps.core import bootstrap, webserver
 
 STOP_GRACE_SECONDS = 15
 
@@ -59,18 +59,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _serve(self, *, with_worker: bool) -> None:
-        server_cfg = settings.CHRONOS.get("server") or {}
-        web = [
-            sys.executable, "-m", "gunicorn", "chronos.wsgi:application",
-            "--bind", f"{settings.HOST}:{settings.PORT}",
-            "--workers", str(int(server_cfg.get("web_workers", 2))),
-            "--threads", str(int(server_cfg.get("web_threads", 4))),
-            "--worker-class", "gthread",
-            "--access-logfile", "-",
-            "--graceful-timeout", "10",
-            "--no-control-socket",
-        ]
-        procs = {"web": subprocess.Popen(web)}
+        procs = {"web": webserver.launch(webserver.configured_command())}
         if with_worker:
             procs["worker"] = subprocess.Popen([sys.executable, sys.argv[0], "worker"])
 
@@ -99,9 +88,14 @@ class Command(BaseCommand):
                 for name, proc in procs.items():
                     if proc.poll() is None:
                         self.stderr.write(f"{name} did not stop within {STOP_GRACE_SECONDS} s; killed")
-                        proc.kill()
-                        proc.wait()
+                        if name == "web":
+                            webserver.kill(proc)
+                        else:
+                            proc.kill()
+                            proc.wait()
             time.sleep(0.2)
+        # Workers outlive a main process that died (granian's do not watch their parent).
+        webserver.kill(procs["web"])
         self.stdout.write("Chronos stopped.")
         if exit_code:
             sys.exit(exit_code)

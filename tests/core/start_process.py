@@ -1,0 +1,97 @@
+"""A real ``manage.py start`` (web server + worker) on a free port, for the tests that need one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+from django.conf import settings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def group_gone(pgid: int, within: float) -> bool:
+    """True once no process of group ``pgid`` is left, False if some still runs after ``within`` s."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class StartProcess:
+    """``manage.py start`` in a process group of its own, with its own data dir; output in ``lines``."""
+
+    def __init__(self, data_dir) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "CHRONOS_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{data_dir}/chronos.db",
+               "REDIS_URL": "", "CHRONOS_HOST": "127.0.0.1", "CHRONOS_PORT": str(self.port),
+               "CHRONOS_ADMIN_PASSWORD": "start-test-password"}
+        for name in ("DJANGO_SETTINGS_MODULE", "CHRONOS_TEST_DB_SUFFIX", "CHRONOS_TESTING"):
+            env.pop(name, None)
+        self.proc = subprocess.Popen([sys.executable, "manage.py", "start"], cwd=settings.BASE_DIR, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        self.lines: list[str] = []
+        self.started = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if "worker started" in line:
+                self.started.set()
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_started(self, timeout: float = 120) -> None:
+        assert self.started.wait(timeout), self.output()[-2000:]
+
+    def web_server_pid(self) -> int:
+        """The web server's main process (a child of ``start``, in a process group of its own)."""
+        children = psutil.Process(self.proc.pid).children()
+        return next(c.pid for c in children if "granian" in " ".join(c.cmdline()))
+
+    def api_key(self) -> str:
+        """The admin API key the first start printed."""
+        marker = "API key (scope admin): "
+        return next(line.split(marker, 1)[1].strip() for line in self.lines if marker in line)
+
+    def finish(self, timeout: float = 60) -> None:
+        """Wait for the output to end (after a stop); kill everything left if it does not stop."""
+        try:
+            self.proc.wait(timeout=timeout)
+            self._reader.join(timeout=5)
+        finally:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL ``start`` and every process group under it (the web server has one of its own)."""
+        if self.proc.poll() is not None:
+            return
+        try:
+            groups = {os.getpgid(c.pid) for c in psutil.Process(self.proc.pid).children(recursive=True)}
+        except (psutil.Error, ProcessLookupError):
+            groups = set()
+        for pgid in groups | {self.proc.pid}:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
