@@ -1,9 +1,9 @@
 """Availability and conflict-detection benchmark.
 
-1. Seeds 20 attendees x 2,000 events over a year (each event on its owner's calendar, a
-   quarter of them with a second attendee) into a fresh SQLite file, starts gunicorn with one
-   worker, and asks ``POST /api/v1/availability`` for a 60-minute slot for all 20 attendees
-   over 30 days (median/p95 of 50 requests after warm-up, over HTTP with keep-alive).
+1. Seeds 20 attendees x 2,000 events over a year (each event on its owner's calendar, a quarter of
+   them with a second attendee) into a fresh SQLite file, starts the web server (granian) with one
+   worker, and asks ``POST /api/v1/availability`` for a 60-minute slot for all 20 attendees over
+   30 days (median/p95 of 50 requests after warm-up, over HTTP with keep-alive).
 2. Adds events up to 100,000 stored and times ``conflicts_for`` for a new event with two
    attendees (the work a create adds for conflict detection), in process.
 

@@ -1,10 +1,11 @@
 """Command queue benchmark: concurrent pollers against the production server.
 
-Seeds N PENDING commands into a fresh database (SQLite in a temporary data dir, or the
-PostgreSQL database named by ``DATABASE_URL``, which is dropped and re-created), starts gunicorn
-with 2 worker processes, and runs 8 pollers (separate processes, each with its own keep-alive
-``requests.Session``) that poll ``limit=10`` and complete everything they claim until the queue
-is empty. Prints one JSON object: unique commands/s, duplicates, never delivered, HTTP errors.
+Seeds N PENDING commands into a fresh database (SQLite in a temporary data dir, or the PostgreSQL
+database named by ``DATABASE_URL``, which is dropped and re-created), starts the web server
+(granian, as ``manage.py start`` runs it) with 2 worker processes, and runs 8 pollers (separate
+processes, each with its own keep-alive ``requests.Session``) that poll ``limit=10`` and complete
+everything they claim until the queue is empty. Prints one JSON object: unique commands/s,
+duplicates, never delivered, HTTP errors.
 
     .venv/bin/python bench/commands.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/chronos_bench_commands .venv/bin/python bench/commands.py
@@ -133,7 +134,7 @@ def poller(base: str, key: str, limit: int, out) -> None:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """CPU time of a process and its children (gunicorn master + workers) so far."""
+    """CPU time of a process and all its descendants (granian main process + workers) so far."""
     import psutil
 
     try:

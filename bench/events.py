@@ -1,10 +1,10 @@
 """Events API benchmark over real HTTP against the production server.
 
-Seeds N events (5 calendars, two years around today, realistic titles) into a fresh SQLite
-file, starts gunicorn with one worker process, and measures with a keep-alive client:
-a 7-day window, a 30-day window with ``q=<word>``, ``range=-1`` page 1 (median/p95 of 200
-requests after warm-up), sequential creates per second, 8 concurrent writers x 50 creates
-(lost and 5xx counted), and the server's peak RSS. Prints one JSON object.
+Seeds N events (5 calendars, two years around today, realistic titles) into a fresh SQLite file,
+starts the web server (granian) with one worker process, and measures with a keep-alive client: a
+7-day window, a 30-day window with ``q=<word>``, ``range=-1`` page 1 (median/p95 of 200 requests
+after warm-up), sequential creates per second, 8 concurrent writers x 50 creates (lost and 5xx
+counted), and the server's peak RSS. Prints one JSON object.
 
     .venv/bin/python bench/events.py --events 100000
 """
