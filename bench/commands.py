@@ -150,7 +150,7 @@ def main() -> None:
     parser.add_argument("--pollers", type=int, default=8)
     parser.add_argument("--limit", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=None, help="per worker (default: as manage.py start)")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL") or None

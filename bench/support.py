@@ -33,12 +33,13 @@ def bench_env(data_dir: str, database_url: str | None = None) -> dict:
     return env
 
 
-def start_server(env: dict, port: int, *, workers: int = 1, threads: int = 4) -> subprocess.Popen:
+def start_server(env: dict, port: int, *, workers: int = 1, threads: int | None = None) -> subprocess.Popen:
     """The production server (granian, as ``manage.py start`` runs it, without the access log) on
     127.0.0.1:``port``, returned once it answers. Stop it with ``terminate()``: one SIGTERM."""
     from apps.core import webserver
 
     root = Path(__file__).resolve().parent.parent
+    threads = webserver.DEFAULT_THREADS if threads is None else threads
     args = webserver.command("127.0.0.1", port, workers=workers, threads=threads, access_log=False,
                              log_level="warning")
     proc = webserver.launch(args, cwd=root, env=env)
