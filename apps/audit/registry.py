@@ -111,15 +111,19 @@ def _adapted(changes: Any, ts, connection) -> tuple[Any, Any]:
     return ops.adapt_json_value(changes, DjangoJSONEncoder), ops.adapt_datetimefield_value(ts)
 
 
-def _insert(action: str, entity: str, entity_id: Any, changes: dict) -> tuple[Any, Any, list, Any]:
-    """Write one entry; returns (connection, its timestamp, the statement parameters, its id)."""
+def _insert(action: str, entity: str, entity_id: Any, changes: dict, *,
+            returning: bool = True) -> tuple[Any, Any, list, Any]:
+    """Write one entry; returns (connection, its timestamp, the statement parameters, its id or None)."""
     ctx = context.current()
     ts = timezone.now()
     connection = connections[router.db_for_write(AuditEntry)]
     params = _values(ctx, action, entity, entity_id, *_adapted(changes, ts, connection))
     sql = _insert_statement(connection)
+    pk = None
     with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
+        if not returning:
+            cursor.execute(sql, params)
+        elif connection.features.can_return_columns_from_insert:
             cursor.execute(f"{sql} RETURNING {connection.ops.quote_name('id')}", params)
             pk = cursor.fetchone()[0]
         else:
@@ -200,7 +204,7 @@ def _on_post_save(sender, instance, created, raw=False, **kwargs):
         if not changes:
             return
         action = "update"
-    _insert(action, opts["entity"], instance.pk, changes)  # the entry itself is not needed here
+    _insert(action, opts["entity"], instance.pk, changes, returning=False)  # the entry itself is not needed here
 
 
 def _on_post_delete(sender, instance, **kwargs):

@@ -58,6 +58,16 @@ class RowLoader:
         """The select list (``RETURNING`` list) that :meth:`load` expects."""
         return self._prepared(connection)["qualified" if qualified else "columns"]
 
+    def select_by(self, connection, column: str) -> str:
+        """``SELECT`` of :meth:`columns` for the rows whose ``column`` equals one parameter (text kept)."""
+        prepared = self._prepared(connection)
+        key = ("select_by", column)
+        sql = prepared.get(key)
+        if sql is None:
+            quote = connections[connection.alias].ops.quote_name
+            sql = prepared[key] = f"SELECT {prepared['columns']} FROM {prepared['table']} WHERE {quote(column)} = %s"
+        return sql
+
     def load(self, connection, rows: Iterable[Sequence[Any]]) -> list[Model]:
         """Model instances (as from a queryset: ``_state.adding`` false, ``_state.db`` set)."""
         converters = self._prepared(connection)["converters"]

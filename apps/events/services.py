@@ -48,9 +48,9 @@ _calendar_rows = RowLoader(Calendar)
 
 def calendar_by_id(calendar_id: str) -> Calendar | None:
     """The calendar of that id, or None: one plain statement (every create reads its calendar)."""
+    sql = _calendar_rows.select_by(connection, "id")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_calendar_rows.columns(connection)} FROM {_calendar_rows.table(connection)} "
-                       "WHERE id = %s", [calendar_id])
+        cursor.execute(sql, [calendar_id])
         found = _calendar_rows.load(connection, cursor.fetchall())
     return found[0] if found else None
 

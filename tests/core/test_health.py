@@ -39,3 +39,13 @@ def test_health_needs_no_key_and_leaks_no_paths(client, settings):
     heartbeat.beat()
     text = client.get("/health").content.decode()
     assert str(settings.DATA_DIR) not in text and settings.SECRET_KEY not in text
+
+
+def test_every_answer_carries_a_request_id_a_sane_one_is_echoed(client):
+    import re
+
+    generated = {client.get("/health").headers["X-Request-ID"] for _ in range(3)}
+    assert len(generated) == 3 and all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in generated)
+    assert client.get("/health", HTTP_X_REQUEST_ID="trace-42.a_b").headers["X-Request-ID"] == "trace-42.a_b"
+    refused = client.get("/health", HTTP_X_REQUEST_ID="bad id\u00e9").headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", refused)
