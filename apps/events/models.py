@@ -70,7 +70,9 @@ class Event(PreparedInsertMixin, models.Model):
         CANCELLED = "cancelled"
         RESCHEDULED = "rescheduled"
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: event_cal_start_idx starts with calendar_id and serves lookups,
+    # cascades and foreign-key checks; one index fewer to update on every insert.
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events", db_index=False)
     external_id = models.CharField(max_length=1024, blank=True, default="")
     etag = models.CharField(max_length=255, blank=True, default="")
     title = models.CharField(max_length=500)
