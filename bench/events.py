@@ -3,8 +3,9 @@
 Seeds N events (5 calendars, two years around today, realistic titles) into a fresh SQLite file,
 starts the web server (granian) with one worker process, and measures with a keep-alive client: a
 7-day window, a 30-day window with ``q=<word>``, ``range=-1`` page 1 (median/p95 of 200 requests
-after warm-up), sequential creates per second, 8 concurrent writers x 50 creates (lost and 5xx
-counted), and the server's peak RSS. Prints one JSON object.
+after warm-up), sequential creates per second (1,000 after 50 warm-up creates, bodies built
+before the clock, over ``bench.support.KeepAliveClient``), 8 concurrent writers x 50 creates
+(lost and 5xx counted), and the server's peak RSS. Prints one JSON object.
 
     .venv/bin/python bench/events.py --events 100000
 """
