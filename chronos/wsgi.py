@@ -8,7 +8,7 @@ from django.core.wsgi import get_wsgi_application
 from apps.core import webserver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chronos.settings")
-application = webserver.trust_local_proxy(get_wsgi_application())
+application = webserver.without_process_environment(webserver.trust_local_proxy(get_wsgi_application()))
 
 from apps.core import walcheckpoint  # noqa: E402 - needs the app registry loaded above
 

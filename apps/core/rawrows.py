@@ -84,7 +84,7 @@ class RowLoader:
         return instances
 
 
-# (model, connection) -> {(inserted attnames, returning attnames): statement}
+# connection -> {model: {(inserted attnames, whether the id is returned): statement}}
 _insert_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -96,12 +96,14 @@ class PreparedInsertMixin:
     ``models.Model``) keeps the statement text and only adapts the values, as the compiler
     does: ``pre_save`` (``auto_now``), then ``get_db_prep_save``. Signals, validation and
     everything else about ``save()`` are unchanged. A value that is an expression (``F()``,
-    ``Now()``) or a raw save goes the ordinary way.
+    ``Now()``) or a raw save goes the ordinary way. Not for models with file fields (their
+    ``pre_save`` stores the file, and the ordinary way would run it a second time).
     """
 
     def _do_insert(self, manager, using, fields, returning_fields, raw):
         connection = connections[using]
-        pk = self._meta.pk
+        meta = fields[0].model._meta if fields else self._meta  # the table being written (a parent's too)
+        pk = meta.pk
         if raw or not fields or list(returning_fields or ()) not in ([], [pk]) or pk.get_db_converters(connection):
             return super()._do_insert(manager, using, fields, returning_fields, raw)
         values = []
@@ -111,12 +113,12 @@ class PreparedInsertMixin:
                 return super()._do_insert(manager, using, fields, returning_fields, raw)
             values.append(field.get_db_prep_save(value, connection=connection))
         returning = bool(returning_fields)
-        per_model = _insert_statements.setdefault(connection, {}).setdefault(type(self), {})
+        per_model = _insert_statements.setdefault(connection, {}).setdefault(meta.label, {})
         key = (tuple(f.attname for f in fields), returning)
         sql = per_model.get(key)
         if sql is None:
             quote = connection.ops.quote_name
-            sql = (f"INSERT INTO {quote(self._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
                    f"VALUES ({', '.join(['%s'] * len(fields))})")
             if returning and connection.features.can_return_columns_from_insert:
                 suffix, _ = connection.ops.return_insert_columns([pk])
@@ -128,4 +130,4 @@ class PreparedInsertMixin:
                 return []
             if connection.features.can_return_columns_from_insert:
                 return [tuple(connection.ops.fetch_returned_insert_columns(cursor, ()))]
-            return [(connection.ops.last_insert_id(cursor, self._meta.db_table, pk.column),)]
+            return [(connection.ops.last_insert_id(cursor, meta.db_table, pk.column),)]

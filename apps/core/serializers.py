@@ -27,12 +27,12 @@ def clone_field(template: fields.Field, parent: fields.Field | None = None) -> f
     if isinstance(field, serializers.BaseSerializer):
         for name in _PER_USE:
             field.__dict__.pop(name, None)
-        if template.__dict__.get("instance") is not None:
-            field.instance = None
-    child = getattr(template, "child", None)
-    if isinstance(child, fields.Field):
-        # The constructor bound the child to the template; bind the copy to the new parent.
-        field.child = clone_field(child, parent=field)
+        field.instance = None  # as a freshly constructed nested serializer has it
+    for attr in ("child", "child_relation"):  # list fields and serializers; many=True relations
+        child = getattr(template, attr, None)
+        if isinstance(child, fields.Field):
+            # The constructor bound the child to the template; bind the copy to the new parent.
+            setattr(field, attr, clone_field(child, parent=field))
     if parent is not None:
         field.parent = parent
     return field

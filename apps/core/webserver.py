@@ -70,6 +70,32 @@ def configured_command() -> list[str]:
     )
 
 
+# What a WSGI environ legitimately holds besides HTTP_* headers and wsgi.* keys (PEP 3333, CGI).
+_CGI_KEYS = frozenset({
+    "REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH",
+    "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE", "REMOTE_ADDR", "REMOTE_HOST",
+    "REMOTE_PORT", "REQUEST_URI", "RAW_URI", "HTTPS", "GATEWAY_INTERFACE",
+})
+
+
+def without_process_environment(app: Callable, environment: Iterable[str] | None = None) -> Callable:
+    """``app`` with the server process's environment variables taken out of each request's environ.
+
+    granian builds every environ on top of ``os.environ`` (as ``runserver`` does; gunicorn did
+    not), so ``DATABASE_URL`` with its password would sit in every ``request.META`` and show on
+    a debug error page. The names are read once, when the application is loaded.
+    """
+    names = frozenset(environment if environment is not None else os.environ)
+    drop = tuple(sorted(n for n in names if n not in _CGI_KEYS and not n.startswith(("HTTP_", "wsgi."))))
+
+    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        for name in drop:
+            environ.pop(name, None)
+        return app(environ, start_response)
+
+    return application
+
+
 def trust_local_proxy(app: Callable) -> Callable:
     """``app`` taking ``X-Forwarded-Proto`` from a proxy on the same host, as gunicorn did.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from rest_framework import exceptions, mixins, renderers, status, viewsets
@@ -156,7 +158,14 @@ class EventViewSet(viewsets.ViewSet):
         )
         extra = {name: data.get(name) for name in services.EXTRA_FIELDS}
         extra["sub_tasks"] = [dict(s) for s in data.get("sub_tasks", [])]
-        outcome = services.ingest(incoming, extra_fields=extra, calendar=serializer.calendar)
+        try:
+            outcome = services.ingest(replace(incoming), extra_fields=extra, calendar=serializer.calendar)
+        except IntegrityError:
+            if serializer.calendar is None:
+                raise
+            # The calendar read during validation was deleted before the insert committed:
+            # once more, reading (or re-creating) it inside the transaction as without it.
+            outcome = services.ingest(incoming, extra_fields=extra)
         if outcome.status == "consumed":
             return Response({"consumed_by": outcome.consumed_by, "created": outcome.created},
                             status=status.HTTP_202_ACCEPTED)

@@ -95,3 +95,17 @@ def test_nested_fields_read_their_own_instances_context_across_threads():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_copied_nested_serializers_and_relations_look_freshly_built():
+    from apps.events.models import Calendar
+
+    class WithRelations(ClonedFieldsMixin, serializers.Serializer):
+        items = Cloned(many=True, required=False)
+        calendars = serializers.PrimaryKeyRelatedField(many=True, queryset=Calendar.objects.all(), required=False)
+
+    s = WithRelations(data={}, context={"suffix": "!"})
+    assert s.fields["items"].instance is None and s.fields["items"].child.instance is None
+    relation = s.fields["calendars"].child_relation
+    assert relation is not WithRelations._declared_fields["calendars"].child_relation
+    assert relation.parent is s.fields["calendars"] and relation.context == {"suffix": "!"}

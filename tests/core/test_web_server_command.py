@@ -65,3 +65,17 @@ def test_a_proxy_on_the_same_host_can_say_the_request_came_over_https():
 
 def test_a_remote_client_cannot_claim_https():
     assert _scheme_seen({"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}) == "http"
+
+
+def test_the_process_environment_is_taken_out_of_each_request():
+    seen = {}
+
+    def app(environ, start_response):
+        seen.update(environ)
+        return []
+
+    wrapped = webserver.without_process_environment(app, ["DATABASE_URL", "PATH", "REMOTE_ADDR", "HTTP_X_Y"])
+    wrapped({"DATABASE_URL": "postgres://u:secret@db/x", "PATH": "/bin", "REMOTE_ADDR": "10.0.0.1",
+             "HTTP_X_Y": "1", "wsgi.url_scheme": "http", "PATH_INFO": "/health"}, lambda *a: None)
+    assert "DATABASE_URL" not in seen and "PATH" not in seen
+    assert seen["REMOTE_ADDR"] == "10.0.0.1" and seen["HTTP_X_Y"] == "1" and seen["PATH_INFO"] == "/health"

@@ -125,3 +125,32 @@ def test_an_api_create_is_stored_in_the_calendar_a_plugin_moved_it_to(admin_api)
     event = Event.objects.get()
     assert event.calendar_id == "private"
     assert event.timezone == "Europe/Berlin"  # the zone was resolved from the calendar the request named
+
+
+class DeletesTheCalendar(EventPlugin):
+    """Stands for a calendar deleted between the create's validation and its insert."""
+
+    name = "deletes_the_calendar"
+
+    def process(self, event):
+        from apps.events.models import Calendar
+
+        Calendar.objects.filter(pk=event.calendar_id).delete()
+        return PluginResult.passthrough(event)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_whose_calendar_vanished_after_validation_is_stored_not_a_500(admin_api):
+    from apps.events.models import Calendar
+
+    Calendar.objects.create(id="work", name="Work", timezone="Europe/Berlin")
+    with override_settings(CHRONOS={"plugins": {"enabled": [f"{__name__}.DeletesTheCalendar"]}}):
+        response = admin_api.post(
+            "/api/v1/events",
+            {"title": "Dentist", "calendar_id": "work", "start_time": "2026-03-02T09:00:00Z",
+             "end_time": "2026-03-02T10:00:00Z"},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    assert Event.objects.get().calendar_id == "work"
+    assert Calendar.objects.get(pk="work").source == "local"  # re-created, as for any unknown id
