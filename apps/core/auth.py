@@ -115,7 +115,7 @@ def _load(key_id: str, *, fresh: bool = False) -> tuple[ApiKey | None, bool]:
         return _instance(conn.alias, hit[2]), True
     read_at = _clock()
     with conn.cursor() as cursor:
-        cursor.execute(f"SELECT {_rows.columns(conn)} FROM {_rows.table(conn)} WHERE key_id = %s", [key_id])
+        cursor.execute(_rows.select_by(conn, "key_id"), [key_id])
         row = cursor.fetchone()
     if row is None:
         _cache.pop(key_id, None)

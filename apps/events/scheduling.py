@@ -26,6 +26,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.events.models import Calendar, Event
+from apps.events.selectors import longest_sql
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULTS = {
@@ -259,10 +260,8 @@ def _db_span(event, db_time) -> tuple | None:
     return db_time(event.start_time), db_time(event.end_time)
 
 
-# The longest stored timed event, as the (rounded-up) bound of a conflict probe: one lookup in
-# the partial index ``event_timed_duration_idx``, whose condition is exactly this WHERE clause.
-# ``duration_seconds`` drops fractions of a second, hence the + 1.
-_LONGEST_SECONDS = "(SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM events_event WHERE NOT all_day)"
+# The longest stored timed event, as the (rounded-up) bound of a conflict probe.
+_LONGEST_SECONDS = f"({longest_sql(timed_only=True)})"
 
 
 def _calendar_collisions(live: list, vendor: str) -> dict[int, list[int]]:

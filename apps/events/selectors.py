@@ -104,6 +104,16 @@ def _cache_version() -> int | None:
 _UNREAD = object()
 
 
+def longest_sql(*, timed_only: bool = False) -> str:
+    """A scalar ``SELECT`` of the bound :func:`max_duration` computes, in whole seconds.
+
+    ``duration_seconds`` drops fractions of a second, hence the + 1. One index lookup: the
+    duration index, or for timed events the partial one whose condition is this WHERE clause.
+    """
+    return ("SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM events_event"
+            + (" WHERE NOT all_day" if timed_only else ""))
+
+
 def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
     """A bound on the longest stored event: ``MAX(duration_seconds)`` + 1 s (the column drops
     fractions of a second), cached per events-table version.
@@ -120,12 +130,8 @@ def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
         if hit is not None and hit[0] == version:
             return hit[1]
     with connection.cursor() as cursor:
-        # Single index lookups: (duration_seconds), and for timed events the partial index whose
-        # condition is exactly this WHERE clause.
-        cursor.execute("SELECT MAX(duration_seconds) FROM events_event" + (" WHERE NOT all_day" if timed_only else ""))
-        seconds = cursor.fetchone()[0] or 0
-    # duration_seconds is truncated: the true longest duration is below the next whole second.
-    value = timedelta(seconds=max(int(seconds), 0) + 1)
+        cursor.execute(longest_sql(timed_only=timed_only))
+        value = timedelta(seconds=max(int(cursor.fetchone()[0]), 1))
     if version is not None:
         _LONGEST[name] = (version, value)
     return value

@@ -31,6 +31,13 @@ def _rows_in_database_file(path) -> int:
         reader.close()
 
 
+def _wait_for_rows_in_database_file(path, n: int) -> int:
+    deadline = time.monotonic() + 10
+    while _rows_in_database_file(path) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _rows_in_database_file(path)
+
+
 def _write(db, n: int) -> None:
     for i in range(n):
         db.execute("INSERT INTO t (body) VALUES (?)", ["x" * 500 + str(i)])
@@ -46,15 +53,9 @@ def test_committed_pages_reach_the_database_file_without_a_commit_checkpointing(
     thread = threading.Thread(target=walcheckpoint.run, args=(path, 0.05, stop), daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 10
-        while _rows_in_database_file(path) < 300 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _rows_in_database_file(path) == 300
+        assert _wait_for_rows_in_database_file(path, 300) == 300
         _write(db, 50)  # the writer carries on while the thread runs
-        deadline = time.monotonic() + 10
-        while _rows_in_database_file(path) < 350 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _rows_in_database_file(path) == 350
+        assert _wait_for_rows_in_database_file(path, 350) == 350
     finally:
         stop.set()
         thread.join(5)
@@ -76,10 +77,7 @@ def test_a_long_read_transaction_only_delays_the_pages_it_still_reads(tmp_path):
         _write(db, 20)  # writers go on while the reader and the checkpointer are active
         assert reader.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 10
         reader.execute("COMMIT")
-        deadline = time.monotonic() + 10
-        while _rows_in_database_file(path) < 30 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _rows_in_database_file(path) == 30
+        assert _wait_for_rows_in_database_file(path, 30) == 30
     finally:
         stop.set()
         thread.join(5)

@@ -100,6 +100,12 @@ def test_an_api_create_of_a_refused_action_is_400_and_nothing_is_stored(admin_ap
     assert Event.objects.count() == 0 and Command.objects.count() == 0
 
 
+def _create_in_work(admin_api):
+    body = {"title": "Dentist", "calendar_id": "work", "start_time": "2026-03-02T09:00:00Z",
+            "end_time": "2026-03-02T10:00:00Z"}
+    return admin_api.post("/api/v1/events", body, format="json")
+
+
 class ToPrivate(EventPlugin):
     name = "to_private"
 
@@ -114,12 +120,7 @@ def test_an_api_create_is_stored_in_the_calendar_a_plugin_moved_it_to(admin_api)
     Calendar.objects.create(id="work", name="Work", timezone="Europe/Berlin")
     Calendar.objects.create(id="private", name="Private", timezone="UTC")
     with override_settings(CHRONOS={"plugins": {"enabled": [f"{__name__}.ToPrivate"]}}):
-        response = admin_api.post(
-            "/api/v1/events",
-            {"title": "Dentist", "calendar_id": "work", "start_time": "2026-03-02T09:00:00Z",
-             "end_time": "2026-03-02T10:00:00Z"},
-            format="json",
-        )
+        response = _create_in_work(admin_api)
     assert response.status_code == 201, response.json()
     assert response.json()["calendar_id"] == "private"
     event = Event.objects.get()
@@ -145,12 +146,7 @@ def test_a_create_whose_calendar_vanished_after_validation_is_stored_not_a_500(a
 
     Calendar.objects.create(id="work", name="Work", timezone="Europe/Berlin")
     with override_settings(CHRONOS={"plugins": {"enabled": [f"{__name__}.DeletesTheCalendar"]}}):
-        response = admin_api.post(
-            "/api/v1/events",
-            {"title": "Dentist", "calendar_id": "work", "start_time": "2026-03-02T09:00:00Z",
-             "end_time": "2026-03-02T10:00:00Z"},
-            format="json",
-        )
+        response = _create_in_work(admin_api)
     assert response.status_code == 201, response.content
     assert Event.objects.get().calendar_id == "work"
     assert Calendar.objects.get(pk="work").source == "local"  # re-created, as for any unknown id
