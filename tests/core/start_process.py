@@ -47,6 +47,7 @@ class StartProcess:
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
         self.lines: list[str] = []
+        self.web_group: int | None = None  # known once started: killed even if start itself died
         self.started = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -62,6 +63,10 @@ class StartProcess:
 
     def wait_started(self, timeout: float = 120) -> None:
         assert self.started.wait(timeout), self.output()[-2000:]
+        try:
+            self.web_group = os.getpgid(self.web_server_pid())
+        except (StopIteration, psutil.Error, ProcessLookupError):
+            self.web_group = None
 
     def web_server_pid(self) -> int:
         """The web server's main process (a child of ``start``, in a process group of its own)."""
@@ -83,15 +88,17 @@ class StartProcess:
 
     def kill(self) -> None:
         """SIGKILL ``start`` and every process group under it (the web server has one of its own)."""
-        if self.proc.poll() is not None:
-            return
-        try:
-            groups = {os.getpgid(c.pid) for c in psutil.Process(self.proc.pid).children(recursive=True)}
-        except (psutil.Error, ProcessLookupError):
-            groups = set()
-        for pgid in groups | {self.proc.pid}:
+        groups = {self.web_group} if self.web_group is not None else set()
+        if self.proc.poll() is None:
+            try:
+                groups |= {os.getpgid(c.pid) for c in psutil.Process(self.proc.pid).children(recursive=True)}
+            except (psutil.Error, ProcessLookupError):
+                pass
+            groups.add(self.proc.pid)
+        for pgid in groups:
             try:
                 os.killpg(pgid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.proc.wait()
+        if self.proc.poll() is None:
+            self.proc.wait()
