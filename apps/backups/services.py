@@ -68,6 +68,21 @@ def _tree(root: Path, prefix: str) -> list[tuple[str, Path]]:
     return members
 
 
+def private_tables() -> tuple[str, ...]:
+    """Tables whose rows must not leave the machine in a backup.
+
+    Login sessions: a session key is the admin cookie itself, so anyone holding the archive could
+    sign in. Idempotency records: they hold whole response bodies, which may carry a secret shown
+    once. Both are short-lived by nature; a restored instance starts with everyone logged out and
+    replays forgotten, which the idempotency contract allows (records expire anyway).
+    """
+    from django.contrib.sessions.models import Session
+
+    from apps.core.models import IdempotencyRecord
+
+    return (Session._meta.db_table, IdempotencyRecord._meta.db_table)
+
+
 def build_archive(name: str, *, trigger: str, now: datetime | None = None) -> tuple[Path, int]:
     """Snapshot, check and pack; return ``(path, size)``. Raises :class:`BackupError`."""
     cfg = conf.get()
@@ -79,12 +94,13 @@ def build_archive(name: str, *, trigger: str, now: datetime | None = None) -> tu
             vendor = connection.vendor
             db_file = Path(work) / Path(DB_MEMBER.get(vendor, "database/db")).name
             if vendor == "sqlite":
-                snapshot.sqlite_snapshot(Path(connection.settings_dict["NAME"]), db_file)
+                snapshot.sqlite_snapshot(Path(connection.settings_dict["NAME"]), db_file,
+                                         empty_tables=private_tables())
                 snapshot.sqlite_check(db_file)
                 migrations = snapshot.sqlite_migrations(db_file)
             elif vendor == "postgresql":
                 migrations = _applied_migrations(connection)
-                snapshot.pg_dump(_database_settings(), db_file)
+                snapshot.pg_dump(_database_settings(), db_file, empty_tables=private_tables())
             else:
                 raise BackupError(f"backups do not support the {vendor} database")
             members = [(DB_MEMBER[vendor], db_file)]

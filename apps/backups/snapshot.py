@@ -45,8 +45,13 @@ def fsync_dir(path: Path) -> None:
 
 # --- SQLite ---------------------------------------------------------------------------------
 
-def sqlite_snapshot(source: Path, target: Path, *, busy_timeout_ms: int = 5000) -> None:
-    """Write a consistent copy of ``source`` to ``target`` (a new single file, rollback journal)."""
+def sqlite_snapshot(source: Path, target: Path, *, busy_timeout_ms: int = 5000,
+                    empty_tables: tuple[str, ...] = ()) -> None:
+    """Write a consistent copy of ``source`` to ``target`` (a new single file, rollback journal).
+
+    ``empty_tables`` are emptied in the copy (never in the source) with ``secure_delete`` on, so
+    their rows do not linger on free pages of the file that leaves the machine.
+    """
     if not Path(source).exists():
         raise SnapshotError(f"database file {source} does not exist")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=busy_timeout_ms / 1000)
@@ -56,6 +61,7 @@ def sqlite_snapshot(source: Path, target: Path, *, busy_timeout_ms: int = 5000) 
             src.backup(dst, pages=-1)
             # A self-contained file: no -wal/-shm appear next to it when it is checked or moved.
             dst.execute("PRAGMA journal_mode=DELETE")
+            _empty(dst, empty_tables)
         finally:
             dst.close()
     except sqlite3.Error as exc:
@@ -63,6 +69,17 @@ def sqlite_snapshot(source: Path, target: Path, *, busy_timeout_ms: int = 5000) 
     finally:
         src.close()
     # No fsync: the snapshot is a temporary file; only the finished archive must be durable.
+
+
+def _empty(conn: sqlite3.Connection, tables: tuple[str, ...]) -> None:
+    if not tables:
+        return
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.execute("PRAGMA secure_delete=ON")
+    with conn:
+        for table in tables:
+            if table in present:
+                conn.execute(f'DELETE FROM "{table}"')
 
 
 def sqlite_check(path: Path) -> None:
@@ -142,9 +159,13 @@ def _run(cmd: list[str], env: dict[str, str], what: str, **kwargs) -> subprocess
     return result
 
 
-def pg_dump(settings_dict: dict, target: Path) -> None:
-    """Custom-format dump (``-Fc``): compressed, and ``pg_restore`` can check and list it."""
+def pg_dump(settings_dict: dict, target: Path, *, empty_tables: tuple[str, ...] = ()) -> None:
+    """Custom-format dump (``-Fc``): compressed, and ``pg_restore`` can check and list it.
+
+    ``empty_tables`` keep their definition in the dump but none of their rows.
+    """
     args, env = pg_conninfo(settings_dict)
+    args += [f"--exclude-table-data={table}" for table in empty_tables]
     # A lock-wait limit: a long DDL (migration) in progress fails the backup instead of hanging it.
     cmd = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--lock-wait-timeout=120s",
            "--file", str(target), *args, str(settings_dict["NAME"])]
