@@ -114,6 +114,7 @@ def _restore(path: Path, staging: Path, connection, vendor: str, live: Path | No
         if pending:
             out(f"the backup is from an older schema: applying {len(pending)} migration(s)")
         call_command("migrate", interactive=False, verbosity=0)
+        _forget_private_rows()
     except Exception as exc:
         connections.close_all()
         _roll_back(vendor, live, kept, connection.settings_dict)
@@ -132,6 +133,13 @@ def _restore(path: Path, staging: Path, connection, vendor: str, live: Path | No
     _offer_config(manifest, staging, stamp, out)
     services.reconcile(lock_held=True)
     out("restore finished: start Chronos again")
+
+
+def _forget_private_rows() -> None:
+    """Archives written before backups left these tables out may still carry them."""
+    with connections["default"].cursor() as cursor:
+        for table in services.private_tables():
+            cursor.execute(f"DELETE FROM {connections['default'].ops.quote_name(table)}")
 
 
 def _database_exists(connection, live: Path | None) -> bool:

@@ -90,3 +90,27 @@ def test_the_emptied_tables_are_still_there_so_a_restore_starts_logged_out(backu
         assert conn.execute("SELECT count(*) FROM auth_user WHERE username = 'boss'").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_restoring_an_older_archive_that_still_holds_sessions_starts_logged_out(backup_env, tmp_path, vendor):
+    if vendor != "sqlite":
+        pytest.skip("edits the SQLite snapshot inside the archive")
+    from apps.backups.restore import restore
+    from tests.backups.conftest import rewrite_archive
+
+    backup = services.create_backup()
+    archive = backup_env / "backups" / backup.name
+    db = tmp_path / "old.db"
+    with zipfile.ZipFile(archive) as zf:
+        db.write_bytes(zf.read("database/chronos.db"))
+    conn = sqlite3.connect(db)
+    with conn:  # as an archive written before sessions were left out would hold them
+        conn.execute("INSERT INTO django_session (session_key, session_data, expire_date) "
+                     "VALUES ('stolen-cookie', 'x', '2999-01-01 00:00:00')")
+    conn.close()
+    older = tmp_path / backup.name
+    rewrite_archive(archive, older, replace={"database/chronos.db": db.read_bytes()})
+
+    restore(older, force=True, out=lambda line: None)
+
+    assert not Session.objects.exists()
