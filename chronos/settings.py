@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django_q",
     "apps.core",
     "apps.audit",
+    "apps.ingest",
     "apps.events",
     "apps.templates",
     "apps.whitelists",

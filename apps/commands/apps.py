@@ -10,3 +10,7 @@ class CommandsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.commands import schedules  # noqa: F401  (declares the lease sweep)
+        from apps.commands.entries import action_entry
+        from apps.ingest.prefixed import register_prefix
+
+        register_prefix("ACTION", action_entry)

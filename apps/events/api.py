@@ -33,6 +33,8 @@ from apps.events.serializers import (
     render_rows,
     sub_task_dict,
 )
+from apps.ingest.pipeline import IncomingEvent
+from apps.ingest.services import IngestStatus, ingest
 
 MAX_ID = 2**62
 
@@ -141,8 +143,6 @@ class EventViewSet(viewsets.ViewSet):
 
     @idempotent
     def create(self, request):
-        from apps.sync.pipeline import IncomingEvent
-
         body = json_object_body(request)  # None: DRF's parser answers (and refuses what it must)
         serializer = EventInputSerializer(data=request.data if body is None else body, context={
             "default_calendar": services.default_calendar_id()})
@@ -159,17 +159,17 @@ class EventViewSet(viewsets.ViewSet):
         extra = {name: data.get(name) for name in services.EXTRA_FIELDS}
         extra["sub_tasks"] = [dict(s) for s in data.get("sub_tasks", [])]
         try:
-            outcome = services.ingest(replace(incoming), extra_fields=extra, calendar=serializer.calendar)
+            outcome = ingest(replace(incoming), extra_fields=extra, calendar=serializer.calendar)
         except IntegrityError:
             if serializer.calendar is None:
                 raise
             # The calendar read during validation was deleted before the insert committed:
             # once more, reading (or re-creating) it inside the transaction as without it.
-            outcome = services.ingest(incoming, extra_fields=extra)
-        if outcome.status == "consumed":
+            outcome = ingest(incoming, extra_fields=extra)
+        if outcome.status == IngestStatus.CONSUMED:
             return Response({"consumed_by": outcome.consumed_by, "created": outcome.created},
                             status=status.HTTP_202_ACCEPTED)
-        if outcome.status == "rejected":
+        if outcome.status == IngestStatus.REJECTED:
             return Response({"detail": outcome.rejection, "rejected_by": outcome.rejected_by},
                             status=status.HTTP_400_BAD_REQUEST)
         return self._answer(outcome.event, code=status.HTTP_201_CREATED, suggestions=_suggestions_for(outcome.event),

@@ -12,8 +12,12 @@ class EventsConfig(AppConfig):
         from apps.audit.registry import register
         from apps.core.health import register as register_health
         from apps.events import dbobjects, schedules  # noqa: F401  (schedules declares periodic tasks)
+        from apps.events.entries import note_entry, url_entry
         from apps.events.health import check_search
         from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+        from apps.events.services import store_incoming
+        from apps.ingest.prefixed import register_prefix
+        from apps.ingest.services import provide_event_store
 
         register(Calendar, entity="calendar")
         register(Event, exclude=("duration_seconds", "etag"), entity="event")
@@ -22,5 +26,9 @@ class EventsConfig(AppConfig):
         register(Note, entity="note")
         register(UrlPayload, entity="url_payload")
         register_health("search", check_search)
+        provide_event_store(store_incoming)
+        register_prefix("NOTIZ", note_entry)
+        register_prefix("NOTE", note_entry)
+        register_prefix("URL", url_entry)
         # Table rebuilds in later migrations drop triggers: re-create the search objects after every migrate.
         post_migrate.connect(dbobjects.ensure_after_migrate, dispatch_uid="events:search-objects")

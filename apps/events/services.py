@@ -1,10 +1,8 @@
-"""Writes for events: ingest (plugin pipeline + store), updates, sub-tasks, links."""
+"""Writes for events: storing ingested entries, updates, sub-tasks, links."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,25 +16,6 @@ logger = logging.getLogger(__name__)
 
 # Fields of Event that callers may pass besides what IncomingEvent carries.
 EXTRA_FIELDS = ("priority", "event_type", "status", "mode", "etag")
-
-
-@dataclass
-class IngestOutcome:
-    """What ``ingest`` did with an entry: stored it, handed it to a plugin, or refused it."""
-
-    status: str  # created | consumed | rejected
-    event: Event | None = None
-    consumed_by: str | None = None
-    created: dict[str, Any] | None = None
-    rejection: str = ""
-    rejected_by: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class _Rejected(Exception):
-    def __init__(self, result) -> None:
-        super().__init__(result.rejection)
-        self.result = result
 
 
 def default_calendar_id() -> str:
@@ -99,37 +78,8 @@ def _write_sub_tasks(event: Event, items: list[dict], *, now) -> None:
             sub.delete()
 
 
-def ingest(incoming, *, extra_fields: dict | None = None, calendar: Calendar | None = None) -> IngestOutcome:
-    """Run the plugin pipeline and store the entry unless a plugin consumed or refused it.
-
-    ``calendar``: the entry's calendar if the caller has read it already (it is used only if
-    the plugins left ``calendar_id`` pointing at it).
-
-    Everything happens in one transaction: a refusal rolls back whatever plugins wrote, and a
-    plugin that raised leaves the event stored, flagged with ``plugin_error`` and audited.
-    """
-    from apps.audit.registry import record
-    from apps.sync.pipeline import run_pipeline
-
-    extra_fields = dict(extra_fields or {})
-    try:
-        with transaction.atomic():
-            result = run_pipeline(incoming)
-            if result.consumed:
-                return IngestOutcome(status="consumed", consumed_by=result.consumed_by, created=result.created)
-            if result.rejection:
-                raise _Rejected(result)
-            event = _store(result.event, extra_fields, plugin_error=result.error or "", calendar=calendar)
-            if result.error:
-                record(action="plugin_error", entity="event", entity_id=event.pk,
-                       changes={"plugin_error": [None, result.error]})
-            return IngestOutcome(status="created", event=event)
-    except _Rejected as rejected:
-        return IngestOutcome(status="rejected", rejection=rejected.result.rejection or "rejected",
-                             rejected_by=rejected.result.rejected_by)
-
-
-def _store(incoming, extra_fields: dict, *, plugin_error: str, calendar: Calendar | None = None) -> Event:
+def store_incoming(incoming, extra_fields: dict, *, plugin_error: str, calendar: Calendar | None = None) -> Event:
+    """Store an entry the plugin pipeline let through (the event store behind ``ingest``)."""
     now = timezone.now()
     if calendar is None or calendar.pk != (incoming.calendar_id or default_calendar_id()).strip():
         calendar = get_or_create_calendar(incoming.calendar_id)

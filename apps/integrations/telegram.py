@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from apps.audit.context import acting_as
 from apps.audit.registry import record
+from apps.ingest.pipeline import IncomingEvent
+from apps.ingest.services import IngestStatus, ingest
 from apps.integrations import conf, outbox
 from apps.integrations.models import TelegramUpdate
 
@@ -164,9 +166,6 @@ def respond(text: str, *, cfg: dict[str, Any]) -> str:
 
 
 def _ingest(title: str, start: datetime, end: datetime, cfg: dict[str, Any]) -> str:
-    from apps.events.services import ingest
-    from apps.sync.pipeline import IncomingEvent
-
     incoming = IncomingEvent(title=title, start_time=start, end_time=end, calendar_id=_calendar_id(cfg),
                              source="telegram", timezone=cfg["time_zone"])
     try:
@@ -175,9 +174,9 @@ def _ingest(title: str, start: datetime, end: datetime, cfg: dict[str, Any]) -> 
     except Exception as exc:  # noqa: BLE001 - the chat gets an answer; details go to the log
         logger.exception("telegram message could not be processed")
         return f"Not processed: {type(exc).__name__}: {exc}"[:MAX_TEXT]
-    if outcome.status == "rejected":
+    if outcome.status == IngestStatus.REJECTED:
         return f"Rejected: {outcome.rejection}"
-    if outcome.status == "consumed":
+    if outcome.status == IngestStatus.CONSUMED:
         created = outcome.created or {}
         kind = created.get("type", "entry")
         label = {"command": "Command", "note": "Note", "url": "URL"}.get(kind, str(kind).capitalize())

@@ -24,12 +24,12 @@ from django.db import transaction
 
 from apps.audit.registry import record as audit_record
 from apps.events.models import Calendar, Event
+from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.sync import lock
 from apps.sync.bulk import RowWriter
 from apps.sync.context import remote_changes
 from apps.sync.mapping import event_hash, remote_hash
 from apps.sync.models import EventSyncMeta, PendingPush, SyncState
-from apps.sync.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.sync.sources.base import CalendarSource, RemoteEvent, SyncTokenExpired, Window
 
 logger = logging.getLogger(__name__)

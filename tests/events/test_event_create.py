@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from apps.events.models import Calendar, Event
-from apps.sync import pipeline
-from apps.sync.pipeline import EventPlugin, PluginResult
+from apps.ingest import pipeline
+from apps.ingest.pipeline import EventPlugin, PluginResult
 
 URL = "/api/v1/events"
 BODY = {"title": "Planning", "calendar_id": "work", "start_time": "2025-03-10T10:00:00+01:00",

@@ -9,9 +9,9 @@ import pytest
 from apps.commands import services as commands
 from apps.commands.models import Command
 from apps.events.models import Event
-from apps.events.services import ingest
+from apps.ingest.pipeline import IncomingEvent
+from apps.ingest.services import ingest
 from apps.integrations.email_models import EmailMessageLog
-from apps.sync.pipeline import IncomingEvent
 from apps.templates.models import Template
 from tests.fakes.smtp import mail_fixture, smtp_server_fixture  # noqa: F401
 

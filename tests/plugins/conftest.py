@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from apps.sync.pipeline import IncomingEvent
+from apps.ingest.pipeline import IncomingEvent
 from tests.whitelists.factories import allow
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import override_settings
 
 from apps.events.models import Event
-from apps.sync import pipeline
-from apps.sync.pipeline import EventPlugin, PluginResult, load_plugins, run_pipeline
+from apps.ingest import pipeline
+from apps.ingest.pipeline import EventPlugin, PluginResult, load_plugins, run_pipeline
 
 pytestmark = pytest.mark.django_db
 CUSTOM_DIR = Path(__file__).parent / "data" / "custom"

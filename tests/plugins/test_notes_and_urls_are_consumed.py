@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from apps.events.models import Calendar, Event, Note, UrlPayload
-from apps.sync.pipeline import run_pipeline
-from apps.sync.plugins.command_handler import CommandHandler
+from apps.ingest.pipeline import run_pipeline
+from apps.ingest.prefixed import CommandHandler
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ Entries whose title ends with a marker (default ``!!``) lose the marker and get 
 
 from __future__ import annotations
 
-from apps.sync.pipeline import EventPlugin, IncomingEvent, PluginResult
+from apps.ingest.pipeline import EventPlugin, IncomingEvent, PluginResult
 
 
 class PriorityTagger(EventPlugin):

@@ -1,4 +1,7 @@
-"""Notes and URL payloads made from ``NOTIZ:``/``NOTE:`` and ``URL:`` entries."""
+"""Notes and URL payloads made from ``NOTIZ:``/``NOTE:`` and ``URL:`` entries.
+
+The events app registers :func:`note_entry` and :func:`url_entry` with the ingest prefixes.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from apps.events.models import Calendar, EntrySource, Note, UrlPayload
-from apps.sync.pipeline import IncomingEvent
+from apps.events.services import get_or_create_calendar
+from apps.ingest.pipeline import IncomingEvent, PluginResult
+from apps.ingest.prefixed import EntryRejected
 
 _url = URLValidator(schemes=["http", "https"])
 
 
-class EntryRejected(ValueError):
-    """The entry cannot become a note / URL payload; the message says why."""
-
-
 def _calendar(calendar_id: str) -> Calendar | None:
-    if not calendar_id:
-        return None
-    try:
-        from apps.events.services import get_or_create_calendar
-    except ImportError:
-        return Calendar.objects.filter(pk=calendar_id).first()
-    return get_or_create_calendar(calendar_id)
+    return get_or_create_calendar(calendar_id) if calendar_id else None
 
 
 def _source(event: IncomingEvent) -> str:
@@ -95,3 +90,15 @@ def create_url(event: IncomingEvent, text: str) -> UrlPayload:
         details=_details(event),
         source=_source(event),
     )
+
+
+def note_entry(event: IncomingEvent, text: str, config: dict[str, Any]) -> PluginResult:
+    """``NOTIZ: <text>`` / ``NOTE: <text>``: the entry becomes a note."""
+    note = create_note(event, text)
+    return PluginResult.consume(created={"type": "note", "id": note.pk})
+
+
+def url_entry(event: IncomingEvent, text: str, config: dict[str, Any]) -> PluginResult:
+    """``URL: <url> [title]``: the entry becomes a URL payload."""
+    payload = create_url(event, text)
+    return PluginResult.consume(created={"type": "url", "id": payload.pk})
