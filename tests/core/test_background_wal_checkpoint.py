@@ -22,13 +22,19 @@ def _writer(path) -> sqlite3.Connection:
 
 def _rows_in_database_file(path) -> int:
     """Rows visible in the main database file alone, ignoring what is still only in the WAL."""
-    reader = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
-    try:
-        return reader.execute("SELECT COUNT(*) FROM t").fetchone()[0]
-    except sqlite3.OperationalError:  # the table itself is still only in the WAL
-        return 0
-    finally:
-        reader.close()
+    for _ in range(50):
+        reader = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            return reader.execute("SELECT COUNT(*) FROM t").fetchone()[0]
+        except sqlite3.OperationalError:  # the table itself is still only in the WAL
+            return 0
+        except sqlite3.DatabaseError:
+            # An immutable read takes no lock, so it can meet pages a checkpoint is writing
+            # right now ("malformed"): read again once that write is through.
+            time.sleep(0.02)
+        finally:
+            reader.close()
+    raise AssertionError("the database file never read back whole")
 
 
 def _wait_for_rows_in_database_file(path, n: int) -> int:
