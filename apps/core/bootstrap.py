@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 
 from apps.audit.context import acting_as
 from apps.core.models import ApiKey
@@ -24,29 +25,9 @@ class BootstrapResult:
     sample_events: int = 0
 
 
-def create_mock_calendar() -> int:
-    """Create the ``mock`` calendar with sample events; returns how many events were added."""
-    from django.utils import timezone
-
-    from apps.events.models import Calendar, Event
-    from apps.events.sample import generate
-
-    calendar, created = Calendar.objects.get_or_create(
-        id="mock", defaults={"name": "Mock calendar (sample data)", "source": Calendar.Source.MOCK,
-                             "timezone": "Europe/Berlin"}
-    )
-    if not created or calendar.events.exists():
-        return 0
-    rows = []
-    for item in generate(around=timezone.localdate(), tz=calendar.timezone):
-        rows.append(Event(calendar=calendar, external_id=item.external_id, title=item.title,
-                          event_type=item.event_type, start_time=item.start, end_time=item.end,
-                          tags=item.tags, attendees=item.attendees, all_day=item.all_day,
-                          start_date=item.start_date, end_date=item.end_date, location=item.location,
-                          description=item.description, timezone=calendar.timezone,
-                          duration_seconds=int((item.end - item.start).total_seconds())))
-    Event.objects.bulk_create(rows)
-    return len(rows)
+# Apps that bring sample data connect a receiver: it fills what is missing and returns how many
+# events it added (0 when there was nothing to do), so a second start adds nothing.
+fill_sample_data = Signal()
 
 
 def run() -> BootstrapResult:
@@ -63,5 +44,6 @@ def run() -> BootstrapResult:
             _, full = ApiKey.issue(name="first-start admin key", scopes=["admin"], created_by="first start")
             result.admin_created, result.username, result.api_key = True, username, full
             result.password, result.password_from_env = password, bool(env_password)
-        result.sample_events = create_mock_calendar()
+        result.sample_events = sum(added for _, added in fill_sample_data.send(sender=BootstrapResult)
+                                   if isinstance(added, int))
     return result

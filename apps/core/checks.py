@@ -26,10 +26,4 @@ def check_configuration(app_configs=None, **kwargs) -> list[Error]:
                 id="chronos.E004",
             )
         )
-    from apps.integrations import conf as integrations_conf
-
-    try:
-        integrations_conf.webhooks()
-    except ValueError as exc:
-        errors.append(Error(f"integrations.webhooks.blocked_networks: {exc}", id="chronos.E005"))
     return errors

@@ -10,11 +10,13 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.audit.registry import register
+        from apps.core.bootstrap import fill_sample_data
         from apps.core.health import register as register_health
         from apps.events import dbobjects, schedules  # noqa: F401  (schedules declares periodic tasks)
         from apps.events.entries import note_entry, url_entry
         from apps.events.health import check_search
         from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+        from apps.events.sample import fill_mock_calendar
         from apps.events.services import store_incoming
         from apps.ingest.prefixed import register_prefix
         from apps.ingest.services import provide_event_store
@@ -27,6 +29,7 @@ class EventsConfig(AppConfig):
         register(UrlPayload, entity="url_payload")
         register_health("search", check_search)
         provide_event_store(store_incoming)
+        fill_sample_data.connect(fill_mock_calendar, dispatch_uid="events:mock-calendar")
         register_prefix("NOTIZ", note_entry)
         register_prefix("NOTE", note_entry)
         register_prefix("URL", url_entry)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
@@ -64,31 +64,30 @@ class ExternalBusy:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _google_attendees(attendees: list[str]) -> list[str]:
-    synced = {
-        normalise_attendee(x)
-        for x in Calendar.objects.filter(source=Calendar.Source.GOOGLE, enabled=True).values_list("external_id", flat=True)
-    }
-    return [a for a in attendees if a in synced]
+# Busy time of attendees outside Chronos (Google free/busy), answered by the calendar sync app,
+# which provides it from its ready(): the events app does not import sync.
+ExternalBusySource = Callable[..., "ExternalBusy"]
+_external_source: ExternalBusySource | None = None
+
+
+def provide_external_busy(source: ExternalBusySource | None) -> None:
+    """Install ``source(attendees=, start=, end=) -> ExternalBusy``; ``None`` removes it."""
+    global _external_source
+    _external_source = source
 
 
 def external_busy(attendees: list[str], start: datetime, end: datetime) -> ExternalBusy:
-    """Google free/busy through the sync app; without that app there are no Google attendees."""
-    if not attendees:
+    """What the external source says about ``attendees``; nothing when there is no source."""
+    if not attendees or _external_source is None:
         return ExternalBusy()
     try:
-        from apps.sync.freebusy import query
-    except ImportError:
-        return ExternalBusy()
-    try:
-        result = query(attendees=attendees, start=start, end=end)
+        result = _external_source(attendees=attendees, start=start, end=end)
     except Exception as exc:  # noqa: BLE001  (a broken source must never read as "everyone is free")
         logger.warning("free/busy query failed: %s", exc)
-        google = _google_attendees(attendees)
-        return ExternalBusy(unknown=google, errors={a: str(exc) or type(exc).__name__ for a in google})
-    busy = {normalise_attendee(k): [(s, e) for s, e in v] for k, v in (result.busy or {}).items()}
-    unknown = [normalise_attendee(a) for a in (result.unknown or [])]
-    errors = {normalise_attendee(k): str(v) for k, v in (getattr(result, "errors", None) or {}).items()}
+        return ExternalBusy(unknown=list(attendees), errors={a: str(exc) or type(exc).__name__ for a in attendees})
+    busy = {normalise_attendee(k): [(s, e) for s, e in v] for k, v in result.busy.items()}
+    unknown = [normalise_attendee(a) for a in result.unknown]
+    errors = {normalise_attendee(k): str(v) for k, v in result.errors.items()}
     return ExternalBusy(busy=busy, unknown=unknown, errors=errors)
 
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
+from apps.events.models import Calendar, Event
+
 TITLES = [
     ("Team stand-up", "meeting", 15, ["team"]),
     ("Sprint planning", "meeting", 90, ["team", "planning"]),
@@ -68,3 +72,28 @@ def generate(*, around: date, days_back: int = 7, days_ahead: int = 21, tz: str 
                                       datetime.combine(day + timedelta(days=1), time.min, zone),
                                       ["release"], all_day=True, start_date=day, end_date=day + timedelta(days=1)))
     return events
+
+
+def create_mock_calendar() -> int:
+    """Create the ``mock`` calendar with sample events; returns how many events were added."""
+    calendar, created = Calendar.objects.get_or_create(
+        id="mock", defaults={"name": "Mock calendar (sample data)", "source": Calendar.Source.MOCK,
+                             "timezone": "Europe/Berlin"}
+    )
+    if not created or calendar.events.exists():
+        return 0
+    rows = []
+    for item in generate(around=timezone.localdate(), tz=calendar.timezone):
+        rows.append(Event(calendar=calendar, external_id=item.external_id, title=item.title,
+                          event_type=item.event_type, start_time=item.start, end_time=item.end,
+                          tags=item.tags, attendees=item.attendees, all_day=item.all_day,
+                          start_date=item.start_date, end_date=item.end_date, location=item.location,
+                          description=item.description, timezone=calendar.timezone,
+                          duration_seconds=int((item.end - item.start).total_seconds())))
+    Event.objects.bulk_create(rows)
+    return len(rows)
+
+
+def fill_mock_calendar(sender, **kwargs) -> int:
+    """First start: the mock calendar and its sample events (receiver of the bootstrap signal)."""
+    return create_mock_calendar()

@@ -10,8 +10,10 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.health import register as register_health
-        from apps.sync import receivers, schedules  # noqa: F401  (declares the periodic sync)
+        from apps.events.availability import provide_external_busy
+        from apps.sync import freebusy, receivers, schedules  # noqa: F401  (declares the periodic sync)
         from apps.sync.selectors import health_check
 
         receivers.connect()
         register_health("sync", health_check)
+        provide_external_busy(freebusy.query)

@@ -10,9 +10,10 @@ reason in ``errors``.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from apps.events.availability import ExternalBusy
+from apps.events.models import Calendar
 from apps.sync.mapping import parse_datetime
 from apps.sync.sources.base import SourceError
 
@@ -21,24 +22,15 @@ logger = logging.getLogger(__name__)
 BATCH = 50  # Google answers at most 50 calendars per freeBusy query
 
 
-@dataclass
-class FreeBusyResult:
-    busy: dict[str, list[tuple[datetime, datetime]]] = field(default_factory=dict)
-    unknown: list[str] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)
-
-
 def google_attendees(attendees: list[str]) -> list[str]:
-    from apps.events.models import Calendar
-
     wanted = {a.strip().lower(): a for a in attendees if a and a.strip()}
     rows = Calendar.objects.filter(enabled=True, source=Calendar.Source.GOOGLE).values_list("external_id", flat=True)
     return [wanted[e.lower()] for e in rows if e and e.lower() in wanted]
 
 
-def query(*, attendees: list[str], start: datetime, end: datetime, source=None) -> FreeBusyResult:
+def query(*, attendees: list[str], start: datetime, end: datetime, source=None) -> ExternalBusy:
     """Busy intervals (UTC) per Google-backed attendee over [start, end)."""
-    result = FreeBusyResult()
+    result = ExternalBusy()
     targets = google_attendees(attendees)
     if not targets:
         return result
@@ -53,7 +45,7 @@ def query(*, attendees: list[str], start: datetime, end: datetime, source=None) 
         chunk = targets[offset:offset + BATCH]
         try:
             body = source.freebusy(calendar_ids=chunk, start=start, end=end)
-        except SourceError as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure: these attendees are unknown, never free
             logger.warning("freeBusy query failed: %s", exc)
             _all_unknown(result, chunk, str(exc))
             continue
@@ -73,7 +65,7 @@ def query(*, attendees: list[str], start: datetime, end: datetime, source=None) 
     return result
 
 
-def _all_unknown(result: FreeBusyResult, attendees: list[str], reason: str) -> FreeBusyResult:
+def _all_unknown(result: ExternalBusy, attendees: list[str], reason: str) -> ExternalBusy:
     for attendee in attendees:
         result.unknown.append(attendee)
         result.errors[attendee] = reason

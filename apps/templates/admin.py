@@ -6,6 +6,7 @@ from django.contrib import admin
 from apps.audit.admin import AuditTrailMixin
 from apps.templates.admin_email import TemplatePreviewAdminMixin
 from apps.templates.models import Template, TemplateUsage
+from apps.templates.rendering import validate_template
 
 
 class TemplateForm(forms.ModelForm):
@@ -15,10 +16,6 @@ class TemplateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        try:
-            from apps.templates.rendering import validate_template
-        except ImportError:
-            return cleaned
         for field, messages in validate_template(cleaned.get("type") or "event", cleaned).items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)

@@ -9,16 +9,8 @@ from rest_framework.response import Response
 
 from apps.core.idempotency import IdempotentCreateMixin
 from apps.templates.models import Template
+from apps.templates.rendering import validate_template
 from apps.templates.services import record_use
-
-
-def _validate_with_renderer(template_type: str, fields: dict) -> dict[str, list[str]]:
-    # The renderer owns placeholder rules; imported lazily so this app loads without it.
-    try:
-        from apps.templates.rendering import validate_template
-    except ImportError:
-        return {}
-    return validate_template(template_type, fields)
 
 
 def _string_list(value, field: str, *, max_items: int = 100, max_length: int = 500) -> list[str]:
@@ -62,7 +54,7 @@ class TemplateSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             merged = {f: getattr(self.instance, f) for f in self.Meta.fields if hasattr(self.instance, f)}
         merged.update(attrs)
-        errors = _validate_with_renderer(merged.get("type") or Template.Type.EVENT, merged)
+        errors = validate_template(merged.get("type") or Template.Type.EVENT, merged)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from apps.core.bootstrap import create_mock_calendar
 from apps.events.models import Calendar, Event
+from apps.events.sample import create_mock_calendar
 from apps.sync.services import sync_now
 
 
