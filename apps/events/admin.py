@@ -7,7 +7,6 @@ from django.db import models
 from apps.audit.admin import AuditTrailMixin
 from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
 from apps.events.timeparse import TimeError, zone
-from apps.integrations.admin_email import send_template_to_attendees_action
 
 
 class CalendarForm(forms.ModelForm):
@@ -82,7 +81,7 @@ class EventAdmin(AuditTrailMixin, admin.ModelAdmin):
     readonly_fields = ("all_done", "plugin_error", "created_at", "updated_at")
     inlines = [SubTaskInline]
     show_full_result_count = False
-    actions = [send_template_to_attendees_action]
+    actions: list = []
 
     def get_changelist_instance(self, request):
         # One batched conflict lookup for the whole page instead of one query per row.

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from apps.audit.admin import AuditTrailMixin
-from apps.integrations import outbox, services
+from apps.integrations import admin_email, outbox, services  # noqa: F401  (admin_email: e-mail log, e-mail buttons)
 from apps.integrations.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 
 

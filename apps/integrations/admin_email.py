@@ -1,21 +1,30 @@
-"""Admin for the e-mail log, and the "send an e-mail template to the attendees" action for events.
+"""Admin for the e-mail log, and the e-mail buttons on the event and template pages.
 
-Registered from ``IntegrationsConfig.ready``. The event action is a plain function the event
-admin lists in its ``actions``: it asks for the template on an intermediate page, then queues one
-e-mail per attendee of each selected event.
+Imported by this app's ``admin`` module, after the events and templates admin modules. The event
+action asks for the template on an intermediate page, then queues one e-mail per attendee of each
+selected event; the template page gets "send test e-mail".
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from apps.events import admin as events_admin
+from apps.events.models import Event
 from apps.integrations import outbox
+from apps.integrations.email import send_email, send_template_to_attendees
 from apps.integrations.email_models import EmailAttachment, EmailMessageLog
+from apps.templates import admin as templates_admin
+from apps.templates.models import Template
+from apps.templates.rendering import preview_context
 
 
 class EmailAttachmentInline(admin.TabularInline):
@@ -78,16 +87,12 @@ class _TemplateChoiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from apps.templates.models import Template
-
         self.fields["template"].queryset = Template.objects.filter(type="email").order_by("title")
 
 
 @admin.action(description="Send an e-mail template to the attendees")
 def send_template_to_attendees_action(modeladmin, request, queryset):
     """Event admin action: pick a template, then one e-mail per attendee of each selected event."""
-    from apps.integrations.email import send_template_to_attendees
-
     if "apply" in request.POST:
         form = _TemplateChoiceForm(request.POST)
         if form.is_valid():
@@ -116,3 +121,63 @@ def send_template_to_attendees_action(modeladmin, request, queryset):
         "opts": modeladmin.model._meta,
     }
     return TemplateResponse(request, "admin/integrations/send_template_to_attendees.html", context)
+
+
+
+# --- E-mail glue on other apps' admin pages -------------------------------------------------
+# The e-mail transport lives here, and this app builds on events and templates (never the other
+# way round), so what sends e-mail from their admin pages is added from this side: their admin
+# classes are re-registered with the e-mail parts on top.
+
+
+class EventAdmin(events_admin.EventAdmin):
+    actions = [*events_admin.EventAdmin.actions, send_template_to_attendees_action]
+
+
+class TemplateAdmin(templates_admin.TemplateAdmin):
+    def get_urls(self):
+        opts = self.model._meta
+        send_test = path("<int:object_id>/send-test/", self.admin_site.admin_view(self.send_test_view),
+                         name=f"{opts.app_label}_{opts.model_name}_send_test")
+        return [send_test, *super().get_urls()]
+
+    def preview_controls(self, obj) -> str:
+        if obj is None or not obj.pk or obj.type != "email":
+            return ""
+        opts = self.model._meta
+        send_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_send_test", args=[obj.pk])
+        return format_html(
+            "<p style='margin-top:.5em'><input type='email' name='test_address' placeholder='you@example.com'> "
+            "<button type='submit' formaction='{}' formnovalidate class='button'>Send test e-mail</button> "
+            "<span class='help'>Sends the saved version with sample data.</span></p>",
+            send_url,
+        )
+
+    def send_test_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        template = get_object_or_404(self.model, pk=object_id)
+        opts = self.model._meta
+        back = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        if not self.has_change_permission(request, template):
+            raise PermissionDenied
+        address = (request.POST.get("test_address") or "").strip()
+        try:
+            log = send_email(
+                to=[address] if address else [],
+                template=template,
+                context=preview_context(template, {"recipient": {"email": address, "name": ""}}),
+            )
+        except ValidationError as exc:
+            detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) if hasattr(
+                exc, "error_dict"
+            ) else " ".join(exc.messages)
+            self.message_user(request, f"Test e-mail not sent: {detail}", level=messages.ERROR)
+            return HttpResponseRedirect(back)
+        self.message_user(request, f"Test e-mail {log.pk} queued for {address} (Message-ID {log.message_id}).")
+        return HttpResponseRedirect(back)
+
+
+for model, model_admin in ((Event, EventAdmin), (Template, TemplateAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -85,7 +84,7 @@ def render_preview(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class TemplatePreviewAdminMixin:
-    """Placeholder help, live preview and test send for the Template admin."""
+    """Placeholder help and live preview for the Template admin."""
 
     preview_fieldset_title = "Placeholders and preview"
 
@@ -94,7 +93,6 @@ class TemplatePreviewAdminMixin:
         name = f"{opts.app_label}_{opts.model_name}"
         extra = [
             path("preview/", self.admin_site.admin_view(self.preview_view), name=f"{name}_preview"),
-            path("<int:object_id>/send-test/", self.admin_site.admin_view(self.send_test_view), name=f"{name}_send_test"),
         ]
         return extra + super().get_urls()
 
@@ -119,6 +117,10 @@ class TemplatePreviewAdminMixin:
             format_html_join("", "<p><b>{}</b>: <code>{}</code></p>", rows),
         )
 
+    def preview_controls(self, obj) -> str:
+        """HTML below the preview; the e-mail side adds its "send test e-mail" button here."""
+        return ""
+
     @admin.display(description="Preview (sample data)")
     def live_preview(self, obj) -> str:
         opts = self.model._meta
@@ -132,16 +134,7 @@ class TemplatePreviewAdminMixin:
             ),
             mark_safe(_PREVIEW_JS),  # noqa: S308 - a constant script, no user data in it
         ]
-        if obj is not None and obj.pk and obj.type == "email":
-            send_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_send_test", args=[obj.pk])
-            parts.append(
-                format_html(
-                    "<p style='margin-top:.5em'><input type='email' name='test_address' placeholder='you@example.com'> "
-                    "<button type='submit' formaction='{}' formnovalidate class='button'>Send test e-mail</button> "
-                    "<span class='help'>Sends the saved version with sample data.</span></p>",
-                    send_url,
-                )
-            )
+        parts.append(self.preview_controls(obj))
         return mark_safe("".join(str(part) for part in parts))  # noqa: S308 - every part is escaped above
 
     def preview_view(self, request: HttpRequest) -> JsonResponse:
@@ -150,29 +143,3 @@ class TemplatePreviewAdminMixin:
         if not self.has_view_permission(request):
             raise PermissionDenied
         return JsonResponse(render_preview(_fields_from_post(request)))
-
-    def send_test_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
-        from apps.integrations.email import send_email
-
-        template = get_object_or_404(self.model, pk=object_id)
-        opts = self.model._meta
-        back = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
-        if request.method != "POST":
-            return HttpResponseRedirect(back)
-        if not self.has_change_permission(request, template):
-            raise PermissionDenied
-        address = (request.POST.get("test_address") or "").strip()
-        try:
-            log = send_email(
-                to=[address] if address else [],
-                template=template,
-                context=preview_context(template, {"recipient": {"email": address, "name": ""}}),
-            )
-        except ValidationError as exc:
-            detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) if hasattr(
-                exc, "error_dict"
-            ) else " ".join(exc.messages)
-            self.message_user(request, f"Test e-mail not sent: {detail}", level=messages.ERROR)
-            return HttpResponseRedirect(back)
-        self.message_user(request, f"Test e-mail {log.pk} queued for {address} (Message-ID {log.message_id}).")
-        return HttpResponseRedirect(back)
