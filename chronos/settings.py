@@ -1,7 +1,8 @@
 """Django settings for Chronos, built from ``config/chronos.yaml`` plus environment overrides.
 
 Nothing here raises on bad configuration: problems land in ``CHRONOS_CONFIG_ERRORS`` and the
-``chronos.E001`` system check turns them into one clear line at start.
+``chronos.E001`` system check turns them into one clear line each at start. Values come from the
+typed configuration (``chronos.config``), where each key is declared once with its default.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from chronos import config as _config
 
 BASE_DIR = _config.BASE_DIR
 CHRONOS, CHRONOS_CONFIG_ERRORS = _config.load()
-cfg = _config.get
+CONFIG, _problems = _config.build(CHRONOS)
+CHRONOS_CONFIG_ERRORS.extend(_problems)
 VERSION = __version__
 
 TESTING = "pytest" in sys.modules or os.environ.get("CHRONOS_TESTING") == "1"
@@ -29,19 +31,7 @@ def _path(value: str) -> Path:
     return p if p.is_absolute() else BASE_DIR / p
 
 
-def _typed(dotted: str, default, kind):
-    value = cfg(CHRONOS, dotted, default)
-    if isinstance(value, bool) and kind is not bool:
-        CHRONOS_CONFIG_ERRORS.append(f"{dotted}: expected {kind.__name__}, got {value!r}")
-        return default
-    try:
-        return kind(value)
-    except (TypeError, ValueError):
-        CHRONOS_CONFIG_ERRORS.append(f"{dotted}: expected {kind.__name__}, got {value!r}")
-        return default
-
-
-DATA_DIR = _path(str(cfg(CHRONOS, "server.data_dir", "data")))
+DATA_DIR = _path(CONFIG.server.data_dir)
 if TESTING and "CHRONOS_DATA_DIR" not in os.environ:
     # Each test process gets its own data dir (secret key, SQLite test files, backups), so
     # parallel runs never share files and the real data/ is never touched by tests.
@@ -81,12 +71,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = bool(cfg(CHRONOS, "server.debug", False))
-ALLOWED_HOSTS = list(cfg(CHRONOS, "server.allowed_hosts", ["*"]))
-CSRF_TRUSTED_ORIGINS = list(cfg(CHRONOS, "server.csrf_trusted_origins", []))
+DEBUG = CONFIG.server.debug
+ALLOWED_HOSTS = list(CONFIG.server.allowed_hosts)
+CSRF_TRUSTED_ORIGINS = list(CONFIG.server.csrf_trusted_origins)
 
-HOST = str(cfg(CHRONOS, "server.host", "0.0.0.0"))
-PORT = _typed("server.port", 8080, int)
+HOST = CONFIG.server.host
+PORT = CONFIG.server.port
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -149,7 +139,7 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "chronos.db"
-_db_url = str(cfg(CHRONOS, "database.url", "") or "") or f"sqlite:///{SQLITE_PATH}"
+_db_url = CONFIG.database.url or f"sqlite:///{SQLITE_PATH}"
 try:
     _db = dj_database_url.parse(_db_url)
 except Exception as exc:  # noqa: BLE001 - the library raises several types for bad URLs
@@ -159,15 +149,11 @@ except Exception as exc:  # noqa: BLE001 - the library raises several types for 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] != ":memory:":
         _db["NAME"] = str(_path(_db["NAME"]))
-    _busy = _typed("database.sqlite_busy_timeout_ms", 5000, int)
+    _busy = CONFIG.database.sqlite_busy_timeout_ms
     # Web processes checkpoint the WAL in the background (apps.core.walcheckpoint); commits
     # then checkpoint only past this many pages, when no web process is running.
-    SQLITE_CHECKPOINT_SECONDS = _typed("database.sqlite_checkpoint_seconds", 1.0, float)
-    _autocheckpoint = _typed("database.sqlite_wal_autocheckpoint_pages", 10000, int)
-    if _autocheckpoint < 100:
-        CHRONOS_CONFIG_ERRORS.append(
-            f"database.sqlite_wal_autocheckpoint_pages: expected at least 100, got {_autocheckpoint}")
-        _autocheckpoint = 10000
+    SQLITE_CHECKPOINT_SECONDS = CONFIG.database.sqlite_checkpoint_seconds
+    _autocheckpoint = CONFIG.database.sqlite_wal_autocheckpoint_pages
     if SQLITE_CHECKPOINT_SECONDS <= 0:
         _autocheckpoint = 1000  # SQLite's own default: commits do all the checkpointing
     _db["OPTIONS"] = {
@@ -201,20 +187,18 @@ DATABASE_VENDOR = "sqlite" if "sqlite" in _db["ENGINE"] else "postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache & tasks ------------------------------------------------------------------------
-REDIS_URL = str(cfg(CHRONOS, "redis_url", "") or "")
+REDIS_URL = CONFIG.redis_url
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-_task_timeout = _typed("worker.task_timeout_seconds", 600, int)
-_task_retry = _typed("worker.task_retry_seconds", 660, int)
 Q_CLUSTER = {
     "name": "chronos",
-    "workers": _typed("worker.processes", 2, int),
-    "timeout": _task_timeout,
-    # retry must exceed timeout (plus queue wait) or a slow task runs twice.
-    "retry": _task_retry,
+    "workers": CONFIG.worker.processes,
+    "timeout": CONFIG.worker.task_timeout_seconds,
+    # retry must exceed timeout (plus queue wait) or a slow task runs twice (checked in build()).
+    "retry": CONFIG.worker.task_retry_seconds,
     "max_attempts": 3,
     "catch_up": False,
     "save_limit": 1000,
@@ -232,7 +216,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
 ]
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = str(cfg(CHRONOS, "server.time_zone", "UTC"))
+TIME_ZONE = CONFIG.server.time_zone
 USE_I18N = True
 USE_TZ = True
 
@@ -286,7 +270,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": str(cfg(CHRONOS, "server.log_level", "INFO")).upper()},
+    "root": {"handlers": ["console"], "level": CONFIG.server.log_level.upper()},
     "loggers": {"django_q": {"level": "WARNING"}},
 }
 

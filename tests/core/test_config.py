@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 from chronos import config
 
 
@@ -33,3 +35,48 @@ def test_missing_config_named_by_env_is_an_error(tmp_path):
 def test_allowed_chats_env_is_split_into_a_list(tmp_path):
     data, _ = config.load(tmp_path / "x.yaml", environ={"CHRONOS_TELEGRAM_ALLOWED_CHATS": "1, -100200"})
     assert config.get(data, "telegram.allowed_chats") == ["1", "-100200"]
+
+
+def test_the_shipped_yaml_and_the_declared_defaults_agree():
+    """Every key in config/chronos.yaml is declared, and its value there is the declared default,
+    so reading the file or leaving a key out gives the same instance."""
+    shipped, errors = config.load(config.DEFAULT_CONFIG_PATH, environ={})
+    assert errors == []
+    typed, problems = config.build(shipped)
+    assert problems == []
+    defaults, _ = config.build({})
+    assert dataclasses.replace(typed, path="") == defaults
+
+
+def test_a_value_of_the_wrong_type_names_its_key_and_keeps_the_default():
+    typed, problems = config.build({"commands": {"lease_seconds": "five"}})
+    assert problems == ["commands.lease_seconds: expected an integer, got 'five'"]
+    assert typed.commands.lease_seconds == config.build({})[0].commands.lease_seconds
+
+
+def test_an_unknown_key_is_reported_with_its_path():
+    _, problems = config.build({"integrations": {"outbox": {"max_attemps": 3}}})
+    assert problems == ["integrations.outbox.max_attemps: unknown key (see config/chronos.yaml for the keys there are)"]
+
+
+def test_cross_checks_catch_values_that_only_fail_together():
+    _, problems = config.build({"worker": {"task_timeout_seconds": 600, "task_retry_seconds": 300}})
+    assert len(problems) == 1 and problems[0].startswith("worker.task_retry_seconds")
+
+
+def test_a_bad_value_stops_check_and_start_with_one_line_naming_the_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "chronos.yaml"
+    bad.write_text("commands:\n  lease_seconds: five\n")
+    env = {**os.environ, "CHRONOS_CONFIG": str(bad), "CHRONOS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    for argv in (["check"], ["start", "--no-worker"]):
+        done = subprocess.run([sys.executable, "manage.py", *argv], cwd=config.BASE_DIR, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0, argv
+        output = done.stdout + done.stderr
+        assert "commands.lease_seconds: expected an integer, got 'five'" in output, argv
+        assert "Traceback" not in output, argv
