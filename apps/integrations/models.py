@@ -7,7 +7,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from apps.integrations import crypto
+from apps.core import crypto
 
 
 class WebhookEndpoint(models.Model):

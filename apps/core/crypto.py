@@ -1,4 +1,4 @@
-"""Encryption at rest for integration secrets (webhook signing secrets).
+"""Encryption at rest for stored secrets (webhook signing secrets, calendar passwords, ...).
 
 The Fernet key is derived from ``SECRET_KEY`` with HKDF, so the secrets stay readable across
 restarts without another key to manage, and a database dump alone does not reveal them.
