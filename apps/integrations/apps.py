@@ -11,7 +11,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from apps.audit.registry import register
         from apps.core import health, signals
-        from apps.integrations import checks, email_commands, schedules  # noqa: F401  (checks; SEND_EMAIL; periodic tasks)
+        from apps.integrations import email_commands, schedules  # noqa: F401  (SEND_EMAIL; periodic tasks)
         from apps.integrations.health import outbox_health
         from apps.integrations.models import WebhookEndpoint
         from apps.integrations.subscribers import on_domain_event

@@ -26,8 +26,9 @@ from rest_framework import authentication, exceptions
 from apps.audit import context as audit_context
 from apps.core.auth import Principal
 from apps.core.exceptions import Conflict
-from apps.integrations import conf, signing
+from apps.integrations import signing
 from apps.integrations.models import SeenWebhookId, WebhookEndpoint
+from chronos.config import current
 
 
 @dataclass
@@ -82,13 +83,13 @@ def _timestamp(raw: str) -> int:
         ts = int(raw.strip())
     except ValueError:
         raise exceptions.AuthenticationFailed("malformed signature timestamp") from None
-    if abs(time.time() - ts) > conf.webhooks()["callback_tolerance"]:
+    if abs(time.time() - ts) > current().integrations.webhooks.callback_tolerance_seconds:
         raise exceptions.AuthenticationFailed("signature timestamp is too old or too far in the future")
     return ts
 
 
 def _remember(key: str) -> None:
-    ttl = timedelta(seconds=2 * conf.webhooks()["callback_tolerance"] + 60)
+    ttl = timedelta(seconds=2 * current().integrations.webhooks.callback_tolerance_seconds + 60)
     try:
         with transaction.atomic():
             SeenWebhookId.objects.create(key=key[:200], expires_at=timezone.now() + ttl)

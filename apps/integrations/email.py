@@ -22,7 +22,6 @@ from email.utils import make_msgid
 from typing import Any
 
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -31,57 +30,16 @@ from django.utils import timezone
 from apps.integrations import outbox
 from apps.integrations.email_models import EmailAttachment, EmailMessageLog
 from apps.templates.rendering import TemplateRenderError, render_html, render_template, render_text
+from chronos.config import Email, current
 
 PRIORITIES = ("high", "normal", "low")
 
-DEFAULTS: dict[str, Any] = {
-    "from": "chronos@localhost",
-    "from_name": "Chronos",
-    "backend": "smtp",
-    "anymail": {},
-    "command_system": "SMTP",
-    "smtp": {"host": "localhost", "port": 25, "user": "", "password": "", "tls": False, "ssl": False, "timeout": 10},
-    "local_hostname": "",
-    "message_id_domain": "",
-    "keep_alive_seconds": 30,
-    "max_recipients": 50,
-    "max_attachments": 10,
-    "max_attachment_bytes": 10 * 1024 * 1024,
-    "max_total_attachment_bytes": 20 * 1024 * 1024,
-    "allowed_attachment_types": [
-        "application/pdf",
-        "application/zip",
-        "application/json",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.*",
-        "application/vnd.oasis.opendocument.*",
-        "application/vnd.ms-excel",
-        "application/octet-stream",
-        "image/*",
-        "text/*",
-    ],
-    "blocked_attachment_extensions": [
-        ".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".js", ".vbs", ".ps1", ".jar", ".dll", ".hta",
-    ],
-}  # fmt: skip
-
-
-def config() -> dict[str, Any]:
-    """The ``email:`` section over its defaults (read on every call so tests can change settings)."""
-    raw = settings.CHRONOS.get("email") if isinstance(settings.CHRONOS, dict) else None
-    raw = raw if isinstance(raw, dict) else {}
-    merged = {**DEFAULTS, **{k: v for k, v in raw.items() if v is not None}}
-    merged["smtp"] = {**DEFAULTS["smtp"], **{k: v for k, v in (raw.get("smtp") or {}).items() if v is not None}}
-    merged["anymail"] = dict(raw.get("anymail") or {})
-    return merged
-
-
-def message_id_domain(cfg: Mapping[str, Any] | None = None) -> str:
-    cfg = cfg or config()
-    domain = str(cfg.get("message_id_domain") or "").strip()
+def message_id_domain(cfg: Email | None = None) -> str:
+    cfg = cfg or current().email
+    domain = cfg.message_id_domain.strip()
     if not domain:
-        sender = str(cfg.get("from") or "")
-        domain = sender.rpartition("@")[2] if "@" in sender else ""
+        sender = cfg.sender
+        domain = sender.rpartition("@")[2].rstrip(">") if "@" in sender else ""
     return domain or "chronos.localhost"
 
 
@@ -124,12 +82,12 @@ def _address_list(value: Any, field: str) -> list[str]:
     return addresses
 
 
-def _check_recipients(to: list[str], cc: list[str], bcc: list[str], cfg: Mapping[str, Any]) -> None:
+def _check_recipients(to: list[str], cc: list[str], bcc: list[str], cfg: Email) -> None:
     total = len(to) + len(cc) + len(bcc)
     if total == 0:
         raise ValidationError({"to": ["At least one recipient is required."]})
-    if total > int(cfg["max_recipients"]):
-        raise ValidationError({"to": [f"At most {cfg['max_recipients']} recipients (to, cc and bcc together)."]})
+    if total > cfg.max_recipients:
+        raise ValidationError({"to": [f"At most {cfg.max_recipients} recipients (to, cc and bcc together)."]})
 
 
 def _as_attachment(item: Any, index: int) -> Attachment:
@@ -157,13 +115,13 @@ def _as_attachment(item: Any, index: int) -> Attachment:
     raise ValidationError({field: ["Must be an object with filename, content_type and content_base64."]})
 
 
-def _check_attachments(items: Iterable[Any], cfg: Mapping[str, Any]) -> list[Attachment]:
+def _check_attachments(items: Iterable[Any], cfg: Email) -> list[Attachment]:
     attachments = [_as_attachment(item, i) for i, item in enumerate(items or ())]
-    if len(attachments) > int(cfg["max_attachments"]):
-        raise ValidationError({"attachments": [f"At most {cfg['max_attachments']} attachments."]})
+    if len(attachments) > cfg.max_attachments:
+        raise ValidationError({"attachments": [f"At most {cfg.max_attachments} attachments."]})
     total = 0
-    allowed = [str(pattern).lower() for pattern in cfg["allowed_attachment_types"]]
-    blocked = {str(ext).lower() for ext in cfg["blocked_attachment_extensions"]}
+    allowed = [str(pattern).lower() for pattern in cfg.allowed_attachment_types]
+    blocked = {str(ext).lower() for ext in cfg.blocked_attachment_extensions}
     for index, att in enumerate(attachments):
         field = f"attachments[{index}]"
         name = att.filename.strip()
@@ -176,12 +134,12 @@ def _check_attachments(items: Iterable[Any], cfg: Mapping[str, Any]) -> list[Att
             raise ValidationError({field: [f"content_type {att.content_type!r} is not a media type."]})
         if not any(fnmatch.fnmatchcase(content_type, pattern) for pattern in allowed):
             raise ValidationError({field: [f"content_type {content_type!r} is not allowed."]})
-        if len(att.content) > int(cfg["max_attachment_bytes"]):
-            raise ValidationError({field: [f"Larger than {cfg['max_attachment_bytes']} bytes."]})
+        if len(att.content) > cfg.max_attachment_bytes:
+            raise ValidationError({field: [f"Larger than {cfg.max_attachment_bytes} bytes."]})
         total += len(att.content)
         att.filename, att.content_type = name, content_type
-    if total > int(cfg["max_total_attachment_bytes"]):
-        raise ValidationError({"attachments": [f"Together larger than {cfg['max_total_attachment_bytes']} bytes."]})
+    if total > cfg.max_total_attachment_bytes:
+        raise ValidationError({"attachments": [f"Together larger than {cfg.max_total_attachment_bytes} bytes."]})
     return attachments
 
 
@@ -290,7 +248,7 @@ def send_email(
     event_id: int | None = None,
 ) -> EmailMessageLog:
     """Queue one e-mail (rendered now, sent by the worker). Raises ``ValidationError`` on bad input."""
-    cfg = config()
+    cfg = current().email
     to_list = _address_list(list(to) if not isinstance(to, str) else to, "to")
     cc_list = _address_list(list(cc) if not isinstance(cc, str) else cc, "cc")
     bcc_list = _address_list(list(bcc) if not isinstance(bcc, str) else bcc, "bcc")
@@ -322,7 +280,7 @@ def send_email(
     if len(rendered["subject"]) > 998:
         raise ValidationError({"subject": ["The subject is longer than 998 characters."]})
 
-    name = cfg["from_name"] if from_name is None else from_name
+    name = cfg.from_name if from_name is None else from_name
     name = " ".join(str(name or "").split())[:200]
     with transaction.atomic():
         log = EmailMessageLog.objects.create(
@@ -330,7 +288,7 @@ def send_email(
             cc=cc_list,
             bcc=bcc_list,
             reply_to=reply_list,
-            from_email=str(cfg["from"]),
+            from_email=cfg.sender,
             from_name=name,
             subject=rendered["subject"],
             body_html=rendered["html"],
@@ -411,40 +369,20 @@ def email_data(log: EmailMessageLog) -> dict[str, Any]:
     }
 
 
-def config_errors(cfg: Mapping[str, Any] | None = None) -> list[str]:
-    """Problems in the ``email:`` section, one readable line each (checked at start)."""
-    cfg = cfg or config()
+def config_errors(cfg: Email | None = None) -> list[str]:
+    """Problems in the ``email:`` section beyond types and ranges (checked in chronos.config)."""
+    cfg = cfg or current().email
     errors = []
-    smtp = cfg.get("smtp") or {}
-    if bool(smtp.get("tls")) and bool(smtp.get("ssl")):
-        errors.append("email.smtp.tls and email.smtp.ssl cannot both be true (STARTTLS or implicit TLS)")
-    for key in ("port", "timeout"):
-        try:
-            float(smtp.get(key))
-        except (TypeError, ValueError):
-            errors.append(f"email.smtp.{key}: expected a number, got {smtp.get(key)!r}")
-    for key in ("keep_alive_seconds", "max_recipients", "max_attachments", "max_attachment_bytes",
-                "max_total_attachment_bytes"):  # fmt: skip
-        try:
-            int(cfg.get(key))
-        except (TypeError, ValueError):
-            errors.append(f"email.{key}: expected an integer, got {cfg.get(key)!r}")
-    for key in ("allowed_attachment_types", "blocked_attachment_extensions"):
-        if not isinstance(cfg.get(key), list):
-            errors.append(f"email.{key}: expected a list")
-    if not isinstance(cfg.get("anymail"), dict):
-        errors.append("email.anymail: expected a mapping of backend options")
-    backend = str(cfg.get("backend") or "smtp")
-    if backend != "smtp":
+    if cfg.backend != "smtp":
         from django.utils.module_loading import import_string
 
         try:
-            import_string(backend)
+            import_string(cfg.backend)
         except ImportError as exc:
-            errors.append(f"email.backend: cannot import {backend!r}: {exc}")
+            errors.append(f"email.backend: cannot import {cfg.backend!r}: {exc}")
     try:
-        validate_email(str(cfg.get("from") or ""))
+        validate_email(cfg.sender)
     except ValidationError:
-        if not str(cfg.get("from") or "").endswith("@localhost"):
-            errors.append(f"email.from: {cfg.get('from')!r} is not an e-mail address")
+        if not cfg.sender.endswith("@localhost"):
+            errors.append(f"email.from: {cfg.sender!r} is not an e-mail address")
     return errors

@@ -17,19 +17,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.core import signals
-from apps.integrations.email import config, send_email
+from apps.integrations.email import send_email
 from apps.integrations.email_models import EmailMessageLog
+from chronos import config
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
 
 def command_system() -> str:
-    return str(config().get("command_system") or "").strip()
+    return current().email.command_system.strip()
 
 
 def _is_ours(data: dict[str, Any]) -> bool:
@@ -117,10 +120,14 @@ def on_command_requeued(event_type: str, data: dict[str, Any]) -> None:
 
 
 def check_email_config(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """``chronos.E601``: a wrong ``email:`` setting stops the start with one line naming the key."""
+    """``chronos.E601``: an unusable e-mail backend or sender stops the start with one line.
+
+    Types and ranges of the ``email:`` keys are checked with the rest of the configuration
+    (``chronos.E001``); a value that failed there is its default here."""
     from apps.integrations.email import config_errors
 
-    return [checks.Error(message, id="chronos.E601") for message in config_errors()]
+    typed, _ = config.build(settings.CHRONOS)
+    return [checks.Error(message, id="chronos.E601") for message in config_errors(typed.email)]
 
 
 def connect() -> None:

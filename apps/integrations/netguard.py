@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-from apps.integrations import conf
+from chronos.config import current
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -45,15 +45,15 @@ def resolve(host: str, port: int | None) -> list[IPAddress]:
 
 def refusal(address: IPAddress) -> str | None:
     """Why ``address`` is refused by the configuration, or ``None``."""
-    cfg = conf.webhooks()
+    cfg = current().integrations.webhooks
     candidates = [address]
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         candidates.append(address.ipv4_mapped)  # ::ffff:169.254.169.254 is 169.254.169.254
     for candidate in candidates:
-        for network in cfg["blocked_networks"]:
+        for network in cfg.blocked:
             if candidate.version == network.version and candidate in network:
                 return f"{address} is in the blocked network {network}"
-        if not cfg["allow_private_hosts"]:
+        if not cfg.allow_private_hosts:
             for kind in ("loopback", "private", "link_local", "reserved", "multicast", "unspecified"):
                 if getattr(candidate, f"is_{kind}"):
                     return f"{address} is a {kind.replace('_', '-')} address (allow_private_hosts is false)"

@@ -26,9 +26,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.integrations import conf
 from apps.integrations.models import DeliveryAttempt, OutboxMessage
 from apps.integrations.transports.base import DeliveryResult, TransportError, UnknownTransport, get
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def enqueue(*, transport: str, event_type: str, payload: dict, endpoint=None, ta
 
 def dispatch(message_id: uuid.UUID | str) -> None:
     """Hand one message to the worker queue. Losing this call loses nothing: the sweep finds the row."""
-    if not conf.outbox()["dispatch_on_commit"]:
+    if not current().integrations.outbox.dispatch_on_commit:
         return
     try:
         from django_q.tasks import async_task
@@ -84,7 +84,7 @@ def claim(*, limit: int, now: datetime | None = None, ids: list | None = None) -
     """
     now = now or timezone.now()
     token = uuid.uuid4()
-    lease_until = now + timedelta(seconds=conf.outbox()["lease_seconds"])
+    lease_until = now + timedelta(seconds=current().integrations.outbox.lease_seconds)
     with transaction.atomic():
         qs = OutboxMessage.objects.filter(_due(now))
         if ids is not None:
@@ -120,12 +120,12 @@ class _Result:
 
 
 def _truncate(text: str) -> str:
-    limit = conf.outbox()["max_response_chars"]
+    limit = current().integrations.outbox.max_response_chars
     return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _attempt(message: OutboxMessage) -> _Result:
-    max_attempts = len(conf.outbox()["retry_schedule"])
+    max_attempts = len(current().integrations.outbox.retry_schedule_seconds)
     if message.attempts > max_attempts:
         return _Result(Outcome.DEAD, None, f"gave up after {message.attempts - 1} attempts", "")
     try:
@@ -145,15 +145,15 @@ def _attempt(message: OutboxMessage) -> _Result:
 
 def next_delay(*, attempts: int, retry_after: float | None) -> float | None:
     """Seconds until the next attempt after ``attempts`` failed ones; ``None`` when exhausted."""
-    cfg = conf.outbox()
-    schedule = cfg["retry_schedule"]
+    cfg = current().integrations.outbox
+    schedule = cfg.retry_schedule_seconds
     if attempts >= len(schedule):
         return None
     if retry_after is not None:
         # The receiver said when: honour it exactly (bounded, so a silly value cannot park a message for ever).
-        return max(0.0, min(float(retry_after), cfg["max_retry_after"]))
+        return max(0.0, min(float(retry_after), cfg.max_retry_after_seconds))
     base = schedule[attempts]
-    jitter = cfg["jitter"]
+    jitter = cfg.jitter_ratio
     return base * random.uniform(1 - jitter, 1 + jitter) if base and jitter else base
 
 
@@ -247,7 +247,7 @@ def _renew_if_needed(message: OutboxMessage, now: datetime) -> None:
     timeout = float((message.endpoint.timeout_seconds if message.endpoint else 0) or 30)
     if message.claimed_until and (message.claimed_until - now).total_seconds() > timeout + 5:
         return
-    until = now + timedelta(seconds=max(conf.outbox()["lease_seconds"], timeout + 30))
+    until = now + timedelta(seconds=max(current().integrations.outbox.lease_seconds, timeout + 30))
     OutboxMessage.objects.filter(id=message.id, claim_token=message.claim_token).update(claimed_until=until)
     message.claimed_until = until
 
@@ -308,9 +308,9 @@ def deliver_now(message_id: uuid.UUID | str) -> str | None:
 
 def sweep(*, max_seconds: float | None = None, batch_size: int | None = None) -> dict[str, int]:
     """Deliver everything due (or stuck) in batches, for at most ``max_seconds``."""
-    cfg = conf.outbox()
-    budget = cfg["sweep_seconds"] if max_seconds is None else max_seconds
-    size = batch_size or cfg["batch_size"]
+    cfg = current().integrations.outbox
+    budget = cfg.sweep_max_seconds if max_seconds is None else max_seconds
+    size = batch_size or cfg.batch_size
     deadline = time.monotonic() + budget
     totals: dict[str, int] = {}
     while True:
@@ -359,6 +359,6 @@ def retry_dead_since(since: datetime) -> int:
 def prune(*, now: datetime | None = None) -> int:
     """Delete delivered messages older than the retention; dead ones stay until handled."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=conf.outbox()["delivered_retention_days"])
+    cutoff = now - timedelta(days=current().integrations.outbox.delivered_retention_days)
     deleted, _ = OutboxMessage.objects.filter(status=Status.DELIVERED, delivered_at__lt=cutoff).delete()
     return deleted

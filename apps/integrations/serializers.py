@@ -6,8 +6,9 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from apps.integrations import conf, services
+from apps.integrations import services
 from apps.integrations.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
+from chronos.config import current
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -35,7 +36,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.message_dict["event_types"]) from None
 
     def validate_timeout_seconds(self, value: int) -> int:
-        limit = conf.webhooks()["max_timeout"]
+        limit = current().integrations.webhooks.max_timeout_seconds
         if value > limit:
             raise serializers.ValidationError(f"must be at most {limit} seconds")
         return value

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.integrations import conf, netguard, signing
+from apps.integrations import netguard, signing
 from apps.integrations.models import WebhookEndpoint
+from chronos.config import current
 
 
 def validate_url(url: str) -> str:
@@ -48,7 +49,7 @@ def create_endpoint(*, name: str, url: str, event_types: list[str] | None = None
     endpoint = WebhookEndpoint(
         name=name, url=validate_url(url), event_types=validate_event_types(event_types or []),
         target_system=(target_system or "").strip().upper(), payload_template_id=payload_template_id, enabled=enabled,
-        timeout_seconds=timeout_seconds or conf.webhooks()["default_timeout"],
+        timeout_seconds=timeout_seconds or current().integrations.webhooks.default_timeout_seconds,
     )
     endpoint.set_secret(secret)
     endpoint.save()

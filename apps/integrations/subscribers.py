@@ -12,8 +12,9 @@ from typing import Any
 from django.utils import timezone
 
 from apps.core.rowcache import RowCache
-from apps.integrations import conf, outbox
+from apps.integrations import outbox
 from apps.integrations.models import WebhookEndpoint
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +68,10 @@ GENERIC_TEXT = "{{event_type}}: {{summary}}"
 
 
 def _notify_telegram(event_type: str, data: dict[str, Any]) -> None:
-    cfg = conf.telegram()
-    if not cfg["bot_token"] or not cfg["notify_chats"] or event_type not in cfg["notify_event_types"]:
+    cfg = current().telegram
+    if not cfg.bot_token or not cfg.chats_to_notify or event_type not in cfg.notify_event_types:
         return
-    source = cfg["templates"].get(event_type) or DEFAULT_TEXTS.get(event_type) or GENERIC_TEXT
+    source = cfg.templates.get(event_type) or DEFAULT_TEXTS.get(event_type) or GENERIC_TEXT
     context = {**data, "event_type": event_type, "summary": str(data.get("id", ""))}
     from apps.integrations.telegram import notification_text
     from apps.templates.rendering import TemplateRenderError
@@ -85,6 +86,6 @@ def _notify_telegram(event_type: str, data: dict[str, Any]) -> None:
             text = notification_text(GENERIC_TEXT, context)
         except TemplateRenderError:
             text = f"{event_type}: {context['summary']}"
-    for chat_id in cfg["notify_chats"]:
+    for chat_id in cfg.chats_to_notify:
         outbox.enqueue(transport="telegram", event_type=event_type, payload={"text": text},
                        target={"chat_id": chat_id})

@@ -23,8 +23,9 @@ from apps.audit.context import acting_as
 from apps.audit.registry import record
 from apps.ingest.pipeline import IncomingEvent
 from apps.ingest.services import IngestStatus, ingest
-from apps.integrations import conf, outbox
+from apps.integrations import outbox
 from apps.integrations.models import TelegramUpdate
+from chronos.config import Telegram, current
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,12 @@ class BotApiError(Exception):
 
 def call(method: str, payload: dict[str, Any], *, timeout: float | None = None) -> Any:
     """Call a Bot API method; returns ``result`` or raises :class:`BotApiError`."""
-    cfg = conf.telegram()
-    if not cfg["bot_token"]:
+    cfg = current().telegram
+    if not cfg.bot_token:
         raise BotApiError("telegram.bot_token is not configured", status_code=None)
-    url = f"{cfg['api_base']}/bot{cfg['bot_token']}/{method}"
+    url = f"{cfg.api_base.rstrip('/')}/bot{cfg.bot_token}/{method}"
     try:
-        response = requests.post(url, json=payload, timeout=timeout or cfg["timeout"], allow_redirects=False)
+        response = requests.post(url, json=payload, timeout=timeout or cfg.timeout_seconds, allow_redirects=False)
     except requests.RequestException as exc:
         raise BotApiError(f"Bot API unreachable: {type(exc).__name__}", status_code=None) from None
     try:
@@ -107,14 +108,14 @@ def handle_update(update: dict[str, Any]) -> str:
     chat = (message or {}).get("chat")
     chat_id = chat.get("id") if isinstance(chat, dict) else None
     chat_id = int(chat_id) if isinstance(chat_id, int) or (isinstance(chat_id, str) and chat_id.lstrip("-").isdigit()) else None
-    cfg = conf.telegram()
+    cfg = current().telegram
     with acting_as("telegram", f"telegram chat {chat_id}"), transaction.atomic():
         try:
             with transaction.atomic():
                 TelegramUpdate.objects.create(update_id=update_id, chat_id=chat_id)
         except IntegrityError:
             return "duplicate"
-        if chat_id is None or chat_id not in cfg["allowed_chats"]:
+        if chat_id is None or chat_id not in cfg.allowed_chats:
             record(action="telegram.ignored", entity="telegram_chat", entity_id=chat_id if chat_id is not None else "",
                    changes={"update_id": [None, update_id],
                             "reason": [None, "chat not on the allow-list" if chat_id is not None else "no chat id"]})
@@ -131,11 +132,15 @@ def handle_update(update: dict[str, Any]) -> str:
     return "answered"
 
 
-def _calendar_id(cfg: dict[str, Any]) -> str:
-    return cfg["calendar_id"] or str((settings.CHRONOS.get("events") or {}).get("default_calendar") or "default")
+def _zone(cfg: Telegram) -> str:
+    return cfg.time_zone or settings.TIME_ZONE
 
 
-def respond(text: str, *, cfg: dict[str, Any]) -> str:
+def _calendar_id(cfg: Telegram) -> str:
+    return cfg.calendar_id or current().events.default_calendar
+
+
+def respond(text: str, *, cfg: Telegram) -> str:
     """Map a chat message like a calendar title and describe the outcome (or the exact reason)."""
     now = timezone.now()
     if EVENT_PREFIX.match(text):
@@ -148,10 +153,10 @@ def respond(text: str, *, cfg: dict[str, Any]) -> str:
             return f"Rejected: {match['when']!r} is not an ISO 8601 date-time (e.g. 2025-03-01T14:00)"
         if timezone.is_naive(start):
             try:
-                start = start.replace(tzinfo=zoneinfo.ZoneInfo(cfg["time_zone"]))
+                start = start.replace(tzinfo=zoneinfo.ZoneInfo(_zone(cfg)))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 start = start.replace(tzinfo=zoneinfo.ZoneInfo("UTC"))
-        minutes = int(match["minutes"]) if match["minutes"] else cfg["default_event_minutes"]
+        minutes = int(match["minutes"]) if match["minutes"] else cfg.default_event_minutes
         if not 1 <= minutes <= 60 * 24 * 14:
             return "Rejected: the duration must be between 1 minute and 14 days"
         try:
@@ -161,13 +166,13 @@ def respond(text: str, *, cfg: dict[str, Any]) -> str:
             return f"Rejected: {match['when']!r} with {minutes} minutes is outside the supported date range"
         return _ingest(match["title"].strip(), start, end, cfg)
     if PIPELINE_PREFIX.match(text):
-        return _ingest(text, now, now + timedelta(minutes=cfg["default_event_minutes"]), cfg)
+        return _ingest(text, now, now + timedelta(minutes=cfg.default_event_minutes), cfg)
     return HELP
 
 
-def _ingest(title: str, start: datetime, end: datetime, cfg: dict[str, Any]) -> str:
+def _ingest(title: str, start: datetime, end: datetime, cfg: Telegram) -> str:
     incoming = IncomingEvent(title=title, start_time=start, end_time=end, calendar_id=_calendar_id(cfg),
-                             source="telegram", timezone=cfg["time_zone"])
+                             source="telegram", timezone=_zone(cfg))
     try:
         with transaction.atomic():
             outcome = ingest(incoming)
@@ -183,5 +188,5 @@ def _ingest(title: str, start: datetime, end: datetime, cfg: dict[str, Any]) -> 
         verb = "queued" if kind == "command" else "saved"
         return f"{label} #{created.get('id', '?')} {verb}."
     event = outcome.event
-    local = event.start_time.astimezone(zoneinfo.ZoneInfo(cfg["time_zone"])) if event.start_time else start
-    return f"Event #{event.pk} created: {event.title} at {local:%Y-%m-%d %H:%M} ({cfg['time_zone']})."
+    local = event.start_time.astimezone(zoneinfo.ZoneInfo(_zone(cfg))) if event.start_time else start
+    return f"Event #{event.pk} created: {event.title} at {local:%Y-%m-%d %H:%M} ({_zone(cfg)})."

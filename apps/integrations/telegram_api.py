@@ -8,7 +8,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.integrations import conf, telegram
+from apps.integrations import telegram
+from chronos.config import current
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -21,7 +22,7 @@ class TelegramWebhookView(APIView):
     public = True
 
     def post(self, request):
-        expected = conf.telegram()["webhook_secret"]
+        expected = current().telegram.webhook_secret
         given = request.headers.get(SECRET_HEADER, "")
         # Constant-time compare; an unconfigured secret refuses everything rather than accepting all.
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):

@@ -51,14 +51,14 @@ def test_esp_errors_are_classified(exc, permanent):
 
 
 def test_config_problems_are_reported_at_start(settings):
-    from apps.integrations.email_commands import check_email_config
+    from django.core import checks
 
     settings.CHRONOS = {**settings.CHRONOS, "email": {"backend": "no.such.Backend", "smtp": {"tls": True, "ssl": True},
                                                       "max_attachment_bytes": "lots"}}
-    messages = [m.msg for m in check_email_config()]
-    assert any("email.backend" in m for m in messages)
-    assert any("tls and email.smtp.ssl" in m for m in messages)
-    assert any("email.max_attachment_bytes" in m for m in messages)
+    messages = {m.msg: m.id for m in checks.run_checks()}
+    assert any(m.startswith("email.backend: cannot import") and i == "chronos.E601" for m, i in messages.items())
+    assert messages["email.smtp: tls and ssl cannot both be true (ssl is implicit TLS on port 465)"] == "chronos.E001"
+    assert messages["email.max_attachment_bytes: expected an integer, got 'lots'"] == "chronos.E001"
 
 
 def test_the_shipped_config_passes_the_check():

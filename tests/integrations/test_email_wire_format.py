@@ -109,9 +109,9 @@ def test_each_multipart_gets_its_own_boundary(mail, django_capture_on_commit_cal
 
 
 def test_the_smtp_session_does_not_wait_for_nagle(mail):
-    from apps.integrations.email import config
+    from chronos.config import current
 
-    backend, _ = transport._connections.get(config())
+    backend, _ = transport._connections.get(current().email)
     try:
         backend.open()
         assert backend.connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

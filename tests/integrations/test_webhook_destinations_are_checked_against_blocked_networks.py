@@ -106,4 +106,4 @@ def test_a_malformed_blocked_network_is_reported_at_start(settings):
     from django.core import checks
 
     _webhooks(settings, blocked_networks=["not-a-network"])
-    assert any(e.id == "chronos.E005" and "not-a-network" in e.msg for e in checks.run_checks())
+    assert any(e.id == "chronos.E001" and "not-a-network" in e.msg for e in checks.run_checks())

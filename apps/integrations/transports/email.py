@@ -33,9 +33,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import signals
-from apps.integrations.email import config, email_data
+from apps.integrations.email import email_data
 from apps.integrations.email_models import EmailAttachment, EmailMessageLog
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
+from chronos.config import Email, current
 
 logger = logging.getLogger(__name__)
 
@@ -161,24 +162,23 @@ class SMTPBackend(DjangoSMTPBackend):
         return True
 
 
-def _backend_options(cfg: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    backend = str(cfg.get("backend") or "smtp")
-    if backend in ("smtp", "django.core.mail.backends.smtp.EmailBackend", f"{__name__}.SMTPBackend"):
-        smtp = cfg["smtp"]
+def _backend_options(cfg: Email) -> tuple[str, dict[str, Any]]:
+    if cfg.backend in ("smtp", "django.core.mail.backends.smtp.EmailBackend", f"{__name__}.SMTPBackend"):
+        smtp = cfg.smtp
         return f"{__name__}.SMTPBackend", {
-            "host": str(smtp.get("host") or "localhost"),
-            "port": int(smtp.get("port") or 25),
-            "username": str(smtp.get("user") or ""),
-            "password": str(smtp.get("password") or ""),
-            "use_tls": bool(smtp.get("tls")),
-            "use_ssl": bool(smtp.get("ssl")),
-            "timeout": float(smtp.get("timeout") or 10),
-            "local_hostname": str(cfg.get("local_hostname") or "") or _domain(cfg),
+            "host": smtp.host,
+            "port": smtp.port,
+            "username": smtp.user,
+            "password": smtp.password,
+            "use_tls": smtp.tls,
+            "use_ssl": smtp.ssl,
+            "timeout": smtp.timeout,
+            "local_hostname": cfg.local_hostname or _domain(cfg),
         }
-    return backend, dict(cfg.get("anymail") or {})
+    return cfg.backend, dict(cfg.anymail)
 
 
-def _domain(cfg: dict[str, Any]) -> str:
+def _domain(cfg: Email) -> str:
     from apps.integrations.email import message_id_domain
 
     return message_id_domain(cfg)
@@ -191,10 +191,10 @@ class _ConnectionCache(threading.local):
     backend: Any = None
     last_used: float = 0.0
 
-    def get(self, cfg: dict[str, Any]) -> tuple[Any, bool]:
+    def get(self, cfg: Email) -> tuple[Any, bool]:
         path, options = _backend_options(cfg)
         key = (path, tuple(sorted((k, repr(v)) for k, v in options.items())))
-        keep_alive = float(cfg.get("keep_alive_seconds") or 0)
+        keep_alive = cfg.keep_alive_seconds
         now = time.monotonic()
         if self.backend is not None and (self.key != key or now - self.last_used > keep_alive):
             self.close()
@@ -392,7 +392,7 @@ def classify(exc: BaseException) -> TransportError:
     return TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
 
 
-def _send(log: EmailMessageLog, cfg: dict[str, Any], listed: list[EmailAttachment] | None = None) -> dict[str, Any]:
+def _send(log: EmailMessageLog, cfg: Email, listed: list[EmailAttachment] | None = None) -> dict[str, Any]:
     """Send over the cached connection; a reused connection the server dropped is reopened once."""
     for attempt in (1, 2):
         backend, reused = _connections.get(cfg)
@@ -494,7 +494,7 @@ class EmailTransport(Transport):
             # A person replayed a dead outbox row: try again from the start.
             EmailMessageLog.objects.filter(pk=log.pk).update(status=EmailMessageLog.Status.QUEUED, failed_at=None)
             log.status = EmailMessageLog.Status.QUEUED
-        cfg = config()
+        cfg = current().email
         try:
             outcome = _send(log, cfg, listed)
         except Exception as exc:  # noqa: BLE001 - every failure is classified, none is lost

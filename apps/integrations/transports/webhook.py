@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from apps.integrations import conf, netguard, signing
+from apps.integrations import netguard, signing
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
+from chronos.config import current
 
 # Retrying these can succeed; every other 4xx is the receiver refusing the message for good.
 RETRYABLE_4XX = {408, 409, 425, 429}
@@ -137,8 +138,8 @@ class WebhookTransport(Transport):
             headers = signing.sign_headers(secret, str(message.id), timestamp, body)
         except Exception as exc:  # noqa: BLE001 - unreadable/malformed secret: nothing to retry
             raise TransportError(f"cannot sign: {exc}", permanent=True) from None
-        headers.update({"Content-Type": "application/json", "User-Agent": conf.webhooks()["user_agent"]})
-        timeout = min(endpoint.timeout_seconds or conf.webhooks()["default_timeout"], conf.webhooks()["max_timeout"])
+        headers.update({"Content-Type": "application/json", "User-Agent": current().integrations.webhooks.user_agent})
+        timeout = min(endpoint.timeout_seconds or current().integrations.webhooks.default_timeout_seconds, current().integrations.webhooks.max_timeout_seconds)
         try:
             response = session().post(endpoint.url, data=body, headers=headers, timeout=timeout,
                                       allow_redirects=False)
