@@ -37,9 +37,10 @@ def start_server(env: dict, port: int, *, workers: int = 1, threads: int | None 
     """The production server (granian, as ``manage.py start`` runs it, without the access log) on
     127.0.0.1:``port``, returned once it answers. Stop it with ``terminate()``: one SIGTERM."""
     from apps.core import webserver
+    from chronos.config import Server
 
     root = Path(__file__).resolve().parent.parent
-    threads = webserver.DEFAULT_THREADS if threads is None else threads
+    threads = Server().web_threads if threads is None else threads
     args = webserver.command("127.0.0.1", port, workers=workers, threads=threads, access_log=False,
                              log_level="warning")
     proc = webserver.launch(args, cwd=root, env=env)

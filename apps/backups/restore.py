@@ -21,9 +21,10 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from apps.backups import archive, conf, guard, services, snapshot
+from apps.backups import archive, guard, paths, services, snapshot
 from apps.backups.archive import ArchiveError, Manifest
 from apps.backups.snapshot import SnapshotError, fsync_dir, fsync_file
+from apps.ingest.pipeline import custom_dir as custom_plugins_dir
 
 Out = Callable[[str], None]
 
@@ -60,13 +61,12 @@ def restore(path: Path, *, force: bool = False, out: Out = print) -> None:
         raise RestoreError(f"{path} does not exist or is not a file")
     connection = connections["default"]
     vendor = connection.vendor
-    cfg = conf.get()
     live = Path(connection.settings_dict["NAME"]) if vendor == "sqlite" else None
     # Staging next to the live file: the final rename must not cross file systems.
-    staging_parent = live.parent if live is not None else cfg.dir
+    staging_parent = live.parent if live is not None else paths.backup_dir()
     staging_parent.mkdir(parents=True, exist_ok=True)
     try:
-        with guard.exclusive(cfg.dir):
+        with guard.exclusive(paths.backup_dir()):
             staging = Path(tempfile.mkdtemp(dir=staging_parent, prefix=".restore-"))
             try:
                 _restore(path, staging, connection, vendor, live, force=force, out=out)
@@ -129,7 +129,7 @@ def _restore(path: Path, staging: Path, connection, vendor: str, live: Path | No
             raise RestoreError(f"the restored database failed its check ({exc}); the previous one was put back") from exc
         out("integrity check of the restored database: ok")
     _restore_tree(staging / "uploads", Path(settings.MEDIA_ROOT), stamp, "uploads", out)
-    _restore_tree(staging / "plugins", conf.plugins_dir(), stamp, "custom plugins", out)
+    _restore_tree(staging / "plugins", custom_plugins_dir(), stamp, "custom plugins", out)
     _offer_config(manifest, staging, stamp, out)
     services.reconcile(lock_held=True)
     out("restore finished: start Chronos again")
@@ -188,8 +188,7 @@ def _unlink(path: Path) -> bool:
 
 
 def _swap_postgres(dump: Path, settings_dict: dict, stamp: str, out: Out) -> Path:
-    cfg = conf.get()
-    kept = cfg.dir / f"pre-restore-{stamp}.dump"
+    kept = paths.backup_dir() / f"pre-restore-{stamp}.dump"
     try:
         snapshot.pg_dump(settings_dict, kept)
         out(f"kept the current database as {kept}")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from apps.backups import conf
 from apps.core import schedules
+from chronos.config import current
 
 NAME = "chronos.backup"
 FUNC = "apps.backups.tasks.scheduled_backup"
 
 
 def declare() -> None:
-    cfg = conf.get()
+    cfg = current().backups
     if cfg.enabled:
         schedules.declare(NAME, FUNC, cron=cfg.schedule)
 

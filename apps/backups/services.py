@@ -14,10 +14,12 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from apps.backups import archive, conf, guard, retention, snapshot
+from apps.backups import archive, guard, paths, retention, snapshot
 from apps.backups.archive import ArchiveError, Manifest
 from apps.backups.models import NAME_RE, Backup
 from apps.backups.snapshot import SnapshotError
+from apps.ingest.pipeline import custom_dir as custom_plugins_dir
+from chronos.config import current
 
 logger = logging.getLogger("chronos.backups")
 
@@ -37,13 +39,13 @@ def archive_path(name: str) -> Path:
     """The archive's path; only plain backup names are accepted, so no path can escape the folder."""
     if not NAME_RE.fullmatch(name or ""):
         raise InvalidName(f"{name!r} is not a backup name (expected chronos-YYYYmmdd-HHMMSS.zip)")
-    return conf.get().dir / name
+    return paths.backup_dir() / name
 
 
 def new_name(now: datetime) -> str:
     stamp = now.astimezone(UTC)
     base = f"chronos-{stamp:%Y%m%d-%H%M%S}"
-    directory = conf.get().dir
+    directory = paths.backup_dir()
     for n in range(0, 1000):
         name = f"{base}.zip" if n == 0 else f"{base}-{n}.zip"
         if not (directory / name).exists() and not Backup.objects.filter(name=name).exists():
@@ -85,12 +87,13 @@ def private_tables() -> tuple[str, ...]:
 
 def build_archive(name: str, *, trigger: str, now: datetime | None = None) -> tuple[Path, int]:
     """Snapshot, check and pack; return ``(path, size)``. Raises :class:`BackupError`."""
-    cfg = conf.get()
+    cfg = current().backups
     now = now or timezone.now()
-    target = cfg.dir / name
+    folder = paths.backup_dir()
+    target = folder / name
     connection = connections["default"]
     try:
-        with guard.exclusive(cfg.dir), tempfile.TemporaryDirectory(dir=cfg.dir, prefix=".work-") as work:
+        with guard.exclusive(folder), tempfile.TemporaryDirectory(dir=folder, prefix=".work-") as work:
             vendor = connection.vendor
             db_file = Path(work) / Path(DB_MEMBER.get(vendor, "database/db")).name
             if vendor == "sqlite":
@@ -104,13 +107,13 @@ def build_archive(name: str, *, trigger: str, now: datetime | None = None) -> tu
             else:
                 raise BackupError(f"backups do not support the {vendor} database")
             members = [(DB_MEMBER[vendor], db_file)]
-            config_path = conf.config_file()
+            config_path = paths.config_file()
             if config_path and config_path.is_file():
                 members.append((f"config/{config_path.name}", config_path))
             if cfg.include_uploads:
                 members += _tree(Path(settings.MEDIA_ROOT), "uploads")
             if cfg.include_plugins:
-                members += _tree(conf.plugins_dir(), "plugins")
+                members += _tree(custom_plugins_dir(), "plugins")
             manifest = {
                 "app": "chronos",
                 "version": settings.VERSION,
@@ -136,7 +139,7 @@ def _applied_migrations(connection) -> dict[str, list[str]]:
 
 def verify_file(path: Path) -> Manifest:
     """Check every hash and the database inside ``path``. Raises :class:`BackupError`."""
-    cfg_dir = conf.get().dir
+    cfg_dir = paths.backup_dir()
     work_parent = cfg_dir if cfg_dir.is_dir() else None
     try:
         with tempfile.TemporaryDirectory(dir=work_parent, prefix=".verify-") as work:
@@ -165,7 +168,7 @@ def create_backup(*, trigger: str = Backup.Trigger.MANUAL, backup: Backup | None
     now = timezone.now()
     if backup is None:
         backup = Backup.objects.create(name=new_name(now), created_at=now, trigger=trigger)
-    cfg = conf.get()
+    cfg = current().backups
     Backup.objects.filter(pk=backup.pk).update(status=Backup.Status.RUNNING)
     try:
         path, size = build_archive(backup.name, trigger=backup.trigger, now=backup.created_at)
@@ -216,7 +219,7 @@ def reconcile(*, lock_held: bool = False) -> None:
 
     ``lock_held``: the caller holds the backups lock, so no backup can be in progress.
     """
-    directory = conf.get().dir
+    directory = paths.backup_dir()
     if not directory.is_dir():
         return
     on_disk = {p.name: p for p in directory.iterdir() if NAME_RE.fullmatch(p.name) and p.is_file()}
@@ -257,7 +260,7 @@ def _adopt(name: str, path: Path) -> None:
 
 
 def policy() -> retention.Policy:
-    cfg = conf.get()
+    cfg = current().backups
     return retention.Policy(daily=cfg.keep_daily, weekly=cfg.keep_weekly, monthly=cfg.keep_monthly)
 
 

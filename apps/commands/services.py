@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from apps.commands.models import Command
 from apps.core.rawrows import RowLoader
 from apps.core.signals import emit, emit_each
 from apps.whitelists.services import validate_command
+from chronos.config import current
 
 Status = Command.Status
 MAX_LIMIT = 100
@@ -40,22 +40,18 @@ class IllegalTransition(Exception):
     """The requested change is not allowed from the command's current status."""
 
 
-def _config() -> dict[str, Any]:
-    return settings.CHRONOS.get("commands") or {}
-
-
 def lease_seconds() -> int:
-    return int(_config().get("lease_seconds", 300))
+    return current().commands.lease_seconds
 
 
 def default_max_retries() -> int:
-    return int(_config().get("default_max_retries", 3))
+    return current().commands.default_max_retries
 
 
 def backoff_seconds(retries: int) -> int:
     """Exponential backoff for a failed attempt: base * 2**retries, capped."""
-    base = int(_config().get("retry_backoff_seconds", 30))
-    cap = int(_config().get("retry_backoff_max_seconds", 3600))
+    base = current().commands.retry_backoff_seconds
+    cap = current().commands.retry_backoff_max_seconds
     return min(base * (2 ** min(retries, 20)), cap)
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
 from apps.audit.admin import AuditTrailMixin
 from apps.core.models import ApiKey, Heartbeat
 from apps.core.scopes import SCOPES
+from chronos.config import current
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -23,7 +23,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 def grace() -> timedelta:
-    return timedelta(hours=int((settings.CHRONOS.get("api") or {}).get("key_rotation_grace_hours", 24)))
+    return timedelta(hours=current().api.key_rotation_grace_hours)
 
 
 @admin.register(ApiKey)

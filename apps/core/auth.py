@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connections, router
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
@@ -17,6 +16,7 @@ from rest_framework import authentication, exceptions
 from apps.audit import context as audit_context
 from apps.core.models import KEY_PREFIX, ApiKey
 from apps.core.rawrows import RowLoader
+from chronos.config import current
 
 
 class Principal:
@@ -140,7 +140,7 @@ post_delete.connect(_forget_saved_key, sender=ApiKey, dispatch_uid="core:apikey_
 
 
 def _touch(key: ApiKey, now) -> None:
-    resolution = timedelta(seconds=int(settings.CHRONOS.get("api", {}).get("last_used_resolution_seconds", 60)))
+    resolution = timedelta(seconds=current().api.last_used_resolution_seconds)
     if key.last_used_at is not None and now - key.last_used_at < resolution:
         return
     # Conditional update: concurrent requests write the column at most once per interval.

@@ -6,13 +6,13 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.dispatch import Signal
 
 from apps.audit.context import acting_as
 from apps.core.models import ApiKey
+from chronos.config import current
 
 
 @dataclass
@@ -33,13 +33,13 @@ fill_sample_data = Signal()
 def run() -> BootstrapResult:
     result = BootstrapResult()
     User = get_user_model()
-    admin_cfg = settings.CHRONOS.get("admin") or {}
+    admin_cfg = current().admin
     with acting_as("system", "first start"), transaction.atomic():
         if not User.objects.filter(is_superuser=True).exists():
-            username = str(admin_cfg.get("username") or "admin")
+            username = admin_cfg.username
             env_password = os.environ.get("CHRONOS_ADMIN_PASSWORD", "")
             password = env_password or secrets.token_urlsafe(12)
-            User.objects.create_superuser(username=username, email=str(admin_cfg.get("email") or ""),
+            User.objects.create_superuser(username=username, email=admin_cfg.email,
                                           password=password)
             _, full = ApiKey.issue(name="first-start admin key", scopes=["admin"], created_by="first start")
             result.admin_created, result.username, result.api_key = True, username, full

@@ -6,10 +6,10 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from apps.core.models import Heartbeat
+from chronos.config import current
 
 WORKER = "worker"
 
@@ -29,7 +29,7 @@ def beat(name: str = WORKER, *, kind: str = "worker", started_at: datetime | Non
 
 
 def stale_after() -> timedelta:
-    return timedelta(seconds=int((settings.CHRONOS.get("worker") or {}).get("heartbeat_stale_seconds", 60)))
+    return timedelta(seconds=current().worker.heartbeat_stale_seconds)
 
 
 def status(name: str = WORKER, now: datetime | None = None) -> dict:

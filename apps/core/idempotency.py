@@ -12,7 +12,6 @@ import hashlib
 import json
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 
 from apps.core.exceptions import Conflict, Unprocessable
 from apps.core.models import IdempotencyRecord
+from chronos.config import current
 
 HEADER = "Idempotency-Key"
 # A first request that died without answering blocks its key no longer than this.
@@ -27,7 +27,7 @@ ABANDONED_AFTER = timedelta(minutes=5)
 
 
 def ttl() -> timedelta:
-    return timedelta(hours=int((settings.CHRONOS.get("api") or {}).get("idempotency_ttl_hours", 24)))
+    return timedelta(hours=current().api.idempotency_ttl_hours)
 
 
 def _principal(request) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+
+from chronos.config import current
 
 
 def int_param(request, name: str, default: int, low: int, high: int | None) -> int:
@@ -27,9 +28,9 @@ class PagePagination(BasePagination):
     """Page-number pagination with the contract's envelope; also accepts legacy ``limit``/``offset``."""
 
     def __init__(self) -> None:
-        api = settings.CHRONOS.get("api", {}) or {}
-        self.default_size = int(api.get("default_page_size", 100))
-        self.max_size = int(api.get("max_page_size", 500))
+        api = current().api
+        self.default_size = api.default_page_size
+        self.max_size = api.max_page_size
 
     def window(self, request) -> tuple[int, int, int]:
         """Return ``(offset, limit, page)`` from the query string."""

@@ -16,19 +16,14 @@ from pathlib import Path
 
 from django.conf import settings
 
+from chronos.config import current
+
 # granian kills a worker that has not finished its requests this long after the stop; it is
 # below STOP_GRACE_SECONDS in ``start`` so the server stops by itself before being killed.
 GRACEFUL_STOP_SECONDS = 10
 # Blocking threads are the WSGI threads. granian ends one after this long idle (30 s by default),
 # and with it the thread's database connection; 600 s is granian's maximum.
 THREAD_IDLE_SECONDS = 600
-# Defaults of server.web_workers and server.web_threads. One thread per process: each thread has
-# its own SQLite connection, and SQLite drops a connection's page cache whenever another one has
-# written, so requests rotating over four threads cost 0.25 ms more CPU each than requests on one
-# (measured in process; 520 against 480 sequential creates/s over HTTP). Python runs one thread
-# at a time anyway: more threads only help requests that wait on the network.
-DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 1
 LOG_LEVELS = {"critical", "error", "warning", "info", "debug"}
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 _LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -60,14 +55,9 @@ def command(host: str, port: int, *, workers: int, threads: int, access_log: boo
 
 def configured_command() -> list[str]:
     """:func:`command` for the ``server:`` section of the configuration (what ``start`` runs)."""
-    server = settings.CHRONOS.get("server") or {}
-    return command(
-        settings.HOST,
-        settings.PORT,
-        workers=int(server.get("web_workers", DEFAULT_WORKERS)),
-        threads=int(server.get("web_threads", DEFAULT_THREADS)),
-        log_level=str(server.get("log_level", "INFO")),
-    )
+    server = current().server
+    return command(settings.HOST, settings.PORT, workers=server.web_workers, threads=server.web_threads,
+                   log_level=server.log_level)
 
 
 # What a WSGI environ legitimately holds besides HTTP_* headers and wsgi.* keys (PEP 3333, CGI).

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Count, Max, Q
 
 from apps.events.models import Event, SubTask
-from apps.events.scheduling import Busy, CalendarRules, _Index, attendee_set, config, working_windows
+from apps.events.scheduling import Busy, CalendarRules, _Index, attendee_set, working_windows
+from chronos.config import current
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def local_days(start: datetime, end: datetime, tz) -> list[tuple[date, datetime,
 
 
 def meeting_types() -> set[str]:
-    return set(config("meeting_types") or ["meeting"])
+    return set(current().scheduling.meeting_types)
 
 
 def conflict_pairs(rows: list[Row]) -> list[tuple[int, int]]:

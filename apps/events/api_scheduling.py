@@ -19,7 +19,8 @@ from apps.core.exceptions import Conflict
 from apps.core.signals import emit
 from apps.events import analytics, availability, optimize
 from apps.events.models import Calendar, Event
-from apps.events.scheduling import CalendarRules, config, conflicts_for, suggest_slots
+from apps.events.scheduling import CalendarRules, conflicts_for, suggest_slots
+from chronos.config import current
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -57,7 +58,7 @@ class AvailabilityInput(serializers.Serializer):
     def validate(self, data):
         if data["end_time"] <= data["start_time"]:
             raise serializers.ValidationError({"end_time": ["must be after start_time"]})
-        max_days = int(config("max_window_days"))
+        max_days = current().scheduling.max_window_days
         if data["end_time"] - data["start_time"] > timedelta(days=max_days):
             raise serializers.ValidationError({"end_time": [f"the window may span at most {max_days} days"]})
         if not data["attendees"] and not data["calendar_ids"]:
@@ -176,7 +177,7 @@ class RescheduleView(APIView):
         if body["conflicts"] and locked.effective_mode == "auto_plan":
             body["suggestions"] = [
                 {"start_time": availability.iso(s["start_time"]), "end_time": availability.iso(s["end_time"])}
-                for s in suggest_slots(locked, limit=int(config("suggestion_count")))
+                for s in suggest_slots(locked, limit=current().scheduling.suggestion_count)
             ]
         return Response(body)
 
@@ -210,7 +211,7 @@ def window_from(start: str | None, end: str | None, tz) -> tuple[datetime, datet
         e = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     if e <= s:
         raise serializers.ValidationError({"end": ["must be after start"]})
-    max_days = int(config("max_analytics_days"))
+    max_days = current().scheduling.max_analytics_days
     if e - s > timedelta(days=max_days + 1):
         raise serializers.ValidationError({"end": [f"the window may span at most {max_days} days"]})
     return s, e

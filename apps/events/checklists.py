@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.audit.context import acting_as
 from apps.events.models import Event, SubTask
-from apps.events.scheduling import config
+from chronos.config import current
 
 # Only events still open can be completed; cancelled or already completed ones stay as they are.
 OPEN_STATUSES = (Event.Status.SCHEDULED, Event.Status.IN_PROGRESS, Event.Status.RESCHEDULED)
@@ -70,7 +70,7 @@ def due_events(*, now: datetime, lookback_days: int):
 def autocomplete_due(*, now: datetime | None = None, batch: int = 500) -> int:
     """Periodic task: complete every due event; returns how many changed."""
     now = now or timezone.now()
-    lookback = int(config("checklist_lookback_days") or 30)
+    lookback = current().scheduling.checklist_lookback_days
     changed = 0
     with acting_as("worker:checklists"):
         for event in due_events(now=now, lookback_days=lookback)[:batch]:

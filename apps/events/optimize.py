@@ -28,7 +28,8 @@ from apps.events.analytics import (
     merge,
 )
 from apps.events.models import Event
-from apps.events.scheduling import CalendarRules, config, suggest_slots
+from apps.events.scheduling import CalendarRules, suggest_slots
+from chronos.config import current
 
 PRIORITY_RANK = {"LOW": 0, "MEDIUM": 1, "HIGH": 2, "URGENT": 3}
 RULE_ORDER = {"conflict": 0, "meeting_overload": 1, "missing_break": 2, "focus_block": 3}
@@ -70,8 +71,8 @@ def _related(a: Row, b: Row) -> bool:
 def _meetings(rows: list[Row], start: datetime, end: datetime, rules: CalendarRules) -> list[dict]:
     kinds = meeting_types()
     meetings = [r for r in rows if r.blocking and r.event_type in kinds]
-    limit_hours = float(config("max_meeting_hours_per_day"))
-    min_break = timedelta(minutes=int(config("min_break_minutes")))
+    limit_hours = current().scheduling.max_meeting_hours_per_day
+    min_break = timedelta(minutes=current().scheduling.min_break_minutes)
     out = []
     for day, ds, de in local_days(start, end, rules.tz):
         today = [r for r in meetings if r.start < de and r.end > ds]
@@ -100,7 +101,7 @@ def _meetings(rows: list[Row], start: datetime, end: datetime, rules: CalendarRu
 
 
 def _focus(rows: list[Row], start: datetime, end: datetime, rules: CalendarRules) -> list[dict]:
-    minimum = timedelta(minutes=int(config("focus_block_minutes")))
+    minimum = timedelta(minutes=current().scheduling.focus_block_minutes)
     out = []
     for day, blocks in sorted(free_blocks(rules, rows, start, end).items()):
         best = max(blocks, key=lambda b: (b[1] - b[0], -b[0].timestamp()))
@@ -117,7 +118,7 @@ def _focus(rows: list[Row], start: datetime, end: datetime, rules: CalendarRules
 def suggestions(*, start: datetime, end: datetime, calendar_ids: list[str] | None, rules: CalendarRules) -> dict:
     rows = load(start, end, calendar_ids)
     items = (
-        _conflicts(rows, int(config("suggestion_count")), rules)
+        _conflicts(rows, current().scheduling.suggestion_count, rules)
         + _meetings(rows, start, end, rules)
         + _focus(rows, start, end, rules)
     )
@@ -133,9 +134,9 @@ def suggestions(*, start: datetime, end: datetime, calendar_ids: list[str] | Non
         "calendars": calendar_ids,
         "timezone": rules.tz.key,
         "settings": {
-            "max_meeting_hours_per_day": float(config("max_meeting_hours_per_day")),
-            "min_break_minutes": int(config("min_break_minutes")),
-            "focus_block_minutes": int(config("focus_block_minutes")),
+            "max_meeting_hours_per_day": current().scheduling.max_meeting_hours_per_day,
+            "min_break_minutes": current().scheduling.min_break_minutes,
+            "focus_block_minutes": current().scheduling.focus_block_minutes,
         },
         "counts": dict(sorted(counts.items())),
         "suggestions": items,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from apps.core.schedules import declare
-from apps.events.scheduling import config
+from chronos.config import current
 
 declare(
     "events.checklist_autocomplete",
     "apps.events.checklists.autocomplete_due",
-    minutes=max(int(config("checklist_autocomplete_minutes") or 5), 1),
+    minutes=current().scheduling.checklist_autocomplete_minutes,
 )

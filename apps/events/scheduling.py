@@ -27,31 +27,9 @@ from django.utils import timezone
 
 from apps.events.models import Calendar, Event
 from apps.events.selectors import longest_sql
+from chronos.config import current
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULTS = {
-    "search_days": 14,
-    "suggestion_count": 5,
-    "slot_minutes": 15,
-    "buffer_minutes": 0,
-    "working_hours": {day: ["09:00", "17:00"] for day in DAYS[:5]},
-    "max_window_days": 62,
-    "max_analytics_days": 366,
-    "meeting_types": ["meeting"],
-    "max_meeting_hours_per_day": 6,
-    "min_break_minutes": 10,
-    "focus_block_minutes": 90,
-    "checklist_autocomplete_minutes": 5,
-    "checklist_lookback_days": 30,
-}
-
-
-def config(key: str):
-    """A ``scheduling:`` setting from config/chronos.yaml, or its documented default."""
-    section = getattr(settings, "CHRONOS", {}).get("scheduling") or {}
-    value = section.get(key)
-    return DEFAULTS.get(key) if value is None else value
-
 
 def normalise_attendee(value) -> str:
     if isinstance(value, dict):
@@ -446,7 +424,7 @@ def working_hours_errors(value) -> list[str]:
 def parse_working_hours(value) -> dict[int, list[tuple[time, time]]]:
     """{weekday number: [(start, end), ...]}; unknown or broken entries count as not working."""
     if not isinstance(value, dict) or not value:
-        value = config("working_hours") or {}
+        value = current().scheduling.working_hours
     return {DAYS.index(k): _ranges(v) for k, v in value.items() if k in DAYS and _ranges(v)}
 
 
@@ -541,9 +519,9 @@ class CalendarRules:
     def of(cls, calendar: Calendar | None) -> CalendarRules:
         if calendar is None:
             return cls(parse_working_hours(None), zone_of(getattr(settings, "TIME_ZONE", "UTC")),
-                       timedelta(minutes=int(config("buffer_minutes"))), int(config("slot_minutes")))
+                       timedelta(minutes=current().scheduling.buffer_minutes), current().scheduling.slot_minutes)
         return cls(parse_working_hours(calendar.working_hours), zone_of(calendar.timezone),
-                   timedelta(minutes=calendar.buffer_minutes), calendar.slot_minutes or int(config("slot_minutes")))
+                   timedelta(minutes=calendar.buffer_minutes), calendar.slot_minutes or current().scheduling.slot_minutes)
 
 
 def suggest_slots(event: Event, *, limit: int = 5, now: datetime | None = None) -> list[dict]:
@@ -561,7 +539,7 @@ def suggest_slots(event: Event, *, limit: int = 5, now: datetime | None = None) 
     rules = CalendarRules.of(event.calendar)
     attendees = attendee_set(event.attendees)
     start = max(event.start_time, now)
-    end = start + timedelta(days=int(config("search_days")))
+    end = start + timedelta(days=current().scheduling.search_days)
     rows = window_rows(start - rules.buffer, end + rules.buffer, calendar_ids=[event.calendar_id],
                        attendees=attendees)
     busy = [r for r in rows if r.id != event.pk and (r.calendar_id == event.calendar_id or r.attendees & attendees)]

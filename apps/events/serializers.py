@@ -10,7 +10,6 @@ import json
 import re
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import connection
 from rest_framework import serializers
 
@@ -20,12 +19,9 @@ from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, 
 from apps.events.selectors import START
 from apps.events.services import calendar_by_id
 from apps.events.timeparse import MAX_YEAR, TimeError, db_datetime, iso_z, local_midnight, parse_instant, zone
+from chronos.config import current
 
 SLUG = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def _events_cfg(key: str, default: int) -> int:
-    return int((settings.CHRONOS.get("events") or {}).get(key, default))
 
 
 def sub_task_dict(sub: SubTask) -> dict:
@@ -318,13 +314,13 @@ class EventInputSerializer(ClonedFieldsMixin, serializers.Serializer):
         return value
 
     def validate_title(self, value: str) -> str:
-        limit = _events_cfg("max_title_length", 500)
+        limit = current().events.max_title_length
         if len(value) > limit:
             raise serializers.ValidationError(f"At most {limit} characters.")
         return value
 
     def validate_description(self, value: str) -> str:
-        limit = _events_cfg("max_description_bytes", 65536)
+        limit = current().events.max_description_bytes
         if len(value.encode("utf-8")) > limit:
             raise serializers.ValidationError(f"At most {limit} bytes (UTF-8).")
         return value

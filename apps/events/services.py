@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from apps.core.rawrows import RowLoader
 from apps.events.models import Calendar, Event, EventLink, SubTask
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ EXTRA_FIELDS = ("priority", "event_type", "status", "mode", "etag")
 
 
 def default_calendar_id() -> str:
-    return str((settings.CHRONOS.get("events") or {}).get("default_calendar") or "default")
+    return current().events.default_calendar
 
 
 _calendar_rows = RowLoader(Calendar)

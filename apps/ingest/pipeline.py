@@ -32,6 +32,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import transaction
 
+from chronos.config import current
+
 logger = logging.getLogger(__name__)
 
 
@@ -148,19 +150,15 @@ def builtin(cls: type[EventPlugin]) -> type[EventPlugin]:
     return cls
 
 
-def _plugins_config() -> dict[str, Any]:
-    return settings.CHRONOS.get("plugins") or {}
-
-
-def _custom_dir() -> Path:
-    raw = str(_plugins_config().get("custom_dir") or "plugins/custom")
-    path = Path(raw)
+def custom_dir() -> Path:
+    """``plugins.custom_dir``; a relative folder is inside the checkout."""
+    path = Path(current().plugins.custom_dir).expanduser()
     return path if path.is_absolute() else settings.BASE_DIR / path
 
 
 def discover_custom(directory: Path | None = None) -> dict[str, type[EventPlugin]]:
     """Import every ``*.py`` in the custom folder and return the EventPlugin subclasses by name."""
-    directory = directory or _custom_dir()
+    directory = directory or custom_dir()
     found: dict[str, type[EventPlugin]] = {}
     if not directory.is_dir():
         return found
@@ -202,10 +200,10 @@ def _resolve(name: str, custom: dict[str, type[EventPlugin]]) -> type[EventPlugi
 def load_plugins() -> list[EventPlugin]:
     """The configured, ordered plugin instances (cached until the configuration changes)."""
     global _cache
-    cfg = _plugins_config()
-    enabled = list(cfg.get("enabled") or DEFAULT_ORDER)
-    per_plugin = cfg.get("settings") or {}
-    key = (tuple(enabled), repr(sorted(per_plugin.items())), str(_custom_dir()))
+    cfg = current().plugins
+    enabled = list(cfg.enabled)
+    per_plugin = cfg.settings
+    key = (tuple(enabled), repr(sorted(per_plugin.items())), str(custom_dir()))
     with _lock:
         if _cache is not None and _cache[0] == key:
             return _cache[1]
@@ -224,7 +222,6 @@ def reset_cache() -> None:
         _cache = None
 
 
-DEFAULT_ORDER = ["command_handler"]
 
 
 def run_pipeline(event: IncomingEvent, plugins: list[EventPlugin] | None = None) -> PipelineResult:

@@ -16,15 +16,9 @@ from typing import Any
 from django.conf import settings
 
 from apps.sync.sources.base import CredentialsError
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_SCOPES = ["https://www.googleapis.com/auth/calendar"]
-
-
-def google_config() -> dict[str, Any]:
-    return settings.CHRONOS.get("google") or {}
-
 
 def _path(raw: str) -> Path:
     p = Path(raw).expanduser()
@@ -32,16 +26,16 @@ def _path(raw: str) -> Path:
 
 
 def scopes() -> list[str]:
-    return list(google_config().get("scopes") or DEFAULT_SCOPES)
+    return list(current().google.scopes)
 
 
 def credentials_path() -> Path | None:
-    raw = str(google_config().get("credentials_file") or "")
+    raw = current().google.credentials_file
     return _path(raw) if raw else None
 
 
 def token_path() -> Path:
-    raw = str(google_config().get("token_file") or "")
+    raw = current().google.token_file
     return _path(raw) if raw else Path(settings.DATA_DIR) / "google_token.json"
 
 
@@ -80,7 +74,7 @@ def load():
                 creds = service_account.Credentials.from_service_account_info(info, scopes=scopes())
             except (ValueError, KeyError) as exc:
                 raise CredentialsError(f"Google service-account key is unusable: {exc}") from None
-            subject = str(google_config().get("subject") or "")
+            subject = current().google.subject
             return creds.with_subject(subject) if subject else creds
     tok = token_path()
     if not tok.exists():
@@ -99,7 +93,7 @@ def load():
         creds = Credentials.from_authorized_user_info(info, scopes=info.get("scopes") or scopes())
     except ValueError as exc:
         raise CredentialsError(f"Google user token is unusable ({exc}); run `python manage.py google_auth`") from None
-    token_uri = str(google_config().get("token_uri") or "")
+    token_uri = current().google.token_uri
     if token_uri:
         # The library pins Google's token endpoint when reading a token; a local fake needs its own.
         expiry = creds.expiry

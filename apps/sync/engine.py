@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from apps.audit.registry import record as audit_record
@@ -31,6 +30,7 @@ from apps.sync.context import remote_changes
 from apps.sync.mapping import event_hash, remote_hash
 from apps.sync.models import EventSyncMeta, PendingPush, SyncState
 from apps.sync.sources.base import CalendarSource, RemoteEvent, SyncTokenExpired, Window
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,6 @@ class Counts:
         # A run that meets thousands of bad entries keeps the first 200 reasons, not megabytes.
         if len(self.errors) < 200:
             self.errors.append({"type": kind, "detail": detail[:500], **extra})
-
-
-def sync_config() -> dict[str, Any]:
-    return settings.CHRONOS.get("sync") or {}
 
 
 def window_for(calendar: Calendar, now: datetime) -> Window:
@@ -98,7 +94,7 @@ class Puller:
         self.now = now
         self.owner = owner
         self.window = window_for(calendar, now)
-        self.batch_size = max(1, int(sync_config().get("batch_size", 1000)))
+        self.batch_size = current().sync.batch_size
         self.plugins = load_plugins()
 
     # -- fetching -------------------------------------------------------------------------

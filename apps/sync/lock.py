@@ -10,15 +10,15 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.sync.models import SyncState
+from chronos.config import current
 
 
 def ttl() -> timedelta:
-    return timedelta(seconds=int((settings.CHRONOS.get("sync") or {}).get("lock_ttl_seconds", 900)))
+    return timedelta(seconds=current().sync.lock_ttl_seconds)
 
 
 def new_owner() -> str:

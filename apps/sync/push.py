@@ -17,7 +17,6 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from apps.sync.sources.base import (
     RemoteGone,
     SourceError,
 )
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +117,6 @@ def record_deleted(event: Event) -> None:
 
 # -- pushing -------------------------------------------------------------------------------
 
-def _cfg(key: str, default: int) -> int:
-    return int((settings.CHRONOS.get("sync") or {}).get(key, default))
-
-
 def _remote_or_none(source: CalendarSource, external_id: str) -> RemoteEvent | None:
     try:
         return source.get_event(external_id)
@@ -161,8 +157,8 @@ def _done(pending: PendingPush, seen_revision: int, result: PushResult | None, e
 
 def _failed(pending: PendingPush, exc: Exception, counts: Counts, now: datetime) -> None:
     attempts = pending.attempts + 1
-    delay = _cfg("push_backoff_seconds", 30) * (2 ** min(attempts - 1, 10))
-    status = PendingPush.Status.FAILED if attempts >= _cfg("push_max_attempts", 8) else PendingPush.Status.PENDING
+    delay = current().sync.push_backoff_seconds * (2 ** min(attempts - 1, 10))
+    status = PendingPush.Status.FAILED if attempts >= current().sync.push_max_attempts else PendingPush.Status.PENDING
     PendingPush.objects.filter(pk=pending.pk).update(attempts=attempts, last_error=str(exc)[:1000], status=status,
                                                      next_attempt_at=now + timedelta(seconds=delay), updated_at=now)
     counts.error("push", str(exc), external_id=pending.external_id, op=pending.op, attempts=attempts)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from apps.core.schedules import declare
+from chronos.config import current
 
 SCHEDULE_NAME = "chronos.sync_calendars"
 
 
 def interval_minutes() -> int:
-    return max(1, int((settings.CHRONOS.get("sync") or {}).get("interval_minutes", 5)))
+    return current().sync.interval_minutes
 
 
 declare(SCHEDULE_NAME, "apps.sync.tasks.sync_all", minutes=interval_minutes())

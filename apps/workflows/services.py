@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,13 +14,14 @@ from apps.commands.models import Command
 from apps.core.rowcache import RowCache
 from apps.workflows.models import Workflow
 from apps.workflows.rendering import ParamsRenderError, render_params, workflow_context
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 CONTEXT_KEYS = ("calendar_id", "external_id", "event_start", "event_end", "source", "event")
 
 
 def max_depth() -> int:
-    return int((settings.CHRONOS.get("workflows") or {}).get("max_depth", 5))
+    return current().workflows.max_depth
 
 
 # Read on every completion; revalidated by one cheap statement (see apps.core.rowcache).

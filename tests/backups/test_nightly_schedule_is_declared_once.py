@@ -23,13 +23,14 @@ def test_the_nightly_backup_schedule_is_created_once_even_when_the_worker_starts
 
 def test_a_changed_cron_updates_the_existing_schedule(settings):
     schedules.ensure_all()
-    settings.CHRONOS["backups"]["schedule"] = "30 3 * * 1"
+    shipped = settings.CHRONOS
+    settings.CHRONOS = {**shipped, "backups": {**shipped["backups"], "schedule": "30 3 * * 1"}}
     backup_schedules.declare()
     try:
         schedules.ensure_all()
         assert list(Schedule.objects.filter(name=backup_schedules.NAME).values_list("cron", flat=True)) == ["30 3 * * 1"]
     finally:
-        settings.CHRONOS["backups"]["schedule"] = "0 2 * * *"
+        settings.CHRONOS = shipped
         backup_schedules.declare()
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from apps.backups import services
+from apps.backups import paths, services
 from apps.backups.models import Backup
 from apps.backups.restore import RestoreError, restore
 from tests.backups.conftest import rewrite_archive
@@ -33,7 +33,7 @@ def _assert_untouched(before: set[str]) -> None:
     if connection.vendor == "sqlite":
         live = Path(connection.settings_dict["NAME"])
         assert not list(live.parent.glob(f"{live.name}.pre-restore-*"))
-    assert not list(Path(services.conf.get().dir).glob("pre-restore-*"))
+    assert not list(paths.backup_dir().glob("pre-restore-*"))
 
 
 def _refused(path: Path, match: str) -> None:

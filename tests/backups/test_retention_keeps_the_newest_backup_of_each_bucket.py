@@ -58,7 +58,8 @@ def test_a_year_of_daily_backups_keeps_7_daily_4_weekly_12_monthly_plus_pinned(b
 
 
 def test_days_are_counted_in_the_configured_local_time_zone(backup_env, settings, time_machine):
-    settings.CHRONOS["backups"].update(keep_daily=2, keep_weekly=0, keep_monthly=0)
+    settings.CHRONOS = {**settings.CHRONOS, "backups": {**settings.CHRONOS["backups"], "keep_daily": 2,
+                                                        "keep_weekly": 0, "keep_monthly": 0}}
     directory = backup_env / "backups"
     for hour in (22, 23):
         time_machine.move_to(datetime(2025, 2, 28, hour, 30, tzinfo=UTC), tick=False)

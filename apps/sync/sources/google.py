@@ -27,6 +27,7 @@ from apps.sync.sources.base import (
     SyncTokenExpired,
     Window,
 )
+from chronos.config import current
 
 MAX_PAGE_SIZE = 2500
 
@@ -73,16 +74,15 @@ class GoogleCalendarSource:
     def __init__(self, *, calendar_id: str, calendar_tz: str = "UTC", service=None, credentials=None,
                  api_endpoint: str | None = None, page_size: int | None = None, num_retries: int | None = None,
                  timeout: float | None = None, sleep: Callable[[float], None] | None = None) -> None:
-        cfg = creds_module.google_config()
+        cfg = current().google
         self.calendar_id = calendar_id
         self.calendar_tz = calendar_tz
-        self.page_size = max(1, min(int(page_size or cfg.get("page_size") or MAX_PAGE_SIZE), MAX_PAGE_SIZE))
-        self.num_retries = int(cfg.get("num_retries", 5) if num_retries is None else num_retries)
+        self.page_size = max(1, min(page_size or cfg.page_size, MAX_PAGE_SIZE))
+        self.num_retries = cfg.num_retries if num_retries is None else num_retries
         self.sleep = sleep
-        endpoint = str(cfg.get("api_endpoint") or "") if api_endpoint is None else api_endpoint
+        endpoint = cfg.api_endpoint if api_endpoint is None else api_endpoint
         self.service = service or build_service(
-            credentials=credentials, api_endpoint=endpoint,
-            timeout=float(timeout or cfg.get("timeout_seconds") or 60))
+            credentials=credentials, api_endpoint=endpoint, timeout=timeout or cfg.timeout_seconds)
 
     # -- plumbing -------------------------------------------------------------------------
     def _execute(self, request, *, headers: dict[str, str] | None = None) -> Any:

@@ -19,6 +19,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from apps.core import heartbeat, schedules
+from chronos.config import current
 
 logger = logging.getLogger("chronos.worker")
 
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         from django_q.cluster import Cluster
 
         schedules.ensure_all()
-        interval = float((settings.CHRONOS.get("worker") or {}).get("heartbeat_seconds", 5))
+        interval = current().worker.heartbeat_seconds
         started = timezone.now()
         stop = StopFlag()
 
