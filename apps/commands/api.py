@@ -17,7 +17,6 @@ from apps.commands import services
 from apps.commands.models import Command
 from apps.commands.services import CommandNotFound, IllegalTransition, command_data
 from apps.core.exceptions import Conflict
-from apps.core.hotpath import HotPathMixin, json_object_body
 from apps.core.idempotency import idempotent
 from apps.core.pagination import int_param
 from apps.whitelists.services import NAME_RE, CommandRejected
@@ -136,7 +135,7 @@ class CommandListCreateView(ListAPIView):
         return Response(command_data(command), status=status.HTTP_201_CREATED)
 
 
-class CommandPollView(HotPathMixin, APIView):
+class CommandPollView(APIView):
     """``GET /commands/{system_id}?limit=n``: claim up to n PENDING commands of that system."""
 
     required_scopes = {"GET": "commands.manage"}
@@ -201,7 +200,7 @@ class CommandDetailView(APIView):
         return Response(command_data(command))
 
 
-class _CallbackView(HotPathMixin, APIView):
+class _CallbackView(APIView):
     required_scopes = {"POST": "commands.manage"}
 
     def get_authenticators(self):
@@ -222,18 +221,9 @@ class CommandCompleteView(_CallbackView):
 
     @extend_schema(request=CompleteSerializer, responses=CommandSerializer)
     def post(self, request, pk: int):
-        data = json_object_body(request)
-        if data is None:
-            data = request.data
-        if type(data) is dict:
-            # Every poller calls this once per command. A parsed JSON object needs no further
-            # checks ("result" is any JSON or absent), so the serializer only runs for other
-            # bodies, where it produces the usual 400.
-            result = data.get("result")
-        else:
-            body = CompleteSerializer(data=data)
-            body.is_valid(raise_exception=True)
-            result = body.validated_data["result"]
+        body = CompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = body.validated_data.get("result")
         return self._run(services.complete, command_id=_check_id(pk), result=result)
 
 

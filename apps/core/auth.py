@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -15,7 +15,6 @@ from rest_framework import authentication, exceptions
 
 from apps.audit import context as audit_context
 from apps.core.models import KEY_PREFIX, ApiKey
-from apps.core.rawrows import RowLoader
 from chronos.config import current
 
 
@@ -85,45 +84,35 @@ def resolve_key(raw: str) -> ApiKey:
     return key
 
 
-# Every API request looks its key up, and building the ORM query cost ten times more than
-# running it: the row is read with one prepared statement and kept for CACHE_SECONDS per
-# process. A save or delete of the key in this process drops it at once (signals below); a
-# revocation in another process (the ``apikey`` command, another web worker) counts within
-# CACHE_SECONDS; a rotated secret works at once anywhere (a mismatch re-reads the row). Expiry
-# is checked against the clock on every request. The row is kept as converted field values
-# (converting it again was a third of the lookup), and every request gets its own ApiKey
-# instance with its own copy of the one mutable value, the scopes list.
+# Every API request looks its key up, so the row is kept for CACHE_SECONDS per process. A save
+# or delete of the key in this process drops it at once (signals below); a revocation in another
+# process (the ``apikey`` command, another web worker) counts within CACHE_SECONDS; a rotated
+# secret works at once anywhere (a mismatch re-reads the row). Expiry is checked against the
+# clock on every request. Each request gets its own copy of the cached instance.
 CACHE_SECONDS = 1.0
-_rows = RowLoader(ApiKey)
-_SCOPES = _rows.attnames.index("scopes")
-_cache: dict[str, tuple[float, str, list]] = {}  # key_id -> (monotonic time read, db alias, field values)
+_cache: dict[str, tuple[float, str, ApiKey]] = {}  # key_id -> (monotonic time read, db alias, row)
 _clock = time.monotonic
 
 
-def _instance(alias: str, values: list) -> ApiKey:
-    values = list(values)
-    scopes = values[_SCOPES]
-    values[_SCOPES] = list(scopes) if type(scopes) is list else copy.deepcopy(scopes)
-    return ApiKey.from_db(alias, _rows.attnames, values)
+def _copy(key: ApiKey) -> ApiKey:
+    mine = copy.copy(key)
+    mine.scopes = copy.deepcopy(key.scopes)
+    return mine
 
 
 def _load(key_id: str, *, fresh: bool = False) -> tuple[ApiKey | None, bool]:
     """The key row (or None) and whether it came from the cache."""
-    conn = connections[router.db_for_read(ApiKey)]
+    alias = router.db_for_read(ApiKey)
     hit = None if fresh else _cache.get(key_id)
-    if hit is not None and hit[1] == conn.alias and _clock() - hit[0] < CACHE_SECONDS:
-        return _instance(conn.alias, hit[2]), True
+    if hit is not None and hit[1] == alias and _clock() - hit[0] < CACHE_SECONDS:
+        return _copy(hit[2]), True
     read_at = _clock()
-    with conn.cursor() as cursor:
-        cursor.execute(_rows.select_by(conn, "key_id"), [key_id])
-        row = cursor.fetchone()
-    if row is None:
+    key = ApiKey.objects.using(alias).filter(key_id=key_id).first()
+    if key is None:
         _cache.pop(key_id, None)
         return None, False
-    key = _rows.load(conn, [row])[0]
-    values = [getattr(key, name) for name in _rows.attnames]
-    _cache[key_id] = (read_at, conn.alias, values)
-    return _instance(conn.alias, values), False
+    _cache[key_id] = (read_at, alias, key)
+    return _copy(key), False
 
 
 def forget(key_id: str) -> None:

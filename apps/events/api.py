@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import Conflict
-from apps.core.hotpath import JSONFirstNegotiation, json_object_body
 from apps.core.idempotency import IdempotentCreateMixin, idempotent
 from apps.core.pagination import PagePagination
 from apps.core.renderers import JSONRenderer
@@ -114,8 +113,6 @@ class EventViewSet(viewsets.ViewSet):
         "reorder_sub_tasks": "events.write",
     }
     pagination_class = EventPagination
-    # Picks JSON at once for the usual Accept headers (see apps.core.hotpath).
-    content_negotiation_class = JSONFirstNegotiation
 
     def _event(self, pk) -> Event:
         event = _with_related(Event.objects.filter(pk=_pk(pk))).first()
@@ -143,8 +140,7 @@ class EventViewSet(viewsets.ViewSet):
 
     @idempotent
     def create(self, request):
-        body = json_object_body(request)  # None: DRF's parser answers (and refuses what it must)
-        serializer = EventInputSerializer(data=request.data if body is None else body, context={
+        serializer = EventInputSerializer(data=request.data, context={
             "default_calendar": services.default_calendar_id()})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
