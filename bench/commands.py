@@ -8,6 +8,7 @@ everything they claim until the queue is empty. Prints one JSON object: unique c
 duplicates, never delivered, HTTP errors.
 
     .venv/bin/python bench/commands.py
+    .venv/bin/python bench/commands.py --standard    # claim/complete through the plain ORM
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/chronos_bench_commands .venv/bin/python bench/commands.py
 """
 
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import bench_env, free_port, start_server  # noqa: E402
+from bench.support import bench_env, free_port, override_config, start_server  # noqa: E402
 
 SYSTEM = "BENCH"
 
@@ -151,6 +152,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=None, help="per worker (default: as manage.py start)")
+    parser.add_argument("--standard", action="store_true",
+                        help="claim and complete with the plain ORM (commands.single_statement_queries: false)")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL") or None
@@ -158,6 +161,8 @@ def main() -> None:
         database_url = None
     with tempfile.TemporaryDirectory(prefix="chronos-bench-commands-") as data_dir:
         env = bench_env(data_dir, database_url)
+        if args.standard:
+            env = override_config(env, data_dir, {"commands": {"single_statement_queries": False}})
         if database_url:
             _recreate_postgres(database_url)
         python = sys.executable
@@ -209,6 +214,7 @@ def main() -> None:
         json.dumps(
             {
                 "database": "postgresql" if database_url else "sqlite",
+                "queries": "standard ORM" if args.standard else "single statement",
                 "commands": args.commands,
                 "pollers": args.pollers,
                 "limit": args.limit,

@@ -33,6 +33,20 @@ def bench_env(data_dir: str, database_url: str | None = None) -> dict:
     return env
 
 
+def override_config(env: dict, data_dir: str, overrides: dict) -> dict:
+    """``env`` with a copy of config/chronos.yaml in ``data_dir`` whose sections are updated by
+    ``overrides`` ({"section": {"key": value}}), named by CHRONOS_CONFIG."""
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    data = yaml.safe_load((root / "config" / "chronos.yaml").read_text()) or {}
+    for section, values in overrides.items():
+        data[section] = {**(data.get(section) or {}), **values}
+    path = Path(data_dir) / "chronos.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return {**env, "CHRONOS_CONFIG": str(path)}
+
+
 def start_server(env: dict, port: int, *, workers: int = 1, threads: int | None = None) -> subprocess.Popen:
     """The production server (granian, as ``manage.py start`` runs it, without the access log) on
     127.0.0.1:``port``, returned once it answers. Stop it with ``terminate()``: one SIGTERM."""

@@ -381,6 +381,7 @@ class Commands:
     default_max_retries: int = setting(3, min=0)
     retry_backoff_seconds: int = setting(30, min=0)
     retry_backoff_max_seconds: int = setting(3600, min=0)
+    single_statement_queries: bool = True
 
 
 @dataclass(frozen=True)

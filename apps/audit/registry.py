@@ -156,31 +156,6 @@ def record_many(*, action: str, entity: str, entity_ids: list[Any], changes: dic
         )
 
 
-def insert_select(
-    connection, *, source: str, id_column: str, action: str, entity: str, changes: dict | None = None
-) -> tuple[str, list[Any]]:
-    """``INSERT … SELECT`` of one entry per row of ``source``, its entity id read from ``id_column``.
-
-    For PostgreSQL statements that change rows and audit them at once, in a data-modifying
-    ``WITH`` (``WITH done AS (UPDATE … RETURNING …), logged AS (<this>) SELECT * FROM done``):
-    one round trip instead of two, and an entry only for the rows the change really touched.
-    Every value is cast to its column's type, as the select list gives no type of its own.
-    """
-    connection = connections[connection.alias]  # the wrapper itself, not ``django.db.connection``'s proxy
-    quote = connection.ops.quote_name
-    changes_db, ts_db = _adapted(changes or {}, timezone.now(), connection)
-    values = _values(context.current(), action, entity, "", changes_db, ts_db)
-    select, params = [], []
-    for field, value in zip(_INSERT_FIELDS, values, strict=True):
-        if field.name == "entity_id":
-            select.append(f"CAST({source}.{quote(id_column)} AS {field.db_type(connection)})")
-        else:
-            select.append(f"CAST(%s AS {field.db_type(connection)})")
-            params.append(value)
-    sql = _insert_statement(connection)
-    return f"{sql[: sql.index(' VALUES ')]} SELECT {', '.join(select)} FROM {source}", params
-
-
 def _on_pre_save(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None or instance._state.adding:
         return

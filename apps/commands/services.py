@@ -18,9 +18,9 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from apps.audit.registry import insert_select, record, record_many
+from apps.audit.registry import record, record_many
+from apps.commands import queries
 from apps.commands.models import Command
-from apps.core.rawrows import RowLoader
 from apps.core.signals import emit, emit_each
 from apps.whitelists.services import validate_command
 from chronos.config import current
@@ -29,7 +29,6 @@ Status = Command.Status
 MAX_LIMIT = 100
 MAX_ERROR_LENGTH = 10_000
 ENTITY = "command"
-_RESULT_FIELD = Command._meta.get_field("result")
 
 
 class CommandNotFound(LookupError):
@@ -88,37 +87,18 @@ def command_data(cmd: Command) -> dict[str, Any]:
     }
 
 
-def _announce(cmd: Command, event: str, changes: dict[str, list[Any]], *, audited: bool = False) -> None:
-    """Audit entry (unless the statement already wrote it, see ``_audited``) and domain event."""
-    if not audited:
-        record(action=event, entity=ENTITY, entity_id=cmd.pk, changes=changes)
+def _announce(cmd: Command, event: str, changes: dict[str, list[Any]]) -> None:
+    """Audit entry and domain event."""
+    record(action=event, entity=ENTITY, entity_id=cmd.pk, changes=changes)
     emit(event, command_data(cmd))
 
 
-def _announce_many(
-    commands: list[Command], event: str, changes: dict[str, list[Any]], *, audited: bool = False
-) -> None:
+def _announce_many(commands: list[Command], event: str, changes: dict[str, list[Any]]) -> None:
     """Bulk variant for claims: one INSERT for all audit entries of a poll."""
     if not commands:
         return
-    if not audited:
-        record_many(action=event, entity=ENTITY, entity_ids=[cmd.pk for cmd in commands], changes=changes)
+    record_many(action=event, entity=ENTITY, entity_ids=[cmd.pk for cmd in commands], changes=changes)
     emit_each(event, (command_data(cmd) for cmd in commands))
-
-
-def _with_audit(
-    ctes: list[str], update: str, params: list[Any], event: str, changes: dict[str, list[Any]]
-) -> tuple[str, list[Any]]:
-    """PostgreSQL: ``update`` (an ``UPDATE … RETURNING`` the row columns) and its audit entries, one statement.
-
-    The entries are written for exactly the rows the UPDATE returns, with the values
-    ``record_many`` would write; ``params`` are those of ``ctes`` and ``update``, in order.
-    """
-    audit_sql, audit_params = insert_select(
-        connection, source="done", id_column="id", action=event, entity=ENTITY, changes=changes
-    )
-    parts = [*ctes, f"done AS ({update})", f"logged AS ({audit_sql})"]
-    return f"WITH {', '.join(parts)} SELECT * FROM done", params + audit_params
 
 
 def _lock(command_id: int) -> Command:
@@ -212,20 +192,11 @@ def create_command(
 
 
 def _expired(system: str | None, now: datetime, batch: int) -> list[Command]:
-    """PROCESSING commands whose lease ran out, oldest first (locked, skipping locked, on PostgreSQL).
-
-    Every poll asks this first and the answer is nearly always "none", so it is one raw statement.
-    """
-    sql = f"SELECT {_rows.columns(connection)} FROM {_rows.table(connection)} WHERE status = %s AND timeout_at < %s"
-    params: list[Any] = [Status.PROCESSING, _dt(now)]
+    """PROCESSING commands whose lease ran out, oldest first (locked, skipping locked, on PostgreSQL)."""
+    expired = Command.objects.filter(status=Status.PROCESSING, timeout_at__lt=now)
     if system is not None:
-        sql += " AND target_system = %s"
-        params.append(system)
-    sql += " ORDER BY id LIMIT %s"
-    params.append(batch)
-    if connection.vendor == "postgresql":
-        sql += " FOR UPDATE SKIP LOCKED"
-    return _fetch_commands(sql, params)
+        expired = expired.filter(target_system=system)
+    return list(expired.order_by("id").select_for_update(skip_locked=True)[:batch])
 
 
 def _requeue_expired_locked(system: str | None, now: datetime, batch: int = 500) -> int:
@@ -270,76 +241,6 @@ def requeue_expired(*, system: str | None, now: datetime | None = None) -> int:
             return total
 
 
-# Claim and complete run one raw statement each: the ORM (or a RawQuerySet) would spend ten
-# times longer building it than the database spends running it.
-_rows = RowLoader(Command)
-
-
-def _fetch_commands(sql: str, params: list[Any]) -> list[Command]:
-    """Run a statement that selects or returns ``_rows.columns()``; the rows as commands, oldest first."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return sorted(_rows.load(connection, rows), key=lambda c: c.pk)
-
-
-def _dt(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _claim_rows(
-    *, system: str, limit: int, now: datetime, lease_until: datetime, changes: dict[str, list[Any]]
-) -> tuple[list[Command], bool]:
-    """One ``UPDATE … WHERE id IN (oldest PENDING …) RETURNING *`` statement; also whether it audited them.
-
-    PostgreSQL locks the chosen rows with ``FOR UPDATE SKIP LOCKED`` so concurrent polls pick
-    disjoint rows, and writes their ``command.claimed`` entries in the same statement; SQLite
-    runs it inside the IMMEDIATE transaction that already holds the write lock. The outer
-    ``status`` check is the guard either way.
-    """
-    table = _rows.table(connection)
-    sets = "status = %s, timeout_at = %s, processed_at = %s, updated_at = %s"
-    pick = "SELECT id FROM {t} WHERE target_system = %s AND status = %s AND available_at <= %s ORDER BY id LIMIT %s"
-    if connection.vendor == "postgresql":
-        # A materialised CTE: an IN (subquery … LIMIT … SKIP LOCKED) may be re-evaluated by the
-        # planner and then update more than ``limit`` rows.
-        sql, params = _with_audit(
-            [f"picked AS MATERIALIZED ({pick.format(t=table)} FOR UPDATE SKIP LOCKED)"],
-            f"UPDATE {table} SET {sets} FROM picked WHERE {table}.id = picked.id AND {table}.status = %s "
-            f"RETURNING {_rows.columns(connection, qualified=True)}",
-            [
-                system,
-                Status.PENDING,
-                _dt(now),
-                limit,
-                Status.PROCESSING,
-                _dt(lease_until),
-                _dt(now),
-                _dt(now),
-                Status.PENDING,
-            ],
-            "command.claimed",
-            changes,
-        )
-        return _fetch_commands(sql, params), True
-    sql = (
-        f"UPDATE {table} SET {sets} WHERE id IN ({pick.format(t=table)}) AND status = %s "
-        f"RETURNING {_rows.columns(connection)}"
-    )
-    params = [
-        Status.PROCESSING,
-        _dt(lease_until),
-        _dt(now),
-        _dt(now),
-        system,
-        Status.PENDING,
-        _dt(now),
-        limit,
-        Status.PENDING,
-    ]
-    return _fetch_commands(sql, params), False
-
-
 def claim(*, system: str, limit: int, now: datetime | None = None) -> list[Command]:
     """Hand up to ``limit`` PENDING commands of ``system`` (oldest first) to one poller."""
     now = now or timezone.now()
@@ -349,10 +250,10 @@ def claim(*, system: str, limit: int, now: datetime | None = None) -> list[Comma
     with transaction.atomic():
         _requeue_expired_locked(system, now)
         changes = {"status": [Status.PENDING, Status.PROCESSING], "timeout_at": [None, lease_until]}
-        claimed, audited = _claim_rows(system=system, limit=limit, now=now, lease_until=lease_until, changes=changes)
+        claimed = queries.claim_rows(system=system, limit=limit, now=now, lease_until=lease_until)
         if not claimed:
             return []
-        _announce_many(claimed, "command.claimed", changes, audited=audited)
+        _announce_many(claimed, "command.claimed", changes)
     return claimed
 
 
@@ -399,32 +300,22 @@ def release_push(*, command_id: int, lease_until: datetime | None = None) -> Non
 def complete(*, command_id: int, result: Any) -> Command:
     """PROCESSING -> COMPLETED. Completing a COMPLETED command again answers the same, no side effects."""
     now = timezone.now()
-    result_db = _RESULT_FIELD.get_db_prep_value(result, connection)
     changes = {
         "status": [Status.PROCESSING, Status.COMPLETED],
         "result": [None, result],
         "completed_at": [None, now],
     }
-    sql = (
-        f"UPDATE {_rows.table(connection)} SET status = %s, result = %s, completed_at = %s, updated_at = %s, "
-        f"timeout_at = NULL WHERE id = %s AND status = %s RETURNING {_rows.columns(connection)}"
-    )
-    params = [Status.COMPLETED, result_db, _dt(now), _dt(now), command_id, Status.PROCESSING]
-    audited = connection.vendor == "postgresql"
-    if audited:  # the audit entry in the same statement: one round trip less
-        sql, params = _with_audit([], sql, params, "command.completed", changes)
     with transaction.atomic():
-        # The hot path is one guarded statement; only a miss needs a look at the row.
-        rows = _fetch_commands(sql, params)
-        if not rows:
+        # The usual case is one guarded write; only a miss needs a look at the row.
+        cmd = queries.complete_row(command_id=command_id, result=result, now=now)
+        if cmd is None:
             cmd = Command.objects.filter(pk=command_id).first()
             if cmd is None:
                 raise CommandNotFound(f"command {command_id} does not exist")
             if cmd.status == Status.COMPLETED:
                 return cmd
             raise IllegalTransition(f"command {cmd.pk} is {cmd.status}; only a PROCESSING command can be completed")
-        cmd = rows[0]
-        _announce(cmd, "command.completed", changes, audited=audited)
+        _announce(cmd, "command.completed", changes)
     return cmd
 
 

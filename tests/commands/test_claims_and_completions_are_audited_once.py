@@ -52,16 +52,3 @@ def test_a_completion_is_audited_once_and_a_refused_one_not_at_all(worker_api, m
         "completed_at": [None, "2026-03-02T09:00:00Z"],
     }
     assert entry.ts == T0
-
-
-def test_on_postgresql_the_change_and_its_audit_entry_are_one_statement(worker_api, make_command):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    command = make_command()
-    with CaptureQueriesContext(connection) as captured:
-        worker_api.get("/api/v1/commands/N8N")
-        worker_api.post(f"/api/v1/commands/{command.pk}/complete", {}, format="json")
-    separate_audit_inserts = [q for q in captured.captured_queries if 'INTO "audit_auditentry"' in q["sql"].split(" AS (")[0]]
-    assert (separate_audit_inserts == []) == (connection.vendor == "postgresql")
-    assert len(entries("command.claimed")) == len(entries("command.completed")) == 1
