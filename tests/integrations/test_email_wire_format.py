@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import smtplib
 import socket
 
 import pytest
@@ -23,23 +22,6 @@ def empty_encoding_cache():
     transport._encoded_cache.clear()
     yield
     transport._encoded_cache.clear()
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"",
-        b".",
-        b".starts with a dot\r\n",
-        b"a\r\n.\r\nb\r\n",
-        b"a\r\n..two\r\n.one\r\n",
-        b"lf only\n.dot\n",
-        b"no dots at all\r\n",
-        b"mid.line.dots\r\n.\r\n.",
-    ],
-)
-def test_dot_stuffing_matches_the_standard_library(data):
-    assert transport.dot_stuff(data) == smtplib._quote_periods(data)
 
 
 def test_lines_starting_with_a_dot_arrive_unchanged(mail, django_capture_on_commit_callbacks):
