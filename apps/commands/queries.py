@@ -12,17 +12,19 @@ IMMEDIATE transaction already holds the write lock. The ``status`` re-check guar
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.models import Model
 
 from apps.commands.models import Command
-from apps.core.rawrows import RowLoader
 from chronos.config import current
 
 Status = Command.Status
-_rows = RowLoader(Command)
+Converter = Callable[[Any, Any, Any], Any]
 _RESULT_FIELD = Command._meta.get_field("result")
 
 
@@ -47,6 +49,66 @@ def complete_row(*, command_id: int, result: Any, now: datetime) -> Command | No
     done = Command.objects.filter(pk=command_id, status=Status.PROCESSING).update(
         status=Status.COMPLETED, result=result, completed_at=now, updated_at=now, timeout_at=None)
     return Command.objects.get(pk=command_id) if done else None
+
+
+class RowLoader:
+    """Model instances from full rows of ``model`` selected as :meth:`columns`, converted exactly
+    as the ORM converts them (aware datetimes on SQLite, decoded JSON on both)."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        # Converters and column lists hold backend callables, so they are kept per connection
+        # object (one per thread), and dropped with it.
+        self._per_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _prepared(self, connection) -> dict[str, Any]:
+        connection = connections[connection.alias]  # the wrapper itself, not ``django.db.connection``'s proxy
+        prepared = self._per_connection.get(connection)
+        if prepared is None:
+            table = connection.ops.quote_name(self.model._meta.db_table)
+            quoted = [connection.ops.quote_name(f.column) for f in self.fields]
+            converters: list[tuple[int, Any, list[Converter]]] = []
+            for index, field in enumerate(self.fields):
+                col = field.get_col(self.model._meta.db_table)
+                funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if funcs:
+                    converters.append((index, col, funcs))
+            prepared = {
+                "table": table,
+                "columns": ", ".join(quoted),
+                "qualified": ", ".join(f"{table}.{name}" for name in quoted),
+                "converters": converters,
+            }
+            self._per_connection[connection] = prepared
+        return prepared
+
+    def table(self, connection) -> str:
+        """The quoted table name."""
+        return self._prepared(connection)["table"]
+
+    def columns(self, connection, *, qualified: bool = False) -> str:
+        """The select list (``RETURNING`` list) that :meth:`load` expects."""
+        return self._prepared(connection)["qualified" if qualified else "columns"]
+
+    def load(self, connection, rows: Iterable[Sequence[Any]]) -> list[Model]:
+        """Model instances (as from a queryset: ``_state.adding`` false, ``_state.db`` set)."""
+        converters = self._prepared(connection)["converters"]
+        alias = connection.alias
+        instances = []
+        for row in rows:
+            values = list(row)
+            for index, col, funcs in converters:
+                value = values[index]
+                for func in funcs:
+                    value = func(value, col, connection)
+                values[index] = value
+            instances.append(self.model.from_db(alias, self.attnames, values))
+        return instances
+
+
+_rows = RowLoader(Command)
 
 
 def _dt(value: datetime):

@@ -4,8 +4,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
 
-from apps.core.rawrows import PreparedInsertMixin
-
 
 def default_working_hours() -> dict:
     return {day: ["09:00", "17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -47,7 +45,7 @@ class Calendar(models.Model):
         return self.name or self.id
 
 
-class Event(PreparedInsertMixin, models.Model):
+class Event(models.Model):
     """A calendar entry. Times are UTC; all-day events also keep their dates (end exclusive)."""
 
     class Priority(models.TextChoices):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from apps.core.rawrows import RowLoader
 from apps.events.models import Calendar, Event, EventLink, SubTask
 from chronos.config import current
 
@@ -22,16 +21,8 @@ def default_calendar_id() -> str:
     return current().events.default_calendar
 
 
-_calendar_rows = RowLoader(Calendar)
-
-
 def calendar_by_id(calendar_id: str) -> Calendar | None:
-    """The calendar of that id, or None: one plain statement (every create reads its calendar)."""
-    sql = _calendar_rows.select_by(connection, "id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [calendar_id])
-        found = _calendar_rows.load(connection, cursor.fetchall())
-    return found[0] if found else None
+    return Calendar.objects.filter(pk=calendar_id).first()
 
 
 def get_or_create_calendar(calendar_id: str | None) -> Calendar:
