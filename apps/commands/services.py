@@ -12,7 +12,7 @@ holds the write lock from its first statement, and the UPDATE still re-checks ``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -22,6 +22,7 @@ from apps.audit.registry import record, record_many
 from apps.commands import queries
 from apps.commands.models import Command
 from apps.core.signals import emit, emit_each
+from apps.core.timefmt import iso_z
 from apps.whitelists.services import validate_command
 from chronos.config import current
 
@@ -54,14 +55,6 @@ def backoff_seconds(retries: int) -> int:
     return min(base * (2 ** min(retries, 20)), cap)
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is UTC:  # as both backends load them: skip the conversion
-        return f"{value.isoformat()[:-6]}Z"
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def command_data(cmd: Command) -> dict[str, Any]:
     """The command as plain JSON-able data (domain events, audit, placeholders)."""
     return {
@@ -78,12 +71,12 @@ def command_data(cmd: Command) -> dict[str, Any]:
         "source_event_id": cmd.source_event_id,
         "context": cmd.context,
         "depth": cmd.depth,
-        "created_at": _iso(cmd.created_at),
-        "updated_at": _iso(cmd.updated_at),
-        "processed_at": _iso(cmd.processed_at),
-        "completed_at": _iso(cmd.completed_at),
-        "timeout_at": _iso(cmd.timeout_at),
-        "available_at": _iso(cmd.available_at),
+        "created_at": iso_z(cmd.created_at),
+        "updated_at": iso_z(cmd.updated_at),
+        "processed_at": iso_z(cmd.processed_at),
+        "completed_at": iso_z(cmd.completed_at),
+        "timeout_at": iso_z(cmd.timeout_at),
+        "available_at": iso_z(cmd.available_at),
     }
 
 
@@ -202,7 +195,7 @@ def _expired(system: str | None, now: datetime, batch: int) -> list[Command]:
 def _requeue_expired_locked(system: str | None, now: datetime, batch: int = 500) -> int:
     count = 0
     for cmd in _expired(system, now, batch):
-        error = f"lease expired at {_iso(cmd.timeout_at)} without complete/fail"
+        error = f"lease expired at {iso_z(cmd.timeout_at)} without complete/fail"
         if cmd.retries < cmd.max_retries:
             changes = _apply(
                 cmd,

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Max, Q
 
+from apps.core.timefmt import iso_z
 from apps.events.models import Event, SubTask
 from apps.events.scheduling import Busy, CalendarRules, _Index, attendee_set, working_windows
 from chronos.config import current
@@ -116,10 +117,6 @@ def free_blocks(rules: CalendarRules, rows: list[Row], start: datetime, end: dat
     return out
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _rate(done: int, total: int) -> float | None:
     return round(done / total, 4) if total else None
 
@@ -173,14 +170,14 @@ def productivity(*, start: datetime, end: datetime, calendar_ids: list[str] | No
         best = max(blocks.get(day, []), key=lambda b: (b[1] - b[0], -b[0].timestamp()), default=None)
         minutes = int((best[1] - best[0]).total_seconds() // 60) if best else 0
         focus.append({"date": day.isoformat(), "minutes": minutes,
-                      "start_time": _iso(best[0]) if best else None, "end_time": _iso(best[1]) if best else None})
+                      "start_time": iso_z(best[0]) if best else None, "end_time": iso_z(best[1]) if best else None})
 
     def rounded(values: dict[str, float]) -> dict[str, float]:
         return {k: round(v, 2) for k, v in sorted(values.items())}
 
     return {
-        "start": _iso(start),
-        "end": _iso(end),
+        "start": iso_z(start),
+        "end": iso_z(end),
         "calendars": calendar_ids,
         "timezone": rules.tz.key,
         "totals": {

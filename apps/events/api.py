@@ -15,6 +15,7 @@ from apps.core.exceptions import Conflict
 from apps.core.idempotency import IdempotentCreateMixin, idempotent
 from apps.core.pagination import PagePagination
 from apps.core.renderers import JSONRenderer
+from apps.core.timefmt import iso_z
 from apps.events import selectors, services
 from apps.events.ics import export_calendar
 from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
@@ -90,7 +91,6 @@ def _suggestions_for(event: Event) -> list[dict] | None:
 
     if not conflicts_for(event):
         return None
-    from apps.events.timeparse import iso_z
 
     return [{"start_time": iso_z(s["start_time"]) if hasattr(s["start_time"], "tzinfo") else s["start_time"],
              "end_time": iso_z(s["end_time"]) if hasattr(s["end_time"], "tzinfo") else s["end_time"]}

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from apps.audit.registry import record
 from apps.core.exceptions import Conflict
 from apps.core.signals import emit
+from apps.core.timefmt import iso_z
 from apps.events import analytics, availability, optimize
 from apps.events.models import Calendar, Event
 from apps.events.scheduling import CalendarRules, conflicts_for, suggest_slots
@@ -176,7 +177,7 @@ class RescheduleView(APIView):
         body["rescheduled"] = True
         if body["conflicts"] and locked.effective_mode == "auto_plan":
             body["suggestions"] = [
-                {"start_time": availability.iso(s["start_time"]), "end_time": availability.iso(s["end_time"])}
+                {"start_time": iso_z(s["start_time"]), "end_time": iso_z(s["end_time"])}
                 for s in suggest_slots(locked, limit=current().scheduling.suggestion_count)
             ]
         return Response(body)

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 
+from apps.core.timefmt import iso_z
 from apps.events.models import Calendar, Event
 from apps.events.scheduling import (
     DAYS,
@@ -91,11 +92,6 @@ def external_busy(attendees: list[str], start: datetime, end: datetime) -> Exter
     return ExternalBusy(busy=busy, unknown=unknown, errors=errors)
 
 
-def iso(value: datetime) -> str:
-    """``2025-03-03T09:00:00Z``: UTC with a ``Z``, microseconds only when there are any."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def to_micros(value: datetime) -> int:
     """An aware datetime as integer microseconds since the epoch (exact, unlike ``timestamp()``)."""
     return (value - _EPOCH) // _MICROSECOND
@@ -126,7 +122,7 @@ def _text(micros: int) -> str:
     """Integer microseconds as :func:`iso` text."""
     found = _TEXTS.get(micros)
     if found is None:
-        found = iso(_EPOCH + timedelta(microseconds=micros))
+        found = iso_z(_EPOCH + timedelta(microseconds=micros))
         if len(_TEXTS) >= _MEMO_LIMIT:
             _TEXTS.clear()
         _TEXTS[micros] = found
@@ -547,8 +543,8 @@ def compute(req: AvailabilityRequest) -> Answer:
     common = JSONText("[" + ",".join(f'{{"start_time":"{text(s)}","end_time":"{text(e)}"}}'
                                      for (s, e), free in zip(slots, ok, strict=True) if free) + "]")
     return Answer({
-        "start_time": iso(req.start),
-        "end_time": iso(req.end),
+        "start_time": iso_z(req.start),
+        "end_time": iso_z(req.end),
         "duration_minutes": int(req.duration.total_seconds() // 60),
         "timezone": rules.tz.key,
         "attendees": attendees,

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from apps.core.timefmt import iso_z
 from apps.events.analytics import (
     Row,
-    _iso,
     conflict_pairs,
     free_blocks,
     load,
@@ -59,7 +59,7 @@ def _conflicts(rows: list[Row], limit: int, rules: CalendarRules) -> list[dict]:
             "event_ids": [mover_id, *sorted(others)],
             "move_event_id": mover_id,
             "message": f"'{r.title}' collides with {len(others)} other event(s); move it to a free slot.",
-            "proposed_slots": [{"start_time": _iso(s["start_time"]), "end_time": _iso(s["end_time"])} for s in slots],
+            "proposed_slots": [{"start_time": iso_z(s["start_time"]), "end_time": iso_z(s["end_time"])} for s in slots],
         })
     return out
 
@@ -109,7 +109,7 @@ def _focus(rows: list[Row], start: datetime, end: datetime, rules: CalendarRules
             minutes = int((best[1] - best[0]).total_seconds() // 60)
             out.append({
                 "rule": "focus_block", "date": day.isoformat(), "at": best[0], "event_ids": [],
-                "start_time": _iso(best[0]), "end_time": _iso(best[1]), "minutes": minutes,
+                "start_time": iso_z(best[0]), "end_time": iso_z(best[1]), "minutes": minutes,
                 "message": f"{minutes} min free on {day.isoformat()}: reserve it for focused work.",
             })
     return out
@@ -129,8 +129,8 @@ def suggestions(*, start: datetime, end: datetime, calendar_ids: list[str] | Non
     for item in items:
         counts[item["rule"]] += 1
     return {
-        "start": _iso(start),
-        "end": _iso(end),
+        "start": iso_z(start),
+        "end": iso_z(end),
         "calendars": calendar_ids,
         "timezone": rules.tz.key,
         "settings": {

@@ -14,11 +14,12 @@ from django.db import connection
 from rest_framework import serializers
 
 from apps.core.serializers import ClonedFieldsMixin
+from apps.core.timefmt import iso_z
 from apps.events import dbobjects
 from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
 from apps.events.selectors import START
 from apps.events.services import calendar_by_id
-from apps.events.timeparse import MAX_YEAR, TimeError, db_datetime, iso_z, local_midnight, parse_instant, zone
+from apps.events.timeparse import MAX_YEAR, TimeError, db_datetime, local_midnight, parse_instant, zone
 from chronos.config import current
 
 SLUG = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -85,13 +85,3 @@ def db_datetime(value) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
-
-
-def iso_z(value: datetime | None) -> str | None:
-    """UTC ISO 8601 with ``Z`` (microseconds only when present)."""
-    if value is None:
-        return None
-    if value.utcoffset():
-        value = value.astimezone(UTC)
-    # isoformat() is several times faster than strftime and drops zero microseconds itself.
-    return value.replace(tzinfo=None).isoformat() + "Z"

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import idempotent
+from apps.core.timefmt import iso_z
 from apps.sync import selectors, services
 
 
@@ -34,7 +35,7 @@ class SyncCalendarView(APIView):
                                                      full=serializer.validated_data["full"], trigger="api")
         except services.NotSyncable as exc:
             raise exceptions.ValidationError({"detail": str(exc), "calendar_id": [str(exc)]}) from None
-        return Response({"task_id": task_id, "queued_at": selectors._iso(queued_at)}, status=status.HTTP_202_ACCEPTED)
+        return Response({"task_id": task_id, "queued_at": iso_z(queued_at)}, status=status.HTTP_202_ACCEPTED)
 
 
 class SyncRunView(APIView):

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from apps.core.timefmt import iso_z
 from apps.events.models import Calendar
 from apps.sync.models import PendingPush, SyncRun, SyncState
 from apps.sync.schedules import SCHEDULE_NAME, interval_minutes
 
 COUNT_FIELDS = ("fetched", "created", "updated", "deleted", "consumed", "pushed", "conflicts")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def run_detail(task_id: str) -> dict[str, Any] | None:
@@ -37,9 +34,9 @@ def run_detail(task_id: str) -> dict[str, Any] | None:
         "task_id": task_id,
         "status": status,
         "full": any(r.full for r in runs),
-        "queued_at": _iso(min(r.queued_at for r in runs)),
-        "started_at": _iso(min(started)) if started else None,
-        "finished_at": _iso(max(finished)) if finished and len(finished) == len(runs) else None,
+        "queued_at": iso_z(min(r.queued_at for r in runs)),
+        "started_at": iso_z(min(started)) if started else None,
+        "finished_at": iso_z(max(finished)) if finished and len(finished) == len(runs) else None,
         "duration_seconds": round(sum(durations), 4) if durations else None,
         **{name: sum(getattr(r, name) for r in runs) for name in COUNT_FIELDS},
         "errors": [{**e, "calendar_id": r.calendar_id} for r in runs for e in r.errors],
@@ -51,7 +48,7 @@ def run_detail(task_id: str) -> dict[str, Any] | None:
 def run_row(r: SyncRun) -> dict[str, Any]:
     return {
         "calendar_id": r.calendar_id, "status": r.status, "full": r.full, "trigger": r.trigger,
-        "queued_at": _iso(r.queued_at), "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
+        "queued_at": iso_z(r.queued_at), "started_at": iso_z(r.started_at), "finished_at": iso_z(r.finished_at),
         "duration_seconds": r.duration_seconds, **{name: getattr(r, name) for name in COUNT_FIELDS},
         "errors": r.errors,
     }
@@ -82,16 +79,16 @@ def health(*, public: bool = False) -> dict[str, Any]:
         state = states.get(cal.id)
         calendars.append({
             "calendar_id": cal.id, "source": cal.source, "enabled": cal.enabled,
-            "last_success_at": _iso(state.last_success_at) if state else None,
+            "last_success_at": iso_z(state.last_success_at) if state else None,
             "last_error": ((public_error(state.last_error) if public else state.last_error) or None) if state else None,
-            "last_error_at": _iso(state.last_error_at) if state else None,
-            "next_run_at": _iso(nxt) if cal.enabled else None,
+            "last_error_at": iso_z(state.last_error_at) if state else None,
+            "next_run_at": iso_z(nxt) if cal.enabled else None,
             "running": bool(state and state.locked),
             "conflicts": conflicts.get(cal.id, 0),
         })
     uses_google = any(c["source"] == Calendar.Source.GOOGLE and c["enabled"] for c in calendars)
     credentials = problem() if uses_google else ""
-    return {"interval_minutes": interval_minutes(), "next_run_at": _iso(nxt),
+    return {"interval_minutes": interval_minutes(), "next_run_at": iso_z(nxt),
             "google_credentials": credentials or ("ok" if uses_google else "not used"),
             "calendars": calendars}
 
