@@ -196,30 +196,23 @@ def _requeue_expired_locked(system: str | None, now: datetime, batch: int = 500)
     count = 0
     for cmd in _expired(system, now, batch):
         error = f"lease expired at {iso_z(cmd.timeout_at)} without complete/fail"
-        if cmd.retries < cmd.max_retries:
-            changes = _apply(
-                cmd,
-                now,
-                Status.PROCESSING,
-                status=Status.PENDING,
-                retries=cmd.retries + 1,
-                timeout_at=None,
-                available_at=now,
-                last_error=error,
-            )
-            _announce(cmd, "command.requeued", changes)
-        else:
-            changes = _apply(
-                cmd,
-                now,
-                Status.PROCESSING,
-                status=Status.FAILED,
-                timeout_at=None,
-                last_error=f"{error}; no retries left",
-            )
-            _announce(cmd, "command.failed", changes)
+        _retry_or_fail(cmd, now, error, retry_at=now, failed_error=f"{error}; no retries left")
         count += 1
     return count
+
+
+def _retry_or_fail(cmd: Command, now: datetime, error: str, *, retry_at: datetime | None,
+                   failed_error: str | None = None) -> None:
+    """A PROCESSING command's attempt ended badly: PENDING again at ``retry_at`` while retries
+    remain (and ``retry_at`` is given), else FAILED."""
+    if retry_at is not None and cmd.retries < cmd.max_retries:
+        changes = _apply(cmd, now, Status.PROCESSING, status=Status.PENDING, retries=cmd.retries + 1,
+                         timeout_at=None, available_at=retry_at, last_error=error)
+        _announce(cmd, "command.requeued", changes)
+    else:
+        changes = _apply(cmd, now, Status.PROCESSING, status=Status.FAILED, timeout_at=None,
+                         last_error=failed_error or error)
+        _announce(cmd, "command.failed", changes)
 
 
 def requeue_expired(*, system: str | None, now: datetime | None = None) -> int:
@@ -322,22 +315,8 @@ def fail(*, command_id: int, error: str, retry: bool = True, retry_after_seconds
             return cmd
         if cmd.status != Status.PROCESSING:
             raise IllegalTransition(f"command {cmd.pk} is {cmd.status}; only a PROCESSING command can fail")
-        if retry and cmd.retries < cmd.max_retries:
-            delay = backoff_seconds(cmd.retries) if retry_after_seconds is None else retry_after_seconds
-            changes = _apply(
-                cmd,
-                now,
-                Status.PROCESSING,
-                status=Status.PENDING,
-                retries=cmd.retries + 1,
-                timeout_at=None,
-                available_at=now + timedelta(seconds=delay),
-                last_error=error,
-            )
-            _announce(cmd, "command.requeued", changes)
-        else:
-            changes = _apply(cmd, now, Status.PROCESSING, status=Status.FAILED, timeout_at=None, last_error=error)
-            _announce(cmd, "command.failed", changes)
+        delay = backoff_seconds(cmd.retries) if retry_after_seconds is None else retry_after_seconds
+        _retry_or_fail(cmd, now, error, retry_at=now + timedelta(seconds=delay) if retry else None)
     return cmd
 
 

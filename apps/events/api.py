@@ -47,6 +47,18 @@ def _pk(raw, what: str = "event") -> int:
     return int(text)
 
 
+class IdLookupMixin:
+    """``get_object`` by a plain numeric id: a 404 naming ``noun`` for a missing or implausible one."""
+
+    noun = "object"
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=_pk(self.kwargs["pk"], self.noun)).first()
+        if obj is None:
+            raise exceptions.NotFound(f"No {self.noun} with this id.")
+        return obj
+
+
 class EventPagination(PagePagination):
     """The shared envelope; the total comes from a version-keyed count cache, or for free."""
 
@@ -267,18 +279,13 @@ class CalendarViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     }
 
 
-class EventLinkViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+class EventLinkViewSet(IdLookupMixin, IdempotentCreateMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
                        mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = EventLinkSerializer
     queryset = EventLink.objects.all()
     filter_backends: list = []
     required_scopes = {"retrieve": "events.read", "create": "events.write", "destroy": "events.write"}
-
-    def get_object(self):
-        link = EventLink.objects.filter(pk=_pk(self.kwargs["pk"], "link")).first()
-        if link is None:
-            raise exceptions.NotFound("No link with this id.")
-        return link
+    noun = "link"
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -292,34 +299,24 @@ class EventLinkViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.Re
             raise Conflict("This link exists already.") from None
 
 
-class NoteViewSet(viewsets.ReadOnlyModelViewSet):
+class NoteViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """What ``NOTIZ:``/``NOTE:`` entries became, newest first."""
 
     serializer_class = NoteSerializer
     queryset = Note.objects.order_by("-created_at", "-id")
     filter_backends: list = []
     required_scopes = {"list": "events.read", "retrieve": "events.read"}
-
-    def get_object(self):
-        obj = Note.objects.filter(pk=_pk(self.kwargs["pk"], "note")).first()
-        if obj is None:
-            raise exceptions.NotFound("No note with this id.")
-        return obj
+    noun = "note"
 
 
-class UrlPayloadViewSet(viewsets.ReadOnlyModelViewSet):
+class UrlPayloadViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """What ``URL:`` entries became, newest first."""
 
     serializer_class = UrlPayloadSerializer
     queryset = UrlPayload.objects.order_by("-created_at", "-id")
     filter_backends: list = []
     required_scopes = {"list": "events.read", "retrieve": "events.read"}
-
-    def get_object(self):
-        obj = UrlPayload.objects.filter(pk=_pk(self.kwargs["pk"], "URL")).first()
-        if obj is None:
-            raise exceptions.NotFound("No URL with this id.")
-        return obj
+    noun = "URL"
 
 
 class ICalendarRenderer(renderers.BaseRenderer):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.core import signals
 from apps.core.rowcache import RowCache
 from apps.workflows.models import Workflow
+from tests.workflows.factories import WorkflowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_a_batch_reaches_every_subscriber_once_per_item_with_one_check_of_the_ca
 def test_each_emit_checks_the_cached_rows_again(listener):
     with CaptureQueriesContext(connection) as captured:
         signals.emit("test.batch", {"n": 1})
-        Workflow.objects.create(name="w", trigger_command="A", trigger_system="N8N",
+        WorkflowFactory(name="w", trigger_command="A", trigger_system="N8N",
                                 follow_up_command="B", follow_up_system="N8N")
         signals.emit("test.batch", {"n": 2})
     assert listener == [("test.batch", 1, 0), ("test.batch", 2, 1)]

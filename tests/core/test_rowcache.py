@@ -5,12 +5,13 @@ from django.db import transaction
 
 from apps.core.rowcache import RowCache, revalidate_once
 from apps.workflows.models import Workflow
+from tests.workflows.factories import WorkflowFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make(name: str) -> Workflow:
-    return Workflow.objects.create(name=name, trigger_command="A", trigger_system="N8N",
+    return WorkflowFactory(name=name, trigger_command="A", trigger_system="N8N",
                                    follow_up_command="B", follow_up_system="N8N")
 
 

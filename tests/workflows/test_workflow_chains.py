@@ -9,7 +9,7 @@ from django.test import override_settings
 from apps.audit.models import AuditEntry
 from apps.commands import services
 from apps.commands.models import Command
-from apps.workflows.models import Workflow
+from tests.workflows.factories import WorkflowFactory
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ def finish(command: Command, result: dict | None = None) -> Command:
 
 
 def test_a_chain_a_to_b_to_c_renders_params_from_command_result_and_event(entries):
-    Workflow.objects.create(
+    WorkflowFactory(
         name="summarise weather",
         trigger_command="FETCH",
         trigger_system="N8N",
@@ -30,7 +30,7 @@ def test_a_chain_a_to_b_to_c_renders_params_from_command_result_and_event(entrie
         follow_up_system="N8N",
         follow_up_params={"text": "{{event.title}} in {{command.params.city}}", "degrees": "{{command.result.temp}}"},
     )
-    Workflow.objects.create(
+    WorkflowFactory(
         name="tell me",
         trigger_command="SUMMARISE",
         trigger_system="N8N",
@@ -58,7 +58,7 @@ def test_a_chain_a_to_b_to_c_renders_params_from_command_result_and_event(entrie
 
 
 def test_the_follow_up_waits_for_its_delay(entries, worker_api):
-    Workflow.objects.create(
+    WorkflowFactory(
         name="later",
         trigger_command="PING",
         trigger_system="N8N",
@@ -77,7 +77,7 @@ def test_the_follow_up_waits_for_its_delay(entries, worker_api):
 
 
 def test_completing_twice_runs_the_workflow_once(entries, worker_api):
-    Workflow.objects.create(
+    WorkflowFactory(
         name="once",
         trigger_command="PING",
         trigger_system="N8N",
@@ -95,7 +95,7 @@ def test_completing_twice_runs_the_workflow_once(entries, worker_api):
 
 
 def test_a_loop_stops_at_the_depth_limit_with_an_audited_error(entries):
-    loop = Workflow.objects.create(
+    loop = WorkflowFactory(
         name="loop",
         trigger_command="PING",
         trigger_system="N8N",
@@ -118,7 +118,7 @@ def test_a_loop_stops_at_the_depth_limit_with_an_audited_error(entries):
 
 
 def test_a_follow_up_the_whitelist_refuses_is_audited_and_the_completion_stands(entries):
-    flow = Workflow.objects.create(
+    flow = WorkflowFactory(
         name="bad",
         trigger_command="PING",
         trigger_system="N8N",
@@ -135,7 +135,7 @@ def test_a_follow_up_the_whitelist_refuses_is_audited_and_the_completion_stands(
 
 
 def test_a_placeholder_without_a_value_is_audited(entries):
-    flow = Workflow.objects.create(
+    flow = WorkflowFactory(
         name="missing",
         trigger_command="PING",
         trigger_system="N8N",
@@ -150,7 +150,7 @@ def test_a_placeholder_without_a_value_is_audited(entries):
 
 
 def test_a_disabled_workflow_does_nothing(entries):
-    Workflow.objects.create(
+    WorkflowFactory(
         name="off",
         trigger_command="PING",
         trigger_system="N8N",
