@@ -57,3 +57,19 @@ def _q_sync(monkeypatch):
 
     monkeypatch.setattr(Conf, "SYNC", True)
     yield
+
+
+def _checkout_files() -> set[str]:
+    from django.conf import settings
+
+    root = settings.BASE_DIR
+    return {str(p.relative_to(root)) for folder in ("plugins", "config") for p in (root / folder).rglob("*")}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _the_checkout_stays_as_it_was():
+    """Tests write into their own temporary folders, never into the checkout."""
+    before = _checkout_files()
+    yield
+    added = sorted(_checkout_files() - before)
+    assert not added, f"tests left files in the checkout: {added}"

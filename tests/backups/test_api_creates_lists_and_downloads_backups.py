@@ -58,15 +58,22 @@ def test_list_is_paginated_newest_first_and_download_returns_the_archive(api, ba
         assert "manifest.json" in zf.namelist()
 
 
-@pytest.mark.parametrize("name", ["..%2F..%2Fsecret_key", "secret_key", "chronos-20250101-020000.zip.partial",
-                                  "%2E%2E"])
+@pytest.mark.parametrize("name", ["secret_key", "chronos-20250101-020000.zip.partial", "%2E%2E"])
 def test_names_that_are_not_backup_names_are_refused(api, backup_env, name):
     client = api(scopes=["backups.manage"])
 
     response = client.get(f"/api/v1/backups/{name}")
 
-    assert response.status_code in (400, 404)
-    assert "detail" in response.json()
+    assert response.status_code == 400
+    assert "is not a backup name (expected chronos-YYYYmmdd-HHMMSS.zip)" in response.json()["detail"]
+
+
+def test_a_path_that_leaves_the_backup_folder_matches_no_route(api, backup_env):
+    # An encoded slash never reaches the view: the router has no route for it.
+    response = api(scopes=["backups.manage"]).get("/api/v1/backups/..%2F..%2Fsecret_key")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
 
 
 def test_an_unknown_backup_is_404(api, backup_env):

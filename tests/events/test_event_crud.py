@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.audit.models import AuditEntry
-from apps.events.models import Event
+from apps.events.models import Event, SubTask
 
 URL = "/api/v1/events"
 
@@ -56,12 +56,17 @@ def test_patching_to_all_day_turns_times_into_dates(writer, make_event):
 
 def test_put_can_replace_the_checklist(writer, make_event):
     event = make_event("2025-03-10T09:00")
-    created = writer.patch(f"{URL}/{event.id}", {"sub_tasks": [{"text": "a"}, {"text": "b"}]}, format="json").json()
-    first = created["sub_tasks"][0]
-    body = writer.patch(f"{URL}/{event.id}", {"sub_tasks": [{"id": first["id"], "text": "a", "completed": True}]},
-                        format="json").json()
-    assert [(s["id"], s["completed"]) for s in body["sub_tasks"]] == [(first["id"], True)]
+    whole = {"title": "With list", "start_time": "2025-03-10T09:00:00Z", "end_time": "2025-03-10T10:00:00Z"}
+    created = writer.put(f"{URL}/{event.id}", {**whole, "sub_tasks": [{"text": "a"}, {"text": "b"}]}, format="json")
+    assert created.status_code == 200, created.content
+    first = created.json()["sub_tasks"][0]
+    replaced = writer.put(f"{URL}/{event.id}", {**whole, "sub_tasks": [{"id": first["id"], "text": "a", "completed": True}]},
+                          format="json")
+    assert replaced.status_code == 200, replaced.content
+    body = replaced.json()
+    assert [(s["id"], s["text"], s["completed"]) for s in body["sub_tasks"]] == [(first["id"], "a", True)]
     assert body["all_done"] is True
+    assert SubTask.objects.filter(event_id=event.id).count() == 1
 
 
 def test_delete_removes_the_event(writer, make_event):
