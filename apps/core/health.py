@@ -45,8 +45,10 @@ register("database", check_database, critical=True)
 register("worker", check_worker, critical=True)
 
 
-def run_checks() -> tuple[bool, dict]:
-    healthy = True
+def run_checks() -> tuple[str, dict]:
+    """``(overall, results)``: overall is ``healthy``, ``starting`` (a critical part has not come
+    up yet, e.g. the worker's first heartbeat, which is no error) or ``degraded``."""
+    overall = "healthy"
     results: dict[str, dict] = {}
     for name, (check, critical) in _checks.items():
         try:
@@ -55,14 +57,16 @@ def run_checks() -> tuple[bool, dict]:
             logger.warning("health check %s failed: %s", name, exc)
             result = {"status": "down", "detail": type(exc).__name__}
         results[name] = result
-        if critical and result.get("status") != "ok":
-            healthy = False
-    return healthy, results
+        if critical and result.get("status") == "starting" and overall == "healthy":
+            overall = "starting"
+        elif critical and result.get("status") not in ("ok", "starting"):
+            overall = "degraded"
+    return overall, results
 
 
 @never_cache
 @require_GET
 def health(request):
-    healthy, checks = run_checks()
-    body = {"status": "healthy" if healthy else "degraded", "version": settings.VERSION, "checks": checks}
-    return JsonResponse(body, status=200 if healthy else 503)
+    overall, checks = run_checks()
+    body = {"status": overall, "version": settings.VERSION, "checks": checks}
+    return JsonResponse(body, status=503 if overall == "degraded" else 200)

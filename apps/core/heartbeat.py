@@ -28,6 +28,11 @@ def beat(name: str = WORKER, *, kind: str = "worker", started_at: datetime | Non
     )
 
 
+# When this process started: a web process that has just started gives the worker one stale
+# interval to send its first heartbeat before /health calls it down.
+PROCESS_STARTED = timezone.now()
+
+
 def stale_after() -> timedelta:
     return timedelta(seconds=current().worker.heartbeat_stale_seconds)
 
@@ -36,6 +41,9 @@ def status(name: str = WORKER, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     row = Heartbeat.objects.filter(name=name).first()
     if row is None:
+        if now - PROCESS_STARTED < stale_after():
+            # Just started: the worker has had no time to beat yet. Not an error.
+            return {"status": "starting", "detail": "waiting for the worker's first heartbeat", "last_seen": None}
         return {"status": "down", "detail": "no heartbeat recorded yet", "last_seen": None}
     age = (now - row.last_seen).total_seconds()
     healthy = age <= stale_after().total_seconds()

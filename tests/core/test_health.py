@@ -31,8 +31,20 @@ def test_health_is_503_degraded_when_the_heartbeat_is_stale(client):
     assert response.json()["checks"]["worker"]["status"] == "down"
 
 
-def test_health_is_503_before_any_worker_started(client):
-    assert client.get("/health").status_code == 503
+def test_health_says_starting_until_the_first_heartbeat_of_a_just_started_install(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "starting"
+    assert response.json()["checks"]["worker"] == {
+        "status": "starting", "detail": "waiting for the worker's first heartbeat", "last_seen": None}
+
+
+def test_health_is_503_when_no_worker_came_up_within_the_stale_interval(client):
+    with time_machine.travel(heartbeat.PROCESS_STARTED + timedelta(minutes=2), tick=False):
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["worker"]["status"] == "down"
 
 
 def test_health_needs_no_key_and_leaks_no_paths(client, settings):

@@ -28,11 +28,11 @@ def _get(url: str, headers: dict | None = None, data: bytes | None = None) -> tu
 
 
 def _healthy(base: str, within: float) -> tuple[int, Message, bytes]:
-    """/health until it answers 200 (the worker's first heartbeat may still be on its way)."""
+    """/health until it says healthy (it says starting until the worker's first heartbeat)."""
     deadline = time.monotonic() + within
     while True:
         answer = _get(f"{base}/health")
-        if answer[0] == 200 or time.monotonic() > deadline:
+        if (answer[0] == 200 and json.loads(answer[2])["status"] == "healthy") or time.monotonic() > deadline:
             return answer
         time.sleep(0.2)
 
