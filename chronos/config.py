@@ -31,6 +31,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "CHRONOS_HOST": ("server.host", str),
     "CHRONOS_PORT": ("server.port", int),
     "CHRONOS_DATA_DIR": ("server.data_dir", str),
+    "CHRONOS_STATIC_ROOT": ("server.static_root", str),
     "CHRONOS_DEBUG": ("server.debug", bool),
     "CHRONOS_TIME_ZONE": ("server.time_zone", str),
     "DATABASE_URL": ("database.url", str),
@@ -214,6 +215,7 @@ class Server:
     csrf_trusted_origins: tuple[str, ...] = ()
     time_zone: str = setting("UTC", check=_zone)
     data_dir: str = "data"
+    static_root: str = ""
     log_level: str = setting("INFO", choices=LOG_LEVELS)
 
 

@@ -13,10 +13,9 @@ import time
 
 from django.conf import settings
 from django.core import checks
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core import bootstrap, webserver
+from apps.core import bootstrap, startup, webserver
 
 STOP_GRACE_SECONDS = 15
 
@@ -35,8 +34,8 @@ class Command(BaseCommand):
             for message in errors:
                 self.stderr.write(f"configuration error: {message.msg}")
             raise CommandError("fix the configuration above and start again")
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        startup.migrate_if_needed()
+        startup.collect_static_if_needed()
         result = bootstrap.run()
         self._announce(result)
         self._serve(with_worker=not no_worker)
