@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.core import heartbeat
+from apps.core import footprint, heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ def check_worker() -> dict:
 
 register("database", check_database, critical=True)
 register("worker", check_worker, critical=True)
+register("memory", footprint.installation)
 
 
 def run_checks() -> tuple[str, dict]:

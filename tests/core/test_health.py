@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -61,3 +62,24 @@ def test_every_answer_carries_a_request_id_a_sane_one_is_echoed(client):
     assert client.get("/health", HTTP_X_REQUEST_ID="trace-42.a_b").headers["X-Request-ID"] == "trace-42.a_b"
     refused = client.get("/health", HTTP_X_REQUEST_ID="bad id\u00e9").headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", refused)
+
+
+def test_health_reports_the_memory_of_the_installation_tree(client, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    from apps.core import footprint
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; b = bytearray(30 * 2**20); time.sleep(30)"])
+    try:
+        time.sleep(1)
+        monkeypatch.setenv("CHRONOS_START_PID", str(os.getpid()))
+        monkeypatch.setattr(footprint, "_cached", None)
+        memory = client.get("/health").json()["checks"]["memory"]
+        assert memory["status"] == "ok"
+        assert memory["processes"] >= 2
+        assert memory["uss_mb"] >= 30  # the child's 30 MB count with this process's own
+    finally:
+        child.kill()
+        child.wait()

@@ -6,6 +6,7 @@ if either process dies, the other is stopped too and the exit code says so.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         startup.collect_static_if_needed()
         result = bootstrap.run()
         self._announce(result)
+        os.environ["CHRONOS_START_PID"] = str(os.getpid())  # children report the tree's memory from here
         self._serve(with_worker=not no_worker)
 
     def _announce(self, result: bootstrap.BootstrapResult) -> None:
