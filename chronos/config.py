@@ -203,7 +203,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "debug", "info", 
 class Server:
     host: str = "0.0.0.0"
     port: int = setting(8080, min=1, max=65535)
-    web_workers: int = setting(2, min=1, max=64)
+    web_workers: int = setting(1, min=1, max=64)
     # One thread per process: each thread has its own SQLite connection, and SQLite drops a
     # connection's page cache whenever another one has written, so requests rotating over four
     # threads cost 0.25 ms more CPU each than requests on one (measured in process; 520 against
@@ -238,7 +238,7 @@ class Api:
 
 @dataclass(frozen=True)
 class Worker:
-    processes: int = setting(2, min=1, max=64)
+    processes: int = setting(1, min=1, max=64)
     task_timeout_seconds: int = setting(600, min=1)
     task_retry_seconds: int = setting(660, min=2)
     heartbeat_seconds: float = setting(5, min=0.1)

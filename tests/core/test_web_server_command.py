@@ -25,10 +25,10 @@ def test_workers_threads_and_address_come_from_the_configuration(settings):
     assert args[-1] == "chronos.wsgi:application"
 
 
-def test_two_workers_of_one_thread_when_the_configuration_says_nothing(settings):
+def test_one_worker_of_one_thread_when_the_configuration_says_nothing(settings):
     settings.CHRONOS = {**settings.CHRONOS, "server": {}}
     args = webserver.configured_command()
-    assert (_flag(args, "--workers"), _flag(args, "--blocking-threads")) == ("2", "1")
+    assert (_flag(args, "--workers"), _flag(args, "--blocking-threads")) == ("1", "1")
     assert _flag(args, "--log-level") == "info"
 
 
