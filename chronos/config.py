@@ -225,6 +225,8 @@ class Database:
     sqlite_busy_timeout_ms: int = setting(5000, min=0)
     sqlite_checkpoint_seconds: float = setting(1.0, min=0)
     sqlite_wal_autocheckpoint_pages: int = setting(10000, min=100)
+    postgres_conn_max_age_seconds: int = setting(600, min=0)
+    postgres_health_checks: bool = False
 
 
 @dataclass(frozen=True)

@@ -171,8 +171,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         # A real file (not :memory:) so WAL and multi-connection tests behave as in production.
         _db["TEST"] = {"NAME": str(DATA_DIR / "test.db")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db["CONN_MAX_AGE"] = 60
-    _db["CONN_HEALTH_CHECKS"] = True
+    # A connection per request costs a TCP and authentication round trip; a health check per
+    # request a SELECT 1. Keep connections; a broken one fails one request and is replaced.
+    _db["CONN_MAX_AGE"] = CONFIG.database.postgres_conn_max_age_seconds
+    _db["CONN_HEALTH_CHECKS"] = CONFIG.database.postgres_health_checks
     if TESTING and os.environ.get("CHRONOS_TEST_DB_SUFFIX"):
         # Lets several test runs share one PostgreSQL server without dropping each other's database.
         _db["TEST"] = {"NAME": f"test_{_db['NAME']}_{os.environ['CHRONOS_TEST_DB_SUFFIX']}"}
