@@ -5,7 +5,7 @@ SQLite
   of the events table. Its rowid is a *time key*, ``(unix start seconds << 30) | event id``,
   not the bare event id: the index is ordered by start time, so a search inside a window reads
   only the index entries of that window (``rowid BETWEEN``), whatever the table size. Event
-  ids must stay below 2**30 for the key to be unique.
+  ids must stay below 2**30 for the key to be unique; a trigger refuses an insert beyond.
   Triggers keep it in sync on INSERT/UPDATE/DELETE.
 
   ``events_dataversion`` is a one-row counter bumped by triggers on every change of the events
@@ -35,6 +35,13 @@ _KEY_OLD = f"((CAST(strftime('%s', old.start_time) AS INTEGER) << {ID_BITS}) | o
 _COLS = "title, description, location, tags"
 
 SQLITE_TRIGGERS = {
+    # The index key holds the id in ID_BITS bits: a larger id would silently share a key.
+    "events_event_id_limit": (
+        f"CREATE TRIGGER IF NOT EXISTS events_event_id_limit AFTER INSERT ON {EVENTS} "
+        f"WHEN new.id > {ID_MASK} BEGIN "
+        f"SELECT RAISE(ABORT, 'event id above {ID_MASK}: the SQLite search index holds ids in {ID_BITS} bits'); "
+        "END;"
+    ),
     "events_event_fts_ai": (
         f"CREATE TRIGGER IF NOT EXISTS events_event_fts_ai AFTER INSERT ON {EVENTS} BEGIN "
         f"INSERT INTO {FTS}(rowid, {_COLS}) VALUES ({_KEY_NEW}, new.title, new.description, new.location, new.tags); "

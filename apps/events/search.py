@@ -15,7 +15,6 @@ import re
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import QuerySet
 
 from apps.events import dbobjects
 
@@ -81,15 +80,6 @@ def search_clause(text: str, *, start_from: datetime | None = None,
         return None
     return (f"{dbobjects.pg_document(dbobjects.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)",
             [" ".join(words)])
-
-
-def search(queryset: QuerySet, text: str, *, start_from: datetime | None = None,
-           start_before: datetime | None = None) -> QuerySet:
-    """Narrow ``queryset`` (of Event) to entries matching ``text`` (see :func:`search_clause`)."""
-    clause = search_clause(text, start_from=start_from, start_before=start_before)
-    if clause is None:
-        return queryset.none()
-    return queryset.extra(where=[clause[0]], params=clause[1])
 
 
 def tag_clause(tag: str) -> tuple[str, list]:

@@ -98,7 +98,7 @@ def test_the_index_follows_updates_moves_and_deletes(writer, make_event):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_search_objects_exist_after_migrate_even_when_triggers_were_dropped(make_event):
+def test_search_objects_exist_after_migrate_even_when_triggers_were_dropped(reader, make_event):
     with connection.cursor() as cursor:
         for name in dbobjects.FTS_TRIGGERS:
             if connection.vendor == "sqlite":
@@ -109,10 +109,7 @@ def test_search_objects_exist_after_migrate_even_when_triggers_were_dropped(make
     event = make_event("2025-03-10T09:00", title="Written while the triggers were gone")
     call_command("migrate", verbosity=0)
     assert dbobjects.installed() == dbobjects.expected()
-    from apps.events.models import Event
-    from apps.events.search import search
-
-    assert list(search(Event.objects.all(), "triggers").values_list("id", flat=True)) == [event.id]
+    assert ids(reader.get(URL, {**WINDOW, "q": "triggers"})) == [event.id]
 
 
 def test_the_search_health_check_reports_ok(client, db):
@@ -153,3 +150,21 @@ def test_an_unbounded_search_orders_matches_across_the_whole_range(reader, make_
     query = {"range": -1, "direction": "all", "q": "initech", "page_size": 2}
     assert ids(reader.get(URL, {**query, "page": 1})) == [earlier.id, middle.id]
     assert ids(reader.get(URL, {**query, "page": 2})) == [later.id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_id_the_sqlite_search_key_cannot_hold_is_refused_not_mixed_up(make_event):
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite search index key")
+    from django.db import IntegrityError
+
+    from apps.events.models import Event
+
+    event = make_event("2025-03-10T09:00", title="Last that fits")
+    call_command("migrate", verbosity=0)  # installs the guard on a database migrated before it
+    with pytest.raises(IntegrityError, match="search index holds ids in 30 bits"):
+        Event.objects.create(id=2**30, calendar_id=event.calendar_id, title="Too far",
+                             start_time=event.start_time, end_time=event.end_time)
+    assert not Event.objects.filter(id=2**30).exists()
+    assert Event.objects.create(id=2**30 - 1, calendar_id=event.calendar_id, title="Still fits",
+                                start_time=event.start_time, end_time=event.end_time).pk == 2**30 - 1
