@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.HasScope"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PagePagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -259,6 +259,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # API keys are what clients send; the admin's session cookie only serves the browsable API.
+    "AUTHENTICATION_WHITELIST": ["apps.core.auth.ApiKeyAuthentication"],
+    # Each app describes its views in its own ``openapi`` module, loaded when a schema is built.
+    "PREPROCESSING_HOOKS": ["apps.core.openapi.discover_app_schemas"],
+    # One name per choice set that appears under several field names or apps.
+    "ENUM_NAME_OVERRIDES": {
+        "ModeEnum": "apps.events.models.Mode",
+        "EventPriorityEnum": "apps.events.models.Event.Priority",
+        "EventStatusEnum": "apps.events.models.Event.Status",
+        "EmailPriorityEnum": ["high", "normal", "low"],
+        "EntrySourceEnum": "apps.events.models.EntrySource",
+        "CalendarSourceEnum": "apps.events.models.Calendar.Source",
+        "OutboxStatusEnum": "apps.integrations.models.OutboxMessage.Status",
+        "TemplateTypeEnum": "apps.templates.models.Template.Type",
+    },
     # Swagger UI assets are served locally: /docs works without internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

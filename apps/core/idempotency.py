@@ -102,6 +102,7 @@ def idempotent(view_method):
         )
         return response
 
+    wrapper.honours_idempotency_key = True  # read by the OpenAPI schema (apps.core.openapi)
     return wrapper
 
 

@@ -1,0 +1,261 @@
+"""OpenAPI description of the events and scheduling endpoints (see ``apps.core.openapi``).
+
+The event views answer with plain dicts (``serializers.event_dict`` and friends) for speed; the
+serializers here only describe those answers, field for field.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+from apps.core.openapi import ERROR, IDEMPOTENCY_KEY, document, error
+from apps.events import api, api_scheduling
+from apps.events.models import Event, Mode
+from apps.events.selectors import DIRECTIONS, RANGES
+
+ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The event id.")
+SUB_TASK_ID = OpenApiParameter("sub_task_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The sub-task id.")
+
+
+class InstantFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "apps.events.serializers.InstantField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "description": "ISO 8601 date-time with a UTC offset (`Z` or `+01:00`); "
+                "a date `YYYY-MM-DD` for all-day events."}
+
+
+class SubTaskOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    completed = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    position = serializers.IntegerField()
+
+
+class Slot(serializers.Serializer):
+    start_time = serializers.DateTimeField()
+    end_time = serializers.DateTimeField()
+
+
+class EventOut(serializers.Serializer):
+    """An event as every events endpoint answers it (UTC with ``Z``; all-day events as dates)."""
+
+    id = serializers.IntegerField()
+    calendar_id = serializers.CharField()
+    external_id = serializers.CharField(allow_blank=True)
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    location = serializers.CharField(allow_blank=True)
+    start_time = serializers.CharField(help_text="UTC date-time with Z; the start date for all-day events.")
+    end_time = serializers.CharField(help_text="UTC date-time with Z; the (exclusive) end date for all-day events.")
+    all_day = serializers.BooleanField()
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True, help_text="Exclusive.")
+    timezone = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Event.Priority.choices)
+    event_type = serializers.ChoiceField(choices=Event.EventType.choices)
+    status = serializers.ChoiceField(choices=Event.Status.choices)
+    tags = serializers.ListField(child=serializers.CharField())
+    attendees = serializers.ListField(child=serializers.CharField())
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    sub_tasks = SubTaskOut(many=True)
+    all_done = serializers.BooleanField()
+    conflicts = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of overlapping events.")
+    plugin_error = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    suggestions = Slot(many=True, required=False, help_text="auto_plan mode on a collision: the next free slots.")
+
+
+class EventPage(serializers.Serializer):
+    items = EventOut(many=True)
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    total_count = serializers.IntegerField()
+
+
+class CreatedRef(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["command", "note", "url"])
+    id = serializers.IntegerField()
+
+
+class Consumed(serializers.Serializer):
+    consumed_by = serializers.CharField(help_text="The plugin that consumed the entry.")
+    created = CreatedRef()
+
+
+class SubTaskAnswerEvent(serializers.Serializer):
+    id = serializers.IntegerField()
+    all_done = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Event.Status.choices)
+
+
+class SubTaskAnswer(SubTaskOut):
+    event = SubTaskAnswerEvent()
+
+
+class SubTaskPatch(serializers.Serializer):
+    text = serializers.CharField(max_length=500, required=False)
+    completed = serializers.BooleanField(required=False)
+
+
+class Reorder(serializers.Serializer):
+    order = serializers.ListField(child=serializers.IntegerField(), help_text="Sub-task ids in their new order.")
+
+
+class EventLinks(serializers.Serializer):
+    event_id = serializers.IntegerField()
+    items = serializers.ListField(child=serializers.DictField())
+    total_count = serializers.IntegerField()
+
+
+class RescheduledOut(EventOut):
+    rescheduled = serializers.BooleanField()
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("calendar", str, description="Calendar ids, comma-separated."),
+    OpenApiParameter("anchor", OpenApiTypes.DATE, description="Day the window starts from (default today)."),
+    OpenApiParameter("range", int, enum=list(RANGES), description="Days; -1 for no time limit."),
+    OpenApiParameter("direction", str, enum=list(DIRECTIONS), description="Default future."),
+    OpenApiParameter("q", str, description="Full-text search over title, description, location and tags."),
+    OpenApiParameter("tz", str, description="IANA zone of the anchor (default UTC)."),
+    OpenApiParameter("start", OpenApiTypes.DATETIME, description="Explicit window start (overrides anchor/range)."),
+    OpenApiParameter("end", OpenApiTypes.DATETIME, description="Explicit window end."),
+    OpenApiParameter("status", str, description="Statuses, comma-separated."),
+    OpenApiParameter("tag", str),
+    OpenApiParameter("page", int, description="≥ 1"),
+    OpenApiParameter("page_size", int, description="1..500, default 100"),
+    OpenApiParameter("limit", int, description="Legacy: page size."),
+    OpenApiParameter("offset", int, description="Legacy: items to skip."),
+]
+
+document(
+    api.EventViewSet,
+    list=extend_schema(summary="List events in a window", parameters=LIST_PARAMETERS, responses=EventPage),
+    create=extend_schema(
+        summary="Create an event (through the plugin pipeline)",
+        request=api.EventInputSerializer,
+        responses={
+            201: EventOut,
+            202: OpenApiResponse(Consumed, description="An ACTION:/NOTIZ:/URL: entry was consumed."),
+            400: error(400, "Invalid input, or a command entry the whitelist refuses (`rejected_by` names it)."),
+        },
+    ),
+    retrieve=extend_schema(parameters=[ID], responses=EventOut),
+    update=extend_schema(parameters=[ID], request=api.EventInputSerializer, responses=EventOut),
+    partial_update=extend_schema(parameters=[ID], request=api.EventInputSerializer, responses=EventOut),
+    destroy=extend_schema(parameters=[ID], responses={204: None}),
+    links=extend_schema(parameters=[ID], responses=EventLinks),
+    sub_tasks=extend_schema(parameters=[ID, IDEMPOTENCY_KEY], request=api.SubTaskInput,
+                            responses={201: SubTaskAnswer, 409: ERROR, 422: ERROR}),
+    sub_task_detail=extend_schema(parameters=[ID, SUB_TASK_ID], request=SubTaskPatch,
+                                  responses={200: SubTaskAnswer, 204: None}),
+    reorder_sub_tasks=extend_schema(parameters=[ID], request=Reorder, responses=EventOut),
+)
+
+document(
+    api.IcsExportView,
+    get=extend_schema(
+        summary="Export events as iCalendar (RFC 5545)",
+        parameters=[
+            OpenApiParameter("calendar", str, description="One calendar id; all calendars without it."),
+            OpenApiParameter("start", OpenApiTypes.DATETIME),
+            OpenApiParameter("end", OpenApiTypes.DATETIME),
+            OpenApiParameter("tz", str),
+        ],
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
+    ),
+)
+
+
+class AvailabilityPeriod(serializers.Serializer):
+    start_time = serializers.DateTimeField()
+    end_time = serializers.DateTimeField()
+    available = serializers.BooleanField(allow_null=True, help_text="null: the attendee's calendar could not be read.")
+    conflicts = serializers.ListField(child=serializers.IntegerField())
+    external_busy = serializers.BooleanField(required=False)
+
+
+class AttendeeAvailability(serializers.Serializer):
+    attendee = serializers.CharField()
+    status = serializers.ChoiceField(choices=["known", "unknown"])
+    source = serializers.ChoiceField(choices=["local", "google"])
+    slots = AvailabilityPeriod(many=True)
+    error = serializers.CharField(required=False)
+
+
+class CalendarAvailability(serializers.Serializer):
+    calendar_id = serializers.CharField()
+    slots = AvailabilityPeriod(many=True)
+
+
+class AvailabilityOut(serializers.Serializer):
+    start_time = serializers.DateTimeField()
+    end_time = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField()
+    timezone = serializers.CharField()
+    attendees = AttendeeAvailability(many=True)
+    calendars = CalendarAvailability(many=True)
+    common_free = Slot(many=True)
+    unknown = serializers.ListField(child=serializers.CharField())
+    complete = serializers.BooleanField()
+
+
+document(api_scheduling.AvailabilityView,
+         post=extend_schema(request=api_scheduling.AvailabilityInput, responses=AvailabilityOut))
+
+document(
+    api_scheduling.RescheduleView,
+    post=extend_schema(parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+                       request=api_scheduling.RescheduleInput, responses={200: RescheduledOut, 409: ERROR}),
+)
+
+
+class ProductivityOut(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    calendars = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    timezone = serializers.CharField()
+    totals = serializers.DictField()
+    hours_by_calendar = serializers.DictField(child=serializers.FloatField())
+    hours_by_tag = serializers.DictField(child=serializers.FloatField())
+    hours_by_type = serializers.DictField(child=serializers.FloatField())
+    meeting_load = serializers.JSONField()
+    tasks = serializers.DictField()
+    checklists = serializers.DictField()
+    conflicts = serializers.DictField()
+    focus_blocks = serializers.JSONField()
+
+
+WINDOW_HELP = "YYYY-MM-DD (a local day in the calendar's zone) or an ISO date-time with offset."
+
+document(
+    api_scheduling.ProductivityView,
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description=WINDOW_HELP + " Default: six days ago."),
+            OpenApiParameter("end", str, description=WINDOW_HELP + " A date is inclusive. Default: today."),
+            OpenApiParameter("calendar", str, description="Calendar ids, comma-separated."),
+        ],
+        responses=ProductivityOut,
+    ),
+)
+
+
+class OptimizeOut(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    calendars = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    timezone = serializers.CharField()
+    settings = serializers.DictField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    suggestions = serializers.ListField(child=serializers.DictField())
+
+
+document(api_scheduling.OptimizeView, post=extend_schema(request=api_scheduling.OptimizeInput, responses=OptimizeOut))

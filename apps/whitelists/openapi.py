@@ -1,0 +1,40 @@
+"""OpenAPI description of the whitelist endpoints (see ``apps.core.openapi``)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+
+from apps.core.openapi import document
+from apps.whitelists import api
+from apps.whitelists.transfer import FORMATS
+
+
+class ImportSummary(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+
+
+FORMAT = OpenApiParameter("format", str, enum=list(FORMATS))
+
+document(api.WhitelistViewSet, list=extend_schema(parameters=[OpenApiParameter("system", str)]))
+document(
+    api.WhitelistExportView,
+    get=extend_schema(
+        parameters=[FORMAT],
+        responses={(200, "application/yaml"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.STR},
+    ),
+)
+document(
+    api.WhitelistImportView,
+    post=extend_schema(
+        description="The document `export` gives, as YAML or JSON text. All or nothing: any error rejects "
+                    "the whole document.",
+        parameters=[FORMAT, OpenApiParameter("replace", bool, description="Replace the whole whitelist.")],
+        request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        responses=ImportSummary,
+    ),
+)
