@@ -50,7 +50,8 @@ document(
         summary="Claim pending commands of a target system",
         parameters=[
             OpenApiParameter("system_id", str, OpenApiParameter.PATH, pattern=api.NAME_RE.pattern),
-            OpenApiParameter("limit", int, description=f"1..{services.MAX_LIMIT}, default 10"),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": services.MAX_LIMIT},
+                             description="How many to claim at most (default 10)."),
         ],
         responses={200: Poll, 400: ERROR},
     ),

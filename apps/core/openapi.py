@@ -64,6 +64,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     ),
 )
 
+# Printable ASCII without leading or trailing blanks (the key is stripped, and must not be empty).
+KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
+
 _ERROR_TEXT = {
     400: "Invalid input: `detail` says what is wrong, and per-field messages name the fields.",
     401: "No API key, or one that is unknown, revoked or expired.",
@@ -74,6 +77,26 @@ _ERROR_TEXT = {
     415: "The request body is not of a supported media type (send application/json).",
     422: f"The {IDEMPOTENCY_HEADER} was already used with a different request body.",
 }
+
+
+def _json_kind(field: serializers.JSONField) -> str | None:
+    """``object`` or ``array`` when a JSON field's default (or its model field's) says which it holds."""
+    default = field.default
+    if default is serializers.empty:
+        parent = getattr(field, "parent", None)
+        model = getattr(getattr(parent, "Meta", None), "model", None)
+        if model is None:
+            return None
+        try:
+            default = model._meta.get_field(field.source).default
+        except Exception:  # noqa: BLE001  (not a model field: nothing to say)
+            return None
+    value = default() if callable(default) else default
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return None
 
 
 def error(code: int, description: str | None = None) -> OpenApiResponse:
@@ -98,16 +121,35 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_parameters(self) -> list[dict[str, Any]]:
         parameters = super()._get_parameters()
+        strict = getattr(self.view, "query_params_refusing_empty", ())
+        for parameter in parameters:
+            # The views read ``?x=`` as if ``x`` were absent (a blank form field filters nothing).
+            if parameter.get("in") == "query" and parameter["name"] not in strict:
+                parameter["allowEmptyValue"] = True
         if self.method == "POST" and honours_idempotency_key(self.view, self.method):
             if not any(p.get("name") == IDEMPOTENCY_HEADER and p.get("in") == "header" for p in parameters):
-                parameters.append(self._resolve_parameter(IDEMPOTENCY_KEY))
+                parameters.append({"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
+                                   "description": IDEMPOTENCY_KEY.description})
+        for parameter in parameters:
+            if parameter.get("name") == IDEMPOTENCY_HEADER and parameter.get("in") == "header":
+                parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN}
         return parameters
 
-    def _resolve_parameter(self, parameter: OpenApiParameter) -> dict[str, Any]:
-        schema = {"name": parameter.name, "in": parameter.location, "required": parameter.required,
-                  "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
-        if parameter.description:
-            schema["description"] = parameter.description
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.BooleanField) and direction == "request":
+            # DRF takes more than JSON's true/false; say exactly what (and nothing else) is accepted.
+            words = sorted(v for v in (*field.TRUE_VALUES, *field.FALSE_VALUES) if isinstance(v, str))
+            schema = {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": words},
+                                {"type": "integer", "enum": [0, 1]}],
+                      "description": "true or false; the strings listed and 0/1 are accepted too.",
+                      **({"nullable": True} if field.allow_null else {})}
+        elif isinstance(field, serializers.JSONField) and "type" not in schema:
+            kind = _json_kind(field)
+            if kind is not None:
+                schema = {**schema, "type": kind}
+                if field.allow_null:
+                    schema["nullable"] = True
         return schema
 
     def _error_codes(self, operation_has_body: bool, operation_has_query: bool) -> list[int]:
@@ -138,16 +180,18 @@ class AutoSchema(openapi.AutoSchema):
         return operation
 
 
-def document(view_class: type, **per_action) -> type[OpenApiViewExtension]:
+def document(view_class: type, *, refusing_empty: tuple[str, ...] = (), **per_action) -> type[OpenApiViewExtension]:
     """An ``OpenApiViewExtension`` that applies ``extend_schema_view(**per_action)`` to ``view_class``.
 
     ``per_action`` maps viewset actions or HTTP methods (``get``, ``post`` ...) to ``extend_schema``
-    results, as ``extend_schema_view`` takes them.
+    results, as ``extend_schema_view`` takes them. ``refusing_empty`` names the query parameters
+    the view refuses when empty (all others read ``?x=`` as if ``x`` were absent).
     """
 
     def view_replacement(self):
         return extend_schema_view(**per_action)(type(view_class.__name__, (self.target_class,), {
-            "__module__": view_class.__module__, "__doc__": view_class.__doc__}))
+            "__module__": view_class.__module__, "__doc__": view_class.__doc__,
+            "query_params_refusing_empty": refusing_empty}))
 
     return type(f"{view_class.__name__}Schema", (OpenApiViewExtension,), {
         "target_class": view_class, "view_replacement": view_replacement})

@@ -56,6 +56,18 @@ class PagePagination(BasePagination):
             {"items": data, "page": self.page, "page_size": self.page_size, "total_count": self.total_count}
         )
 
+    def get_schema_operation_parameters(self, view):
+        def integer(name: str, low: int, high: int, text: str) -> dict:
+            return {"name": name, "in": "query", "required": False, "description": text,
+                    "schema": {"type": "integer", "minimum": low, "maximum": high}}
+
+        return [
+            integer("page", 1, 10**7, "Page number, from 1."),
+            integer("page_size", 1, self.max_size, f"Items per page (default {self.default_size})."),
+            integer("limit", 1, self.max_size, "Legacy, without `page`: items per page."),
+            integer("offset", 0, 10**9, "Legacy, without `page`: items to skip."),
+        ]
+
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
@@ -65,4 +77,5 @@ class PagePagination(BasePagination):
                 "page_size": {"type": "integer"},
                 "total_count": {"type": "integer"},
             },
+            "required": ["items", "page", "page_size", "total_count"],
         }

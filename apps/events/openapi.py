@@ -72,13 +72,6 @@ class EventOut(serializers.Serializer):
     suggestions = Slot(many=True, required=False, help_text="auto_plan mode on a collision: the next free slots.")
 
 
-class EventPage(serializers.Serializer):
-    items = EventOut(many=True)
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    total_count = serializers.IntegerField()
-
-
 class CreatedRef(serializers.Serializer):
     type = serializers.ChoiceField(choices=["command", "note", "url"])
     id = serializers.IntegerField()
@@ -125,19 +118,16 @@ LIST_PARAMETERS = [
     OpenApiParameter("direction", str, enum=list(DIRECTIONS), description="Default future."),
     OpenApiParameter("q", str, description="Full-text search over title, description, location and tags."),
     OpenApiParameter("tz", str, description="IANA zone of the anchor (default UTC)."),
-    OpenApiParameter("start", OpenApiTypes.DATETIME, description="Explicit window start (overrides anchor/range)."),
-    OpenApiParameter("end", OpenApiTypes.DATETIME, description="Explicit window end."),
+    OpenApiParameter("start", str, description="Explicit window start, ISO 8601 with offset (overrides anchor/range)."),
+    OpenApiParameter("end", str, description="Explicit window end, ISO 8601 with offset."),
     OpenApiParameter("status", str, description="Statuses, comma-separated."),
     OpenApiParameter("tag", str),
-    OpenApiParameter("page", int, description="≥ 1"),
-    OpenApiParameter("page_size", int, description="1..500, default 100"),
-    OpenApiParameter("limit", int, description="Legacy: page size."),
-    OpenApiParameter("offset", int, description="Legacy: items to skip."),
 ]
 
 document(
     api.EventViewSet,
-    list=extend_schema(summary="List events in a window", parameters=LIST_PARAMETERS, responses=EventPage),
+    list=extend_schema(summary="List events in a window", parameters=LIST_PARAMETERS,
+                       responses=EventOut(many=True)),
     create=extend_schema(
         summary="Create an event (through the plugin pipeline)",
         request=api.EventInputSerializer,
@@ -165,11 +155,11 @@ document(
         summary="Export events as iCalendar (RFC 5545)",
         parameters=[
             OpenApiParameter("calendar", str, description="One calendar id; all calendars without it."),
-            OpenApiParameter("start", OpenApiTypes.DATETIME),
-            OpenApiParameter("end", OpenApiTypes.DATETIME),
+            OpenApiParameter("start", str, description="ISO 8601 with offset."),
+            OpenApiParameter("end", str, description="ISO 8601 with offset."),
             OpenApiParameter("tz", str),
         ],
-        responses={(200, "text/calendar"): OpenApiTypes.STR},
+        responses={(200, "text/calendar"): OpenApiTypes.STR, 400: ERROR, 404: error(404, "No such calendar.")},
     ),
 )
 

@@ -23,6 +23,7 @@ FORMAT = OpenApiParameter("format", str, enum=list(FORMATS))
 document(api.WhitelistViewSet, list=extend_schema(parameters=[OpenApiParameter("system", str)]))
 document(
     api.WhitelistExportView,
+    refusing_empty=("format",),
     get=extend_schema(
         parameters=[FORMAT],
         responses={(200, "application/yaml"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.STR},
@@ -30,6 +31,7 @@ document(
 )
 document(
     api.WhitelistImportView,
+    refusing_empty=("format",),
     post=extend_schema(
         description="The document `export` gives, as YAML or JSON text. All or nothing: any error rejects "
                     "the whole document.",
