@@ -64,6 +64,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     ),
 )
 
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 # Printable ASCII without leading or trailing blanks (the key is stripped, and must not be empty).
 KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
 
@@ -144,6 +146,14 @@ class AutoSchema(openapi.AutoSchema):
                                 {"type": "integer", "enum": [0, 1]}],
                       "description": "true or false; the strings listed and 0/1 are accepted too.",
                       **({"nullable": True} if field.allow_null else {})}
+        elif type(field) in (serializers.CharField, serializers.EmailField) and direction == "request":
+            # DRF's CharField stores a JSON number as its text and refuses NUL characters.
+            text = {**schema}
+            # Blanks are trimmed first: a required text needs one character that is not blank.
+            text.setdefault("pattern", NOT_BLANK if not field.allow_blank and field.trim_whitespace else NO_NUL)
+            extra = {k: text.pop(k) for k in ("description", "nullable", "readOnly", "writeOnly", "default")
+                     if k in text}
+            schema = text if type(field) is serializers.EmailField else {"anyOf": [text, {"type": "number"}], **extra}
         elif isinstance(field, serializers.JSONField) and "type" not in schema:
             kind = _json_kind(field)
             if kind is not None:
@@ -163,7 +173,7 @@ class AutoSchema(openapi.AutoSchema):
         if operation_has_body:
             codes += [413, 415]
         if self.method == "POST" and honours_idempotency_key(self.view, self.method):
-            codes += [409, 422]
+            codes += [400, 409, 422]
         return codes
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
@@ -173,6 +183,8 @@ class AutoSchema(openapi.AutoSchema):
         has_body = "requestBody" in operation
         has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
         responses = operation["responses"]
+        if any(p.get("name") == IDEMPOTENCY_HEADER for p in operation.get("parameters", [])):
+            has_query = True  # an unusable key is a 400 like bad input
         for code in self._error_codes(has_body, has_query):
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(error(code), str(code))

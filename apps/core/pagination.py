@@ -35,12 +35,13 @@ class PagePagination(BasePagination):
     def window(self, request) -> tuple[int, int, int]:
         """Return ``(offset, limit, page)`` from the query string."""
         params = request.query_params
-        if "page" not in params and ("limit" in params or "offset" in params):
-            limit = int_param(request, "limit", self.default_size, 1, self.max_size)
-            offset = int_param(request, "offset", 0, 0, 10**9)
-            return offset, limit, offset // limit + 1
+        # Every given parameter is checked, including the ones the other style would ignore.
         page = int_param(request, "page", 1, 1, 10**7)
         size = int_param(request, "page_size", self.default_size, 1, self.max_size)
+        limit = int_param(request, "limit", self.default_size, 1, self.max_size)
+        offset = int_param(request, "offset", 0, 0, 10**9)
+        if params.get("page") in (None, "") and (params.get("limit") or params.get("offset")):
+            return offset, limit, offset // limit + 1
         return (page - 1) * size, size, page
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -111,6 +111,7 @@ class RescheduledOut(EventOut):
     rescheduled = serializers.BooleanField()
 
 
+DUPLICATE = error(409, "Another event of the calendar has this external_id.")
 LIST_PARAMETERS = [
     OpenApiParameter("calendar", str, description="Calendar ids, comma-separated."),
     OpenApiParameter("anchor", OpenApiTypes.DATE, description="Day the window starts from (default today)."),
@@ -133,13 +134,15 @@ document(
         request=api.EventInputSerializer,
         responses={
             201: EventOut,
+            409: DUPLICATE,
             202: OpenApiResponse(Consumed, description="An ACTION:/NOTIZ:/URL: entry was consumed."),
             400: error(400, "Invalid input, or a command entry the whitelist refuses (`rejected_by` names it)."),
         },
     ),
     retrieve=extend_schema(parameters=[ID], responses=EventOut),
-    update=extend_schema(parameters=[ID], request=api.EventInputSerializer, responses=EventOut),
-    partial_update=extend_schema(parameters=[ID], request=api.EventInputSerializer, responses=EventOut),
+    update=extend_schema(parameters=[ID], request=api.EventInputSerializer, responses={200: EventOut, 409: DUPLICATE}),
+    partial_update=extend_schema(parameters=[ID], request=api.EventInputSerializer,
+                                 responses={200: EventOut, 409: DUPLICATE}),
     destroy=extend_schema(parameters=[ID], responses={204: None}),
     links=extend_schema(parameters=[ID], responses=EventLinks),
     sub_tasks=extend_schema(parameters=[ID, IDEMPOTENCY_KEY], request=api.SubTaskInput,

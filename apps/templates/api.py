@@ -29,7 +29,7 @@ class TemplateSerializer(serializers.ModelSerializer):
                                          allow_null=True)
     duration_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 31, required=False)
     description = serializers.CharField(max_length=65536, required=False, allow_blank=True)
-    last_used_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Template

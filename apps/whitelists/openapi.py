@@ -9,6 +9,7 @@ from rest_framework import serializers
 from apps.core.openapi import document
 from apps.whitelists import api
 from apps.whitelists.transfer import FORMATS
+from apps.whitelists.types import COERCERS
 
 
 class ImportSummary(serializers.Serializer):
@@ -18,6 +19,24 @@ class ImportSummary(serializers.Serializer):
     deleted = serializers.IntegerField()
 
 
+PARAM_TYPES = sorted(COERCERS)
+ENTRY = {
+    "type": "object",
+    "properties": {
+        "system": {"type": "string"},
+        "action": {"type": "string"},
+        "allowed_params": {"type": "object", "additionalProperties": {"type": "string", "enum": PARAM_TYPES}},
+        "required_params": {"type": "array", "items": {"type": "string"}},
+        "enabled": {"type": "boolean"},
+        "description": {"type": "string"},
+    },
+    "required": ["system", "action"],
+}
+DOCUMENT = {"type": "object", "properties": {"version": {"type": "integer"},
+                                             "whitelists": {"type": "array", "items": ENTRY}}}
+# A document as export writes it, or just its list of entries.
+IMPORTABLE = {"oneOf": [DOCUMENT, {"type": "array", "items": ENTRY}]}
+
 FORMAT = OpenApiParameter("format", str, enum=list(FORMATS))
 
 document(api.WhitelistViewSet, list=extend_schema(parameters=[OpenApiParameter("system", str)]))
@@ -26,7 +45,7 @@ document(
     refusing_empty=("format",),
     get=extend_schema(
         parameters=[FORMAT],
-        responses={(200, "application/yaml"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.STR},
+        responses={(200, "application/yaml"): DOCUMENT, (200, "application/json"): DOCUMENT},
     ),
 )
 document(
@@ -36,7 +55,7 @@ document(
         description="The document `export` gives, as YAML or JSON text. All or nothing: any error rejects "
                     "the whole document.",
         parameters=[FORMAT, OpenApiParameter("replace", bool, description="Replace the whole whitelist.")],
-        request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        request={"application/yaml": IMPORTABLE, "application/json": IMPORTABLE},
         responses=ImportSummary,
     ),
 )
