@@ -11,6 +11,8 @@ written as ``null`` where DRF's strict mode raises (the API never produces one).
 
 from __future__ import annotations
 
+import json
+
 import orjson
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
@@ -32,8 +34,17 @@ class JSONRenderer(renderers.JSONRenderer):
         try:
             out = orjson.dumps(data, default=_encoder.default, option=_OPTIONS)
         except orjson.JSONEncodeError:
-            return super().render(data, accepted_media_type, renderer_context)
+            return self._standard(data, accepted_media_type, renderer_context)
         if b"\xe2\x80\xa8" in out or b"\xe2\x80\xa9" in out:
             # As DRF: line and paragraph separators escaped, so the JSON is also valid JavaScript.
             out = out.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
         return out
+
+    def _standard(self, data, accepted_media_type, renderer_context) -> bytes:
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:
+            # A lone surrogate echoed from the request (JSON allows "\ud800", UTF-8 does not):
+            # written as the \u escape it came in as.
+            return json.dumps(data, cls=self.encoder_class, ensure_ascii=True, allow_nan=not self.strict,
+                              separators=(",", ":")).encode("ascii")

@@ -29,7 +29,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well-formed but impossible, e.g. minute 61
+                parsed = None
             if parsed is None:
                 self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|Z]")
             if parsed.tzinfo is None:

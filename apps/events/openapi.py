@@ -92,9 +92,15 @@ class SubTaskAnswer(SubTaskOut):
     event = SubTaskAnswerEvent()
 
 
-class SubTaskPatch(serializers.Serializer):
-    text = serializers.CharField(max_length=500, required=False)
-    completed = serializers.BooleanField(required=False)
+# ``text`` and/or ``completed``: at least one of them.
+SUB_TASK_PATCH = {
+    "type": "object",
+    "properties": {
+        "text": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"},
+        "completed": {"type": "boolean"},
+    },
+    "anyOf": [{"required": ["text"]}, {"required": ["completed"]}],
+}
 
 
 class Reorder(serializers.Serializer):
@@ -147,7 +153,7 @@ document(
     links=extend_schema(parameters=[ID], responses=EventLinks),
     sub_tasks=extend_schema(parameters=[ID, IDEMPOTENCY_KEY], request=api.SubTaskInput,
                             responses={201: SubTaskAnswer, 409: ERROR, 422: ERROR}),
-    sub_task_detail=extend_schema(parameters=[ID, SUB_TASK_ID], request=SubTaskPatch,
+    sub_task_detail=extend_schema(parameters=[ID, SUB_TASK_ID], request={"application/json": SUB_TASK_PATCH},
                                   responses={200: SubTaskAnswer, 204: None}),
     reorder_sub_tasks=extend_schema(parameters=[ID], request=Reorder, responses=EventOut),
 )
@@ -205,8 +211,7 @@ document(api_scheduling.AvailabilityView,
 
 document(
     api_scheduling.RescheduleView,
-    post=extend_schema(parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
-                       request=api_scheduling.RescheduleInput, responses={200: RescheduledOut, 409: ERROR}),
+    post=extend_schema(parameters=[ID], request=api_scheduling.RescheduleInput, responses={200: RescheduledOut, 409: ERROR}),
 )
 
 
