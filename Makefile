@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run install test test-postgres lint bench clean
+.PHONY: run install test test-postgres test-schema lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(DEV_STAMP)
 ## The same suite on PostgreSQL with Redis as the task broker.
 test-postgres: $(DEV_STAMP)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## The OpenAPI schema against the running server (schemathesis, fixed seed, bounded examples).
+test-schema: $(DEV_STAMP)
+	env -u DATABASE_URL -u REDIS_URL .ci/schema-test
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -35,3 +35,18 @@ def test_the_openapi_schema_and_docs_are_served(client):
     assert schema.status_code == 200
     assert b"openapi: 3" in schema.content
     assert client.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"page": 1, "offset": -5}, {"page": "", "limit": 0}, {"limit": 10, "page_size": 0},
+                                   {"page": 1, "limit": "x"}])
+def test_every_given_paging_parameter_is_checked_whichever_style_is_used(admin_api, query):
+    response = admin_api.get("/api/v1/audit", query)
+    assert response.status_code == 400
+    bad = next(name for name, value in query.items() if value not in (1, 10, ""))
+    assert bad in response.json()
+
+
+def test_an_empty_page_parameter_counts_as_absent(admin_api):
+    response = admin_api.get("/api/v1/audit", {"page": "", "limit": 1, "offset": 0})
+    assert response.status_code == 200
+    assert response.json()["page_size"] == 1

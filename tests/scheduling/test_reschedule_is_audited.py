@@ -74,3 +74,14 @@ def test_bad_requests_change_nothing(api, calendar, event):
     assert not AuditEntry.objects.filter(action="reschedule").exists()
     assert api(scopes=["events.read"]).post(f"/api/v1/events/{ev.pk}/reschedule",
                                             {"start_time": "2025-03-04T09:00:00Z"}, format="json").status_code == 403
+
+
+def test_an_impossible_time_is_a_400_naming_the_field(api, calendar, event):
+    client = api(scopes=["events.write"])
+    ev = event(calendar("work"), utc(2025, 3, 3, 9), utc(2025, 3, 3, 10))
+    response = client.post(f"/api/v1/events/{ev.pk}/reschedule", {"start_time": "2025-03-04T09:61:00Z"},
+                           format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["detail", "start_time"]
+    ev.refresh_from_db()
+    assert ev.start_time == utc(2025, 3, 3, 9)
