@@ -30,13 +30,6 @@ def test_page_beyond_the_end_is_404_with_a_reason(admin_api):
     assert "beyond" in response.json()["detail"]
 
 
-def test_the_openapi_schema_and_docs_are_served(client):
-    schema = client.get("/api/schema/")
-    assert schema.status_code == 200
-    assert b"openapi: 3" in schema.content
-    assert client.get("/docs").status_code == 200
-
-
 @pytest.mark.parametrize("query", [{"page": 1, "offset": -5}, {"page": "", "limit": 0}, {"limit": 10, "page_size": 0},
                                    {"page": 1, "limit": "x"}])
 def test_every_given_paging_parameter_is_checked_whichever_style_is_used(admin_api, query):
