@@ -116,6 +116,13 @@ def honours_idempotency_key(view, method: str) -> bool:
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema plus the error answers and headers every view shares."""
 
+    def get_tags(self) -> list[str]:
+        # Grouped in /docs by what the path names: events, commands, templates ...
+        segments = [s for s in self.path.split("/") if s and not s.startswith("{")]
+        if segments[:2] == ["api", "v1"] and len(segments) > 2:
+            return [segments[2]]
+        return super().get_tags()
+
     def _is_public(self) -> bool:
         return bool(getattr(self.view, "public", False))
 
