@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from apps.backups import selectors, services
 from apps.backups.models import Backup
+from apps.core.exceptions import Conflict
 from apps.core.idempotency import idempotent
 
 
@@ -62,5 +63,9 @@ class BackupDownloadView(APIView):
             raise exceptions.ValidationError({"detail": str(exc)}) from exc
         backup = selectors.downloadable(name)
         if backup is None or not path.is_file():
+            pending = selectors.unfinished(name)
+            if pending is not None:
+                # It exists (the 202 of its POST named it): not yet, rather than not found.
+                raise Conflict(f"Backup {name} is not finished yet ({pending.status}); download it once it is ok.")
             raise exceptions.NotFound(f"No finished backup named {name}.")
         return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="application/zip")

@@ -13,3 +13,8 @@ def backups() -> QuerySet[Backup]:
 
 def downloadable(name: str) -> Backup | None:
     return Backup.objects.filter(name=name, status=Backup.Status.OK).first()
+
+
+def unfinished(name: str) -> Backup | None:
+    """The backup of that name while it is queued or being written."""
+    return Backup.objects.filter(name=name, status__in=(Backup.Status.QUEUED, Backup.Status.RUNNING)).first()

@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from django.utils import timezone
 
 from apps.backups.models import Backup
 
@@ -87,3 +88,16 @@ def test_backups_need_the_backups_manage_scope(api, backup_env):
     assert client.post("/api/v1/backups", format="json").status_code == 403
     assert client.get("/api/v1/backups").status_code == 403
     assert Backup.objects.count() == 0
+
+
+def test_downloading_a_backup_that_is_not_finished_is_a_409_not_a_404(api, backup_env):
+    client = api(scopes=["backups.manage"])
+    Backup.objects.create(name="chronos-20250101-020000.zip", status=Backup.Status.QUEUED, created_at=timezone.now())
+
+    queued = client.get("/api/v1/backups/chronos-20250101-020000.zip")
+    unknown = client.get("/api/v1/backups/chronos-20250101-030000.zip")
+
+    assert queued.status_code == 409
+    assert queued.json() == {"detail": "Backup chronos-20250101-020000.zip is not finished yet (queued); "
+                                       "download it once it is ok."}
+    assert unknown.status_code == 404
