@@ -33,6 +33,16 @@ def beat(name: str = WORKER, *, kind: str = "worker", started_at: datetime | Non
 PROCESS_STARTED = timezone.now()
 
 
+def clear(name: str = WORKER) -> None:
+    """Forget this process's heartbeat on a clean stop.
+
+    A stopped worker is not running: leaving its last beat behind made /health say "ok" and
+    restore refuse ("heartbeat is fresh") for up to ``heartbeat_stale_seconds`` after the stop.
+    Only this process's own row goes, so a second worker sharing the name keeps its beat.
+    """
+    Heartbeat.objects.filter(name=name, hostname=socket.gethostname(), pid=os.getpid()).delete()
+
+
 def stale_after() -> timedelta:
     return timedelta(seconds=current().worker.heartbeat_stale_seconds)
 
@@ -44,7 +54,7 @@ def status(name: str = WORKER, now: datetime | None = None) -> dict:
         if now - PROCESS_STARTED < stale_after():
             # Just started: the worker has had no time to beat yet. Not an error.
             return {"status": "starting", "detail": "waiting for the worker's first heartbeat", "last_seen": None}
-        return {"status": "down", "detail": "no heartbeat recorded yet", "last_seen": None}
+        return {"status": "down", "detail": "no heartbeat recorded (not started yet, or stopped cleanly)", "last_seen": None}
     age = (now - row.last_seen).total_seconds()
     healthy = age <= stale_after().total_seconds()
     return {

@@ -107,4 +107,8 @@ class Command(BaseCommand):
                 close_old_connections()
             stop.sleep(interval)
         stop_cluster(cluster)
+        try:
+            heartbeat.clear()
+        except Exception as exc:  # noqa: BLE001 - the beat then just goes stale, as after a crash
+            logger.warning("heartbeat not cleared: %s", exc)
         self.stdout.write("worker stopped")
