@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core import bootstrap, startup, webserver
+from apps.core import bootstrap, lifeline, startup, webserver
 
 STOP_GRACE_SECONDS = 15
 
@@ -60,9 +60,11 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _serve(self, *, with_worker: bool) -> None:
-        procs = {"web": webserver.launch(webserver.configured_command())}
+        # Both children die with this process: a `kill -9` of `start` leaves nothing running.
+        me = os.getpid()
+        procs = {"web": webserver.launch(lifeline.command(me, webserver.configured_command()))}
         if with_worker:
-            procs["worker"] = subprocess.Popen([sys.executable, sys.argv[0], "worker"])
+            procs["worker"] = subprocess.Popen([sys.executable, sys.argv[0], "worker", "--parent", str(me)])
 
         requested = {"stop": False}
 

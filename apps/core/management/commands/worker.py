@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from apps.core import heartbeat, schedules
+from apps.core import heartbeat, lifeline, schedules
 from chronos.config import current
 
 logger = logging.getLogger("chronos.worker")
@@ -83,9 +83,16 @@ def stop_cluster(cluster, grace: float = CLUSTER_GRACE_SECONDS) -> None:
 class Command(BaseCommand):
     help = "Run the background worker (sync, outbox, e-mail, backups) with a heartbeat."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--parent", type=int, metavar="PID",
+                            help="stop as on SIGTERM when process PID dies (set by `start`)")
+
+    def handle(self, *args, parent: int | None = None, **options):
         from django_q.cluster import Cluster
 
+        # The cluster's processes are forks of this one: they must not outlive it (a killed
+        # worker used to leave its cluster delivering, and a restart then ran two).
+        lifeline.children_die_with_me()
         schedules.ensure_all()
         interval = current().worker.heartbeat_seconds
         started = timezone.now()
@@ -95,6 +102,8 @@ class Command(BaseCommand):
         cluster.start()
         signal.signal(signal.SIGTERM, stop.on_signal)
         signal.signal(signal.SIGINT, stop.on_signal)
+        if parent is not None:
+            lifeline.die_with_parent(parent, signal.SIGTERM)
         self.stdout.write(f"worker started ({settings.Q_CLUSTER['workers']} processes, broker="
                           f"{'redis' if settings.REDIS_URL else 'database'})")
         self.stdout.flush()
