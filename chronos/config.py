@@ -33,6 +33,8 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "CHRONOS_DATA_DIR": ("server.data_dir", str),
     "CHRONOS_STATIC_ROOT": ("server.static_root", str),
     "CHRONOS_DEBUG": ("server.debug", bool),
+    "CHRONOS_ALLOWED_HOSTS": ("server.allowed_hosts", list),
+    "CHRONOS_BEHIND_TLS_PROXY": ("server.behind_tls_proxy", bool),
     "CHRONOS_TIME_ZONE": ("server.time_zone", str),
     "DATABASE_URL": ("database.url", str),
     "REDIS_URL": ("redis_url", str),
@@ -211,12 +213,27 @@ class Server:
     # only help requests that wait on the network.
     web_threads: int = setting(1, min=1, max=256)
     debug: bool = False
-    allowed_hosts: tuple[str, ...] = ("*",)
+    # Local names only: what `start` prints (localhost, or server.host when it is not 0.0.0.0,
+    # which settings add) answers; any other Host header is 400 until it is listed here.
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]")
     csrf_trusted_origins: tuple[str, ...] = ()
+    behind_tls_proxy: bool = False
     time_zone: str = setting("UTC", check=_zone)
     data_dir: str = "data"
     static_root: str = ""
     log_level: str = setting("INFO", choices=LOG_LEVELS)
+
+
+@dataclass(frozen=True)
+class Security:
+    login_failure_limit: int = setting(5, min=1)
+    lockout_minutes: float = setting(15, min=0.1)
+    trusted_proxies: tuple[str, ...] = setting(("127.0.0.1/32", "::1/128"), check=_network)
+    hsts_seconds: int = setting(31536000, min=0)
+
+    @property
+    def proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return _networks(self.trusted_proxies)
 
 
 @dataclass(frozen=True)
@@ -438,6 +455,7 @@ class Config:
     """Everything config/chronos.yaml and the environment say, checked and typed."""
 
     server: Server = setting(factory=Server)
+    security: Security = setting(factory=Security)
     database: Database = setting(factory=Database)
     redis_url: str = ""
     api: Api = setting(factory=Api)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,11 +73,14 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = CONFIG.server.debug
-ALLOWED_HOSTS = list(CONFIG.server.allowed_hosts)
-CSRF_TRUSTED_ORIGINS = list(CONFIG.server.csrf_trusted_origins)
-
 HOST = CONFIG.server.host
 PORT = CONFIG.server.port
+
+ALLOWED_HOSTS = list(CONFIG.server.allowed_hosts)
+if HOST not in ("0.0.0.0", "::", "") and HOST not in ALLOWED_HOSTS:
+    # The address `start` prints answers without further configuration.
+    ALLOWED_HOSTS.append(f"[{HOST}]" if ":" in HOST else HOST)
+CSRF_TRUSTED_ORIGINS = list(CONFIG.server.csrf_trusted_origins)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -90,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "axes",
     "apps.core",
     "apps.audit",
     "apps.ingest",
@@ -107,6 +112,7 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.audit.middleware.AuditContextMiddleware",
     "apps.integrations.middleware.ForgetFailedCallbackIdsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chronos.urls"
@@ -213,6 +221,24 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- Auth, i18n, static -------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Counts failed logins and refuses a locked-out user name or address before the password
+    # is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = CONFIG.security.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.security.lockout_minutes)
+# Per user name and, separately, per client address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# A lockout ends lockout_minutes after it began: further tries do not prolong it, so nobody
+# can keep the admin locked out by guessing on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "apps.core.security.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
 ]
@@ -294,3 +320,32 @@ if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Behind a TLS proxy -------------------------------------------------------------------
+BEHIND_TLS_PROXY = CONFIG.server.behind_tls_proxy
+if BEHIND_TLS_PROXY:
+    # The proxy terminates TLS and must set (not pass on) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = CONFIG.security.hsts_seconds
+
+# --- Content-Security-Policy --------------------------------------------------------------
+# Admin, /docs and the browsable API load scripts only from this server (the Swagger UI start
+# script included: /docs serves it from its own URL). Inline styles stay allowed: the admin and
+# Swagger UI set a few, and they cannot run code.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    },
+}
