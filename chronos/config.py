@@ -335,7 +335,7 @@ class Outbox:
     sweep_max_seconds: float = setting(50, min=1)
     dispatch_on_commit: bool = True
     delivered_retention_days: float = setting(7, min=0)
-    max_response_chars: int = setting(2000, min=0)
+    max_response_bytes: int = setting(256, min=0, max=256)
 
 
 @dataclass(frozen=True)

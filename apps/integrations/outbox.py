@@ -120,8 +120,13 @@ class _Result:
 
 
 def _truncate(text: str) -> str:
-    limit = current().integrations.outbox.max_response_chars
-    return text if len(text) <= limit else text[:limit] + "…"
+    """At most ``max_response_bytes`` of ``text`` (UTF-8), ending in "…" when cut."""
+    limit = current().integrations.outbox.max_response_bytes
+    data = text.encode("utf-8", errors="replace")
+    if len(data) <= limit:
+        return text
+    marker = "…" if limit >= 3 else ""
+    return data[:limit - len(marker.encode())].decode("utf-8", errors="ignore") + marker
 
 
 def _attempt(message: OutboxMessage) -> _Result:

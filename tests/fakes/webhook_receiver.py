@@ -85,7 +85,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class WebhookReceiver:
-    def __init__(self, *, default_status: int = 200, hang: bool = False, hang_seconds: float = 30) -> None:
+    def __init__(self, *, default_status: int = 200, hang: bool = False, hang_seconds: float = 30,
+                 host: str = "127.0.0.1", port: int = 0) -> None:
         self.requests: list[RecordedRequest] = []
         self.default_status = default_status
         self.hang = hang
@@ -96,7 +97,7 @@ class WebhookReceiver:
         self._lock = threading.Lock()
         self._hanging = threading.Event()
         self._release = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server((host, port), _Handler)
         self._server.receiver = self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -107,7 +108,7 @@ class WebhookReceiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self._server.server_address[0]}:{self.port}/hook"
 
     def start(self) -> WebhookReceiver:
         self._thread.start()

@@ -3,6 +3,11 @@
 The body is built once per attempt from the stored payload (deterministically, so every
 attempt sends the same bytes unless the endpoint's payload template changed) and signed over
 exactly those bytes. Redirects are not followed: a 3xx counts as a failed attempt.
+
+Connections go through :class:`~apps.integrations.pinned.PinnedAddressAdapter`: the host is
+resolved and checked once per connection, and the connection goes to exactly the addresses
+checked. Of the receiver's answer only an excerpt is read and kept (``EXCERPT_BYTES``): an endpoint
+aimed at an internal service must not become a way to read that service's pages.
 """
 
 from __future__ import annotations
@@ -16,11 +21,17 @@ from urllib.parse import urlsplit
 import requests
 
 from apps.integrations import netguard, signing
+from apps.integrations.pinned import PinnedAddressAdapter
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
 from chronos.config import current
 
 # Retrying these can succeed; every other 4xx is the receiver refusing the message for good.
 RETRYABLE_4XX = {408, 409, 425, 429}
+
+# How much of an answer is read: the excerpt kept with the attempt, and at most DRAIN_BYTES more
+# read and dropped so the connection can be kept alive (a longer answer closes it instead).
+EXCERPT_BYTES = 256
+DRAIN_BYTES = 64 * 1024
 
 _local = threading.local()
 
@@ -31,8 +42,30 @@ def session() -> requests.Session:
     if s is None:
         s = requests.Session()
         s.trust_env = False
+        adapter = PinnedAddressAdapter()
+        s.mount("http://", adapter)
+        s.mount("https://", adapter)
         _local.session = s
     return s
+
+
+def read_excerpt(response: requests.Response) -> str:
+    """The start of the answer's body as text: ``EXCERPT_BYTES`` and a few more, so that the
+    outbox can tell an answer that was cut (it keeps at most ``max_response_bytes``)."""
+    kept = b""
+    read = 0
+    try:
+        for chunk in response.iter_content(chunk_size=4096):
+            if len(kept) < EXCERPT_BYTES + 4:
+                kept += chunk[:EXCERPT_BYTES + 4 - len(kept)]
+            read += len(chunk)
+            if read > EXCERPT_BYTES + DRAIN_BYTES:
+                break
+    except requests.RequestException:
+        pass  # a broken or slow body: the status line is what counts
+    finally:
+        response.close()  # releases a fully read connection, closes one that was not
+    return kept.decode("utf-8", errors="replace")
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -71,18 +104,15 @@ def render_body(message) -> bytes:
     return json.dumps(default_body(message), separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _check_destination(url: str) -> None:
-    """Resolve the host again right before sending: what it pointed to at save time may have changed."""
+def _check_url(url: str) -> None:
+    """A URL that can never be sent to. Where it points is checked when connecting (pinned)."""
     parts = urlsplit(url)
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        netguard.check(parts.hostname or "", port)
-    except netguard.Refused as exc:
-        raise TransportError(f"destination refused: {exc} (integrations.webhooks)", permanent=True) from None
-    except netguard.Unresolvable as exc:
-        raise TransportError(f"connection failed: {exc}") from None
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:
         raise TransportError(f"invalid URL: {exc}", permanent=True) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TransportError(f"invalid URL: {url!r}", permanent=True)
 
 
 def _push_of(message) -> tuple[int, datetime | None] | None:
@@ -126,7 +156,7 @@ class WebhookTransport(Transport):
             raise TransportError("webhook endpoint was deleted", permanent=True)
         if not endpoint.enabled:
             raise TransportError(f"webhook endpoint {endpoint.name!r} is disabled", permanent=True)
-        _check_destination(endpoint.url)
+        _check_url(endpoint.url)
         stale = _stale_push(message)
         if stale:
             # Nothing to tell the receiver: the command is no longer this push's to hand out.
@@ -142,12 +172,16 @@ class WebhookTransport(Transport):
         timeout = min(endpoint.timeout_seconds or current().integrations.webhooks.default_timeout_seconds, current().integrations.webhooks.max_timeout_seconds)
         try:
             response = session().post(endpoint.url, data=body, headers=headers, timeout=timeout,
-                                      allow_redirects=False)
+                                      allow_redirects=False, stream=True)
+        except netguard.Refused as exc:
+            raise TransportError(f"destination refused: {exc} (integrations.webhooks)", permanent=True) from None
+        except netguard.Unresolvable as exc:
+            raise TransportError(f"connection failed: {exc}") from None
         except requests.Timeout:
             raise TransportError(f"timed out after {timeout}s") from None
         except requests.RequestException as exc:
             raise TransportError(f"connection failed: {type(exc).__name__}: {exc}") from None
-        text = response.text
+        text = read_excerpt(response)
         code = response.status_code
         if 200 <= code < 300:
             return DeliveryResult(status_code=code, response_body=text)
