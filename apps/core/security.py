@@ -1,8 +1,14 @@
-"""Who is asking: the client address behind a trusted proxy, for the login lockout per address."""
+"""Who is asking (the client address behind a trusted proxy, for the login lockout per address)
+and the Content-Security-Policy header."""
 
 from __future__ import annotations
 
 import ipaddress
+
+from csp.constants import HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 
 from chronos.config import current
 
@@ -40,3 +46,31 @@ def client_address(request) -> str:
         if not _trusted(hop):
             break
     return client
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the configured policy built once instead of per response.
+
+    Building the header from ``CONTENT_SECURITY_POLICY`` costs about 0.1 ms, on every API answer
+    too. The policy only changes per response when a view uses django-csp's decorators
+    (``csp_update``, ``csp_exempt``, ...) or a template asks for ``request.csp_nonce``; those
+    responses still go through django-csp's own path.
+    """
+
+    _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                     "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
+    def __init__(self, get_response) -> None:
+        super().__init__(get_response)
+        self._header = build_policy()
+        self._simple = not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) and not (
+            (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES"))
+
+    def process_response(self, request, response):
+        if (self._simple and getattr(request, "_csp_nonce", None) is None
+                and not any(hasattr(response, name) for name in self._PER_RESPONSE)
+                and not (settings.DEBUG and response.status_code in (404, 500))):
+            if HEADER not in response:
+                response[HEADER] = self._header
+            return response
+        return super().process_response(request, response)

@@ -117,3 +117,21 @@ def test_the_api_docs_load_their_start_script_from_the_server(admin_client):
     assert start.status_code == 200
     assert start["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in start.content
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds_and_its_decorators_still_apply(rf):
+    from csp.decorators import csp_exempt, csp_update
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from apps.core.security import ContentSecurityPolicyMiddleware
+
+    def view(request):
+        return HttpResponse("ok")
+
+    ours = ContentSecurityPolicyMiddleware(view)(rf.get("/admin/"))
+    theirs = CSPMiddleware(view)(rf.get("/admin/"))
+    assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
+    assert "Content-Security-Policy" not in ContentSecurityPolicyMiddleware(csp_exempt()(view))(rf.get("/x"))
+    updated = ContentSecurityPolicyMiddleware(csp_update({"img-src": "https://example.org"})(view))(rf.get("/x"))
+    assert "img-src 'self' data: https://example.org" in updated["Content-Security-Policy"]
