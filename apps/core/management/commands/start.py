@@ -46,6 +46,9 @@ class Command(BaseCommand):
         host = "localhost" if settings.HOST in ("0.0.0.0", "::", "") else settings.HOST
         base = f"http://{host}:{settings.PORT}"
         lines = [f"Chronos {settings.VERSION} on {base}  (admin: {base}/admin/, API docs: {base}/docs)"]
+        if "*" not in settings.ALLOWED_HOSTS:
+            lines.append(f"  answers to the host names {', '.join(settings.ALLOWED_HOSTS)} "
+                         "(others: list them in CHRONOS_ALLOWED_HOSTS)")
         if result.admin_created:
             where = "from CHRONOS_ADMIN_PASSWORD" if result.password_from_env else result.password
             lines += [
