@@ -94,7 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
-    "axes",
+    "apps.core.lockouts.LoginLockoutsConfig",  # django-axes
     "apps.core",
     "apps.audit",
     "apps.ingest",
