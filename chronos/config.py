@@ -406,6 +406,13 @@ class Commands:
 
 
 @dataclass(frozen=True)
+class Actions:
+    catch_up_minutes: int = setting(60, min=0)
+    horizon_days: int = setting(35, min=1, max=3660)
+    max_sleep_seconds: float = setting(30, min=0.5)
+
+
+@dataclass(frozen=True)
 class Workflows:
     max_depth: int = setting(5, min=1)
 
@@ -471,6 +478,7 @@ class Config:
     telegram: Telegram = setting(factory=Telegram)
     scheduling: Scheduling = setting(factory=Scheduling)
     commands: Commands = setting(factory=Commands)
+    actions: Actions = setting(factory=Actions)
     workflows: Workflows = setting(factory=Workflows)
     email: Email = setting(factory=Email)
     path: str = setting("", key="_path")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -14,11 +15,12 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.commands import services
-from apps.commands.models import Command
+from apps.commands.models import ActionFiring, Command
 from apps.commands.services import CommandNotFound, IllegalTransition, command_data
 from apps.core.exceptions import Conflict
 from apps.core.idempotency import idempotent
 from apps.core.pagination import int_param
+from apps.events.timeparse import TimeError, parse_instant
 from apps.whitelists.services import NAME_RE, CommandRejected
 
 SIGNED_CALLBACK_AUTH = "apps.integrations.callback_auth.SignedCallbackAuthentication"
@@ -242,3 +244,66 @@ class CommandFailView(_CallbackView):
             retry=data["retry"],
             retry_after_seconds=data.get("retry_after_seconds"),
         )
+
+
+def firing_data(row: ActionFiring) -> dict:
+    """One timed action occurrence as the API answers it."""
+
+    def z(value):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+    return {
+        "id": row.pk,
+        "event_id": row.event_id,
+        "occurrence_start": z(row.occurrence_start),
+        "command": row.command_name,
+        "target_system": row.target_system,
+        "parameters": row.parameters,
+        "fire": row.fire,
+        "fire_offset_minutes": row.fire_offset_minutes,
+        "fire_at": z(row.fire_at),
+        "state": row.state,
+        "command_id": row.command_id,
+        "idempotency_key": row.idempotency_key,
+        "note": row.note,
+        "updated_at": z(row.updated_at),
+    }
+
+
+class ActionListView(ListAPIView):
+    """``GET /actions?state=&start=&end=`` — timed actions by ``fire_at`` (``start`` inclusive, ``end`` exclusive)."""
+
+    required_scopes = {"GET": "commands.read"}
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str, enum=list(ActionFiring.State.values)),
+                    OpenApiParameter("start", str), OpenApiParameter("end", str)],
+        responses=inline_serializer("ActionList", {"items": serializers.ListField(child=serializers.DictField())}),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        qs = ActionFiring.objects.order_by("fire_at", "id")
+        errors: dict[str, list[str]] = {}
+        state = params.get("state")
+        if state:
+            if state.lower() not in ActionFiring.State.values:
+                errors["state"] = [f"must be one of {', '.join(ActionFiring.State.values)}"]
+            else:
+                qs = qs.filter(state=state.lower())
+        for name, lookup in (("start", "fire_at__gte"), ("end", "fire_at__lt")):
+            raw = params.get(name)
+            if raw:
+                try:
+                    qs = qs.filter(**{lookup: parse_instant(raw, allow_date=False)})
+                except TimeError as exc:
+                    errors[name] = [str(exc)]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return qs
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([firing_data(row) for row in page])

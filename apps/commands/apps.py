@@ -9,8 +9,19 @@ class CommandsConfig(AppConfig):
     verbose_name = "Commands: the external work queue"
 
     def ready(self) -> None:
-        from apps.commands import schedules  # noqa: F401  (declares the lease sweep)
+        from django.db.models.signals import post_delete, post_save
+
+        from apps.commands import receivers, schedules  # noqa: F401  (declares the lease sweep)
         from apps.commands.entries import action_entry
+        from apps.commands.timed import run_loop
+        from apps.core import loops
+        from apps.events.models import Event
         from apps.ingest.prefixed import register_prefix
+        from apps.ingest.services import on_stored
 
         register_prefix("ACTION", action_entry)
+        post_save.connect(receivers.on_event_saved, sender=Event, dispatch_uid="commands:event_saved", weak=False)
+        post_delete.connect(receivers.on_event_deleted, sender=Event, dispatch_uid="commands:event_deleted",
+                            weak=False)
+        on_stored(receivers.on_events_stored)
+        loops.register("actions", run_loop)

@@ -1,8 +1,9 @@
 """``ACTION: <COMMAND> <SYSTEM> [key=value …]`` entries become queued commands.
 
 Registered with the ingest prefixes by the commands app. The command is checked against the
-whitelist; a refused command rejects the entry with the exact reason. A command consumes the
-entry (it is not stored as an event).
+whitelist; a refused command rejects the entry with the exact reason. A command that fires on
+arrival consumes the entry (it is not stored as an event); one whose whitelist entry fires at
+the entry's start or end lets it through to be stored, and ``apps.commands.timed`` schedules it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from apps.commands.parsing import ActionSyntaxError, parse_action
 from apps.commands.services import create_command
+from apps.commands.timed import timed_plan
 from apps.ingest.pipeline import IncomingEvent, PluginResult
 from apps.whitelists.services import CommandRejected
 
@@ -33,6 +35,11 @@ def action_entry(event: IncomingEvent, text: str, config: dict[str, Any]) -> Plu
         parsed = parse_action(text)
     except ActionSyntaxError as exc:
         return PluginResult.reject(event, str(exc))
+    try:
+        if timed_plan(text) is not None:
+            return PluginResult.passthrough(event)  # kept as an event; fired when its time comes
+    except CommandRejected as exc:
+        return PluginResult.reject(event, exc.reason)
     key = f"event:{event.calendar_id}:{event.external_id}" if event.external_id else None
     max_retries = config.get("max_retries")
     try:

@@ -49,3 +49,69 @@ class Command(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.command} -> {self.target_system} ({self.status})"
+
+
+class ActionFiring(models.Model):
+    """One occurrence of a timed ``ACTION:`` entry: when it fires and what became of it.
+
+    The table of next firings: the worker's loop reads only the ``(state, fire_at)`` index of
+    scheduled rows, never the events table. A series has rows for a bounded horizon ahead
+    (``actions.horizon_days``), refilled by the worker (see ``ActionHorizon``). The row for an
+    occurrence is unique per ``(event, occurrence_start)`` and carries the key its command gets,
+    ``event:<id>:<occurrence UTC start>``, which ``Command.idempotency_key`` holds unique too: a
+    second command for the same occurrence cannot be written, whatever races.
+
+    ``event`` is a plain reference (no database constraint): a fired or cancelled row outlives
+    the entry it came from, as history.
+    """
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled"
+        FIRED = "fired"
+        SKIPPED = "skipped"
+        CANCELLED = "cancelled"
+
+    event = models.ForeignKey("events.Event", on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="+", db_index=False)
+    occurrence_start = models.DateTimeField()
+    fire_at = models.DateTimeField()
+    fire = models.CharField(max_length=10)
+    fire_offset_minutes = models.IntegerField(default=0)
+    command_name = models.CharField(max_length=64)
+    target_system = models.CharField(max_length=64)
+    parameters = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
+    command = models.ForeignKey(Command, on_delete=models.SET_NULL, null=True, blank=True, related_name="firings")
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    note = models.CharField(max_length=500, blank=True, default="", help_text="why it was skipped or cancelled")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["fire_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "occurrence_start"], name="firing_unique_occurrence"),
+        ]
+        indexes = [
+            # What the firing loop reads: the next due scheduled rows, nothing else. Not a partial
+            # index on state: SQLite cannot use one when the state comes as a bound parameter.
+            models.Index(fields=["state", "fire_at", "id"], name="firing_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.command_name} {self.target_system} at {self.fire_at:%Y-%m-%d %H:%M}Z ({self.state})"
+
+
+class ActionHorizon(models.Model):
+    """How far ahead the firings of one timed entry are written (its occurrences up to ``until``).
+
+    The worker extends entries whose horizon runs short, so a weekly series has a few rows ahead,
+    not one per week forever.
+    """
+
+    event = models.OneToOneField("events.Event", on_delete=models.DO_NOTHING, db_constraint=False,
+                                 related_name="+", primary_key=True)
+    until = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} until {self.until:%Y-%m-%d}"

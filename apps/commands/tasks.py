@@ -9,3 +9,10 @@ from apps.commands.services import requeue_expired
 def sweep_expired_leases() -> int:
     with acting_as("worker:commands"):
         return requeue_expired(system=None)
+
+
+def refill_action_horizons() -> int:
+    from apps.commands.timed import refill_horizons
+
+    with acting_as("worker:actions"):
+        return refill_horizons()

@@ -5,6 +5,7 @@ from django.urls import path
 from apps.commands import api
 
 urlpatterns = [
+    path("actions", api.ActionListView.as_view(), name="actions"),
     path("commands", api.CommandListCreateView.as_view(), name="commands"),
     path("commands/<int:pk>/detail", api.CommandDetailView.as_view(), name="command-detail"),
     path("commands/<int:pk>/complete", api.CommandCompleteView.as_view(), name="command-complete"),

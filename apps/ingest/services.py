@@ -23,6 +23,25 @@ def provide_event_store(store: EventStore) -> None:
     _store = store
 
 
+# Called with the ids of events a path wrote without model signals (the calendar sync's bulk
+# writes), so apps that follow event changes through signals learn about them too.
+_stored_listeners: list[Callable[[list[int]], None]] = []
+
+
+def on_stored(listener: Callable[[list[int]], None]) -> None:
+    """Register ``listener(event_ids)`` (from an app's ``ready()``)."""
+    if listener not in _stored_listeners:
+        _stored_listeners.append(listener)
+
+
+def notify_stored(event_ids: list[int]) -> None:
+    """Tell the listeners these events were created or changed without model signals."""
+    if not event_ids:
+        return
+    for listener in _stored_listeners:
+        listener(event_ids)
+
+
 class IngestStatus(enum.StrEnum):
     CREATED = "created"
     CONSUMED = "consumed"

@@ -24,6 +24,7 @@ from django.db import transaction
 from apps.audit.registry import record as audit_record
 from apps.events.models import Calendar, Event
 from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
+from apps.ingest.services import notify_stored
 from apps.sync import lock
 from apps.sync.bulk import RowWriter
 from apps.sync.context import remote_changes
@@ -272,6 +273,10 @@ class Puller:
                                                       fields=META_FIELDS)
         if new_pushes:
             PendingPush.objects.bulk_create(new_pushes, batch_size=500)
+        written = [row["id"] for row in updates]
+        for chunk in _chunks([row["external_id"] for row in creates], 500):
+            written.extend(Event.objects.filter(calendar=cal, external_id__in=chunk).values_list("pk", flat=True))
+        notify_stored(written)  # the rows above were written without model signals
         if flagged:
             pks = dict(Event.objects.filter(calendar=cal, external_id__in=[e for e, _ in flagged]).values_list(
                 "external_id", "pk"))

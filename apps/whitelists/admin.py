@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
 from apps.whitelists.models import PARAM_TYPES, Whitelist
-from apps.whitelists.services import NAME_RE, params_errors
+from apps.whitelists.services import NAME_RE, params_errors, timing_errors
 
 
 class WhitelistForm(forms.ModelForm):
@@ -13,7 +13,8 @@ class WhitelistForm(forms.ModelForm):
 
     class Meta:
         model = Whitelist
-        fields = ["system", "action", "allowed_params", "required_params", "enabled", "description"]
+        fields = ["system", "action", "allowed_params", "required_params", "enabled", "fire", "fire_offset_minutes",
+                  "description"]
         help_texts = {"allowed_params": f'JSON object {{"name": "type"}}; types: {", ".join(PARAM_TYPES)}'}
 
     def clean_system(self):
@@ -34,6 +35,10 @@ class WhitelistForm(forms.ModelForm):
             for field, messages in params_errors(data["allowed_params"], data["required_params"]).items():
                 for message in messages:
                     self.add_error(field, message)
+        if "fire" in data and "fire_offset_minutes" in data:
+            for field, messages in timing_errors(data["fire"], data["fire_offset_minutes"]).items():
+                for message in messages:
+                    self.add_error(field, message)
         return data
 
 
@@ -42,6 +47,6 @@ class WhitelistAdmin(AuditTrailMixin, admin.ModelAdmin):
     """What each external system may be asked to do, and with which typed parameters."""
 
     form = WhitelistForm
-    list_display = ("system", "action", "enabled", "description", "updated_at")
-    list_filter = ("system", "enabled")
+    list_display = ("system", "action", "enabled", "fire", "fire_offset_minutes", "description", "updated_at")
+    list_filter = ("system", "enabled", "fire")
     search_fields = ("system", "action", "description")

@@ -32,6 +32,8 @@ class WhitelistSerializer(serializers.ModelSerializer):
             "required_params",
             "enabled",
             "description",
+            "fire",
+            "fire_offset_minutes",
             "created_at",
             "updated_at",
         ]
@@ -43,7 +45,8 @@ class WhitelistSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             data = {
                 k: getattr(self.instance, k)
-                for k in ("system", "action", "allowed_params", "required_params", "enabled", "description")
+                for k in ("system", "action", "allowed_params", "required_params", "enabled", "description", "fire",
+                          "fire_offset_minutes")
             }
         data.update(attrs)
         errors = entry_errors(data)

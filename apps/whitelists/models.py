@@ -3,6 +3,15 @@ from __future__ import annotations
 from django.db import models
 
 PARAM_TYPES = ("int", "string", "email", "bool", "datetime", "url")
+MAX_OFFSET_MINUTES = 60 * 24 * 366  # a year either way; further than that is a typo
+
+
+class Fire(models.TextChoices):
+    """When an ``ACTION:`` entry for this command becomes a command."""
+
+    ON_ARRIVAL = "on_arrival", "on arrival (when the entry comes in)"
+    AT_START = "at_start", "at the entry's start"
+    AT_END = "at_end", "at the entry's end"
 
 
 class Whitelist(models.Model):
@@ -19,6 +28,9 @@ class Whitelist(models.Model):
     )
     required_params = models.JSONField(default=list, blank=True, help_text='["name", ...] (each must be allowed)')
     enabled = models.BooleanField(default=True)
+    fire = models.CharField(max_length=10, choices=Fire.choices, default=Fire.ON_ARRIVAL,
+                            help_text="on arrival, or kept as a calendar entry and fired at its start or end")
+    fire_offset_minutes = models.IntegerField(default=0, help_text="added to the start/end; -10 fires ten minutes before")
     description = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apps.whitelists.models import PARAM_TYPES, Whitelist
+from apps.whitelists.models import MAX_OFFSET_MINUTES, PARAM_TYPES, Fire, Whitelist
 from apps.whitelists.types import ParamTypeError, coerce
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 PARAM_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
-ENTRY_KEYS = {"system", "action", "allowed_params", "required_params", "enabled", "description"}
+ENTRY_KEYS = {"system", "action", "allowed_params", "required_params", "enabled", "description", "fire",
+              "fire_offset_minutes"}
 
 
 class CommandRejected(Exception):
@@ -76,7 +77,29 @@ def entry_errors(data: Any) -> dict[str, list[str]]:
         errors["enabled"] = ["must be true or false"]
     if "description" in data and not isinstance(data["description"], str):
         errors["description"] = ["must be a string"]
+    errors.update(timing_errors(data.get("fire", Fire.ON_ARRIVAL), data.get("fire_offset_minutes", 0)))
     return errors
+
+
+def timing_errors(fire: Any, offset: Any) -> dict[str, list[str]]:
+    """Field errors of ``fire`` / ``fire_offset_minutes`` (API, admin form, import)."""
+    errors: dict[str, list[str]] = {}
+    if fire not in Fire.values:
+        errors["fire"] = [f"must be one of {', '.join(Fire.values)}"]
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        errors["fire_offset_minutes"] = ["must be an integer number of minutes"]
+    elif abs(offset) > MAX_OFFSET_MINUTES:
+        errors["fire_offset_minutes"] = [f"must be between -{MAX_OFFSET_MINUTES} and {MAX_OFFSET_MINUTES}"]
+    elif offset and fire == Fire.ON_ARRIVAL:
+        errors["fire_offset_minutes"] = ["only an entry that fires at_start or at_end takes an offset"]
+    return errors
+
+
+def timing_for(*, system: str, action: str) -> tuple[str, int]:
+    """``(fire, offset minutes)`` of the whitelist entry; ``on_arrival`` when there is none."""
+    row = Whitelist.objects.filter(system=normalise_name(system), action=normalise_name(action)).values_list(
+        "fire", "fire_offset_minutes").first()
+    return (row[0], row[1]) if row else (Fire.ON_ARRIVAL.value, 0)
 
 
 def params_errors(allowed: Any, required: Any) -> dict[str, list[str]]:

@@ -5,7 +5,8 @@ Document shape (both formats)::
     version: 1
     whitelists:
       - {system: N8N, action: TRIGGER_WORKFLOW, allowed_params: {workflow: string},
-         required_params: [workflow], enabled: true, description: ""}
+         required_params: [workflow], enabled: true, description: "",
+         fire: on_arrival, fire_offset_minutes: 0}
 
 Import is all-or-nothing: every entry is validated first, and any problem rejects the whole
 document with the entry's index, key and (for YAML) line number; only then is anything written,
@@ -55,6 +56,8 @@ def entry_data(entry: Whitelist) -> dict[str, Any]:
         "required_params": list(entry.required_params or []),
         "enabled": entry.enabled,
         "description": entry.description,
+        "fire": entry.fire,
+        "fire_offset_minutes": entry.fire_offset_minutes,
     }
 
 
@@ -159,6 +162,8 @@ def import_document(text: str, *, fmt: str | None = None, replace: bool = False)
                 "required_params": raw.get("required_params", []),
                 "enabled": raw.get("enabled", True),
                 "description": raw.get("description", ""),
+                "fire": raw.get("fire", "on_arrival"),
+                "fire_offset_minutes": raw.get("fire_offset_minutes", 0),
             }
             system, action = normalise_name(raw["system"]), normalise_name(raw["action"])
             keep.add((system, action))

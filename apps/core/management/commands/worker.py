@@ -15,10 +15,10 @@ import time
 import psutil
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from apps.core import heartbeat, lifeline, schedules
+from apps.core import heartbeat, lifeline, loops, schedules
 from chronos.config import current
 
 logger = logging.getLogger("chronos.worker")
@@ -104,6 +104,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop.on_signal)
         if parent is not None:
             lifeline.die_with_parent(parent, signal.SIGTERM)
+        threads = [threading.Thread(target=_run_loop, args=(name, loop, stop), name=f"loop-{name}", daemon=True)
+                   for name, loop in loops.registered().items()]
+        for thread in threads:
+            thread.start()
         self.stdout.write(f"worker started ({settings.Q_CLUSTER['workers']} processes, broker="
                           f"{'redis' if settings.REDIS_URL else 'database'})")
         self.stdout.flush()
@@ -115,9 +119,24 @@ class Command(BaseCommand):
             finally:
                 close_old_connections()
             stop.sleep(interval)
+        stop.requested = True
+        for thread in threads:
+            thread.join(CLUSTER_GRACE_SECONDS)
         stop_cluster(cluster)
         try:
             heartbeat.clear()
         except Exception as exc:  # noqa: BLE001 - the beat then just goes stale, as after a crash
             logger.warning("heartbeat not cleared: %s", exc)
         self.stdout.write("worker stopped")
+
+
+def _run_loop(name: str, loop, stop: StopFlag) -> None:
+    """Run one registered loop until a stop is requested; a crash restarts it after a pause."""
+    while not stop.requested:
+        try:
+            loop(stop)
+        except Exception:  # noqa: BLE001 - a failing loop must not end the worker's other work
+            logger.exception("loop %s failed; restarting it in 5 s", name)
+            stop.sleep(5)
+        finally:
+            connections.close_all()  # this thread's own connections

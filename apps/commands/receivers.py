@@ -1,0 +1,36 @@
+"""Model signals that keep the firings of timed entries in line with their events.
+
+Saving an event (API, admin) reschedules it when it is, or was, a timed ``ACTION:`` entry;
+deleting it cancels what has not fired. The calendar sync writes rows without signals and
+reports them through ``apps.ingest.services.notify_stored`` instead.
+"""
+
+from __future__ import annotations
+
+from apps.events.models import Event
+from apps.ingest.prefixed import split_prefix
+
+
+def on_event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    from apps.commands.models import ActionHorizon
+    from apps.commands.timed import schedule_event
+
+    found = split_prefix(instance.title)
+    if found is not None and found[0] == "ACTION":
+        schedule_event(instance)
+    elif not created and ActionHorizon.objects.filter(event_id=instance.pk).exists():
+        schedule_event(instance)  # no longer an ACTION: cancels what was scheduled
+
+
+def on_event_deleted(sender, instance: Event, **kwargs) -> None:
+    from apps.commands.timed import cancel_event
+
+    cancel_event(instance.pk, note="the entry was deleted")
+
+
+def on_events_stored(event_ids: list[int]) -> None:
+    from apps.commands.timed import schedule_events
+
+    schedule_events(event_ids)
