@@ -409,7 +409,7 @@ class Commands:
 class Actions:
     catch_up_minutes: int = setting(60, min=0)
     horizon_days: int = setting(35, min=1, max=3660)
-    max_sleep_seconds: float = setting(30, min=0.5)
+    max_sleep_seconds: float = setting(2, min=0.1, max=60)
 
 
 @dataclass(frozen=True)
