@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
-from apps.whitelists.models import PARAM_TYPES, Whitelist
+from apps.whitelists.models import PARAM_TYPES, Fire, Whitelist
 from apps.whitelists.services import NAME_RE, params_errors, timing_errors
 
 
@@ -16,6 +16,19 @@ class WhitelistForm(forms.ModelForm):
         fields = ["system", "action", "allowed_params", "required_params", "enabled", "fire", "fire_offset_minutes",
                   "description"]
         help_texts = {"allowed_params": f'JSON object {{"name": "type"}}; types: {", ".join(PARAM_TYPES)}'}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Entries saved before timing existed, and forms posted without it, fire on arrival.
+        self.fields["fire"].required = False
+        self.fields["fire_offset_minutes"].required = False
+
+    def clean_fire(self):
+        return self.cleaned_data.get("fire") or Fire.ON_ARRIVAL
+
+    def clean_fire_offset_minutes(self):
+        value = self.cleaned_data.get("fire_offset_minutes")
+        return 0 if value is None else value
 
     def clean_system(self):
         return self._name("system")

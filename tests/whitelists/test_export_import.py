@@ -124,4 +124,6 @@ def test_yaml_export_is_a_plain_document():
         "required_params": ["mail"],
         "enabled": True,
         "description": "",
+        "fire": "on_arrival",
+        "fire_offset_minutes": 0,
     } in doc["whitelists"]
