@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from apps.audit.admin import AuditTrailMixin
 from apps.commands import services
-from apps.commands.models import Command
+from apps.commands.models import ActionFiring, Command
 
 
 class FailReasonForm(forms.Form):
@@ -75,8 +77,16 @@ class CommandAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_filter = ("status", "target_system")
     search_fields = ("command", "target_system", "source_event_id", "idempotency_key")
     actions = [requeue, mark_completed, mark_failed]
-    readonly_fields = [f.name for f in Command._meta.fields]
+    readonly_fields = [*(f.name for f in Command._meta.fields), "timed_action"]
     list_per_page = 100
+
+    @admin.display(description="fired by timed action")
+    def timed_action(self, obj: Command) -> str:
+        firing = obj.firings.first()
+        if firing is None:
+            return "—"
+        url = reverse("admin:commands_actionfiring_change", args=[firing.pk])
+        return format_html('<a href="{}">{}</a>', url, f"#{firing.pk} at {firing.fire_at:%Y-%m-%d %H:%M} UTC")
 
     @admin.display(description="last error")
     def short_error(self, obj: Command) -> str:
@@ -89,3 +99,99 @@ class CommandAdmin(AuditTrailMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         # The detail page is read-only; status changes go through the audited actions.
         return False
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    """Upcoming (scheduled) by default: the list answers "what will fire next?"."""
+
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "upcoming"), ("past", "fired, skipped or cancelled"), ("all", "all")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {"selected": (self.value() or "upcoming") == value, "display": label,
+                   "query_string": changelist.get_query_string({self.parameter_name: value})}
+
+    def queryset(self, request, queryset):
+        value = self.value() or "upcoming"
+        if value == "upcoming":
+            return queryset.filter(state=ActionFiring.State.SCHEDULED).order_by("fire_at", "id")
+        if value == "past":
+            return queryset.exclude(state=ActionFiring.State.SCHEDULED).order_by("-fire_at", "-id")
+        return queryset
+
+
+@admin.register(ActionFiring)
+class ActionFiringAdmin(admin.ModelAdmin):
+    """Timed actions: what fires when, and what each firing became (its command)."""
+
+    list_display = ("local_fire_at", "state", "what", "entry", "command_link", "note")
+    list_filter = (UpcomingFilter, "state", "target_system")
+    search_fields = ("command_name", "target_system", "idempotency_key")
+    list_per_page = 100
+    readonly_fields = ("local_fire_at", "state", "what", "entry", "command_link", "occurrence_start", "fire_at",
+                       "fire", "fire_offset_minutes", "parameters", "idempotency_key", "note", "created_at",
+                       "updated_at")
+    fields = readonly_fields
+
+    def get_changelist_instance(self, request):
+        # The entries of the whole page in one query (a deleted entry is simply missing).
+        from apps.events.models import Event
+
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        events = Event.objects.filter(pk__in={r.event_id for r in rows}).only("id", "title", "timezone").in_bulk()
+        for row in rows:
+            row._entry = events.get(row.event_id)
+        return changelist
+
+    def _entry_of(self, obj: ActionFiring):
+        if not hasattr(obj, "_entry"):
+            from apps.events.models import Event
+
+            obj._entry = Event.objects.filter(pk=obj.event_id).only("id", "title", "timezone").first()
+        return obj._entry
+
+    @admin.display(description="fires at", ordering="fire_at")
+    def local_fire_at(self, obj: ActionFiring) -> str:
+        from zoneinfo import ZoneInfo
+
+        entry = self._entry_of(obj)
+        name = entry.timezone if entry is not None and entry.timezone else "UTC"
+        try:
+            zone = ZoneInfo(name)
+        except (KeyError, ValueError):
+            zone, name = ZoneInfo("UTC"), "UTC"
+        return f"{obj.fire_at.astimezone(zone):%Y-%m-%d %H:%M} {name}"
+
+    @admin.display(description="action")
+    def what(self, obj: ActionFiring) -> str:
+        params = " ".join(f"{k}={v}" for k, v in (obj.parameters or {}).items())
+        offset = f" {obj.fire_offset_minutes:+d} min" if obj.fire_offset_minutes else ""
+        return f"{obj.command_name} {obj.target_system} {params}".strip() + f" ({obj.fire}{offset})"
+
+    @admin.display(description="calendar entry")
+    def entry(self, obj: ActionFiring) -> str:
+        event = self._entry_of(obj)
+        if event is None:
+            return f"#{obj.event_id} (deleted)"
+        return format_html('<a href="{}">{}</a>', reverse("admin:events_event_change", args=[event.pk]), event.title)
+
+    @admin.display(description="command")
+    def command_link(self, obj: ActionFiring) -> str:
+        if obj.command_id is None:
+            return "—"
+        return format_html('<a href="{}">#{}</a>', reverse("admin:commands_command_change", args=[obj.command_id]),
+                           obj.command_id)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # firings come from calendar entries
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # history; editing or deleting the entry cancels what has not fired

@@ -89,6 +89,7 @@ class ActionFiring(models.Model):
 
     class Meta:
         ordering = ["fire_at", "id"]
+        verbose_name = "timed action"
         constraints = [
             models.UniqueConstraint(fields=["event", "occurrence_start"], name="firing_unique_occurrence"),
         ]
