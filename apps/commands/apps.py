@@ -13,9 +13,10 @@ class CommandsConfig(AppConfig):
 
         from apps.commands import receivers, schedules  # noqa: F401  (declares the lease sweep)
         from apps.commands.entries import action_entry
-        from apps.commands.timed import run_loop
+        from apps.commands.timed import action_of, run_loop
         from apps.core import loops
         from apps.events.models import Event
+        from apps.events.services import provide_answer_extra
         from apps.ingest.prefixed import register_prefix
         from apps.ingest.services import on_stored
 
@@ -25,3 +26,4 @@ class CommandsConfig(AppConfig):
                             weak=False)
         on_stored(receivers.on_events_stored)
         loops.register("actions", run_loop)
+        provide_answer_extra(action_of)

@@ -208,6 +208,22 @@ def refill_horizons(now: datetime | None = None, *, batch: int = 500) -> int:
     return len(due)
 
 
+def action_of(event: Event) -> dict[str, Any]:
+    """``{"action": {...}}`` for the answer about a timed entry (its current or next firing); else ``{}``."""
+    found = split_prefix(event.title)
+    if found is None or found[0] != "ACTION":
+        return {}
+    rows = list(ActionFiring.objects.filter(event_id=event.pk).order_by("fire_at", "id"))
+    if not rows:
+        return {}
+    live = [r for r in rows if r.state != State.CANCELLED] or rows
+    row = next((r for r in live if r.state == State.SCHEDULED), live[-1])
+    return {"action": {"command": row.command_name, "target_system": row.target_system,
+                       "parameters": row.parameters, "fire": row.fire, "fire_offset_minutes": row.fire_offset_minutes,
+                       "fire_at": _z(row.fire_at), "occurrence_start": _z(row.occurrence_start), "state": row.state,
+                       "command_id": row.command_id}}
+
+
 # --- firing ---------------------------------------------------------------------------------
 
 

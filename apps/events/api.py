@@ -140,6 +140,7 @@ class EventViewSet(viewsets.ViewSet):
         else:
             event = _with_related(Event.objects.filter(pk=event.pk)).first() or event
             body = event_dict(event, conflicts_of([event]))
+        body.update(services.answer_extras(event))
         if suggestions:
             body["suggestions"] = suggestions
         return Response(body, status=code)

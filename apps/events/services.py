@@ -16,6 +16,23 @@ logger = logging.getLogger(__name__)
 # Fields of Event that callers may pass besides what IncomingEvent carries.
 EXTRA_FIELDS = ("priority", "event_type", "status", "mode", "etag")
 
+# Other apps add keys to the answer about one event (e.g. the commands app: a timed entry's
+# ``action``); each provider returns a dict to merge, empty when it has nothing to say.
+_answer_extras: list = []
+
+
+def provide_answer_extra(provider) -> None:
+    """Register ``provider(event) -> dict`` (from an app's ``ready()``)."""
+    if provider not in _answer_extras:
+        _answer_extras.append(provider)
+
+
+def answer_extras(event: Event) -> dict:
+    extras: dict = {}
+    for provider in _answer_extras:
+        extras.update(provider(event))
+    return extras
+
 
 def default_calendar_id() -> str:
     return current().events.default_calendar

@@ -20,7 +20,7 @@ END = SUNDAY_2AM + timedelta(hours=1)
     ("at_start", -10, SUNDAY_2AM - timedelta(minutes=10)),
     ("at_end", 15, END + timedelta(minutes=15)),
 ])
-def test_the_entry_is_kept_and_fires_exactly_at_fire_at(clock, timed, create_entry, fire, offset, expected):
+def test_the_entry_is_kept_and_fires_exactly_at_fire_at(clock, timed, create_entry, writer, fire, offset, expected):
     timed(fire, offset)
 
     response = create_entry("ACTION: BACKUP N8N keep=3", SUNDAY_2AM, END)
@@ -28,6 +28,10 @@ def test_the_entry_is_kept_and_fires_exactly_at_fire_at(clock, timed, create_ent
     assert response.status_code == 201, response.content
     event = Event.objects.get(pk=response.json()["id"])
     firing = ActionFiring.objects.get(event_id=event.pk)
+    assert response.json()["action"] == {
+        "command": "BACKUP", "target_system": "N8N", "parameters": {"keep": 3}, "fire": fire,
+        "fire_offset_minutes": offset, "fire_at": expected.isoformat().replace("+00:00", "Z"),
+        "occurrence_start": "2027-01-03T02:00:00Z", "state": "scheduled", "command_id": None}
     assert (firing.state, firing.fire_at, firing.occurrence_start) == ("scheduled", expected, SUNDAY_2AM)
     assert not Command.objects.exists()
 
@@ -52,6 +56,8 @@ def test_the_entry_is_kept_and_fires_exactly_at_fire_at(clock, timed, create_ent
     assert fire_due() == 0  # fired once; a later pass finds nothing
     assert Command.objects.count() == 1
     assert Event.objects.filter(pk=event.pk).exists()  # the entry stays in the calendar
+    shown = writer.get(f"/api/v1/events/{event.pk}").json()["action"]
+    assert (shown["state"], shown["command_id"]) == ("fired", command.pk)
 
 
 def test_an_invalid_timed_entry_is_refused_with_the_reason(clock, timed, create_entry):
