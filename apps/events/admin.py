@@ -83,6 +83,23 @@ class EventAdmin(AuditTrailMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions: list = []
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Say on the page what a timed ACTION entry will do now (other apps add it to the answer).
+        from apps.events.services import answer_extras
+
+        action = answer_extras(obj).get("action")
+        if action:
+            from datetime import datetime
+
+            at = datetime.fromisoformat(action["fire_at"].replace("Z", "+00:00"))
+            try:
+                local = f"{at.astimezone(zone(obj.timezone or 'UTC')):%Y-%m-%d %H:%M} {obj.timezone or 'UTC'}"
+            except TimeError:
+                local = f"{at:%Y-%m-%d %H:%M} UTC"
+            self.message_user(request, f"Timed action {action['command']} {action['target_system']}: "
+                                       f"{action['state']}, fires at {local}.")
+
     def get_changelist_instance(self, request):
         # One batched conflict lookup for the whole page instead of one query per row.
         from apps.events.scheduling import conflicts_map
