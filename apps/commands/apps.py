@@ -19,11 +19,14 @@ class CommandsConfig(AppConfig):
         from apps.events.services import provide_answer_extra
         from apps.ingest.prefixed import register_prefix
         from apps.ingest.services import on_stored
+        from apps.whitelists.models import Whitelist
 
         register_prefix("ACTION", action_entry)
         post_save.connect(receivers.on_event_saved, sender=Event, dispatch_uid="commands:event_saved", weak=False)
         post_delete.connect(receivers.on_event_deleted, sender=Event, dispatch_uid="commands:event_deleted",
                             weak=False)
+        post_save.connect(receivers.on_whitelist_saved, sender=Whitelist, dispatch_uid="commands:whitelist_saved",
+                          weak=False)
         on_stored(receivers.on_events_stored)
         loops.register("actions", run_loop)
         provide_answer_extra(action_of)

@@ -34,3 +34,12 @@ def on_events_stored(event_ids: list[int]) -> None:
     from apps.commands.timed import schedule_events
 
     schedule_events(event_ids)
+
+
+def on_whitelist_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A changed timing, parameter list or switch re-plans the entries that fire this command."""
+    if raw:
+        return
+    from apps.commands.timed import replan_command
+
+    replan_command(system=instance.system, action=instance.action)

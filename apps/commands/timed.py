@@ -192,6 +192,22 @@ def schedule_events(event_ids: list[int]) -> int:
     return touched
 
 
+def replan_command(*, system: str, action: str, now: datetime | None = None) -> int:
+    """Re-plan every entry with a firing of this command still to come (its whitelist entry changed).
+
+    Cancelled rows count too: an entry cancelled because its command was disabled comes back
+    when the command is enabled again.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(minutes=current().actions.catch_up_minutes)
+    ids = sorted(set(ActionFiring.objects.filter(
+        target_system=system, command_name=action, fire_at__gte=since,
+        state__in=(State.SCHEDULED, State.CANCELLED)).values_list("event_id", flat=True)))
+    for event in Event.objects.filter(pk__in=ids):
+        schedule_event(event, now=now)
+    return len(ids)
+
+
 def refill_horizons(now: datetime | None = None, *, batch: int = 500) -> int:
     """Extend the entries whose written firings end within a day of the horizon (worker schedule)."""
     now = now or timezone.now()
