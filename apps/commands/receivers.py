@@ -25,6 +25,11 @@ def on_event_saved(sender, instance: Event, created: bool, raw: bool = False, **
 
 
 def on_event_deleted(sender, instance: Event, **kwargs) -> None:
+    # Only an ACTION entry can have firings to cancel: a retitled one was re-planned (cancelled)
+    # when the new title was saved. So deleting a calendar of ordinary entries costs nothing here.
+    found = split_prefix(instance.title)
+    if found is None or found[0] != "ACTION":
+        return
     from apps.commands.timed import cancel_event
 
     cancel_event(instance.pk, note="the entry was deleted")
