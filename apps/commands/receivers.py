@@ -14,13 +14,12 @@ from apps.ingest.prefixed import split_prefix
 def on_event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:
     if raw:
         return
-    from apps.commands.models import ActionHorizon
-    from apps.commands.timed import schedule_event
+    from apps.commands.timed import planned, schedule_event
 
     found = split_prefix(instance.title)
     if found is not None and found[0] == "ACTION":
         schedule_event(instance)
-    elif not created and ActionHorizon.objects.filter(event_id=instance.pk).exists():
+    elif not created and planned([instance.pk]):
         schedule_event(instance)  # no longer an ACTION: cancels what was scheduled
 
 

@@ -137,7 +137,8 @@ def schedule_event(event: Event, *, now: datetime | None = None) -> list[ActionF
     span = max(event.end_time - event.start_time, timedelta(0))
     # Every occurrence whose firing is at most catch_up_minutes late is still wanted.
     start = now - timedelta(minutes=cfg.catch_up_minutes + abs(plan.offset_minutes)) - span
-    until = now + timedelta(days=cfg.horizon_days)
+    # An offset earlier than the start needs its occurrences written that much sooner.
+    until = now + timedelta(days=cfg.horizon_days, minutes=max(0, -plan.offset_minutes))
     wanted: dict[datetime, datetime] = {}
     for occ in occurrences(event, start, until):
         if start <= occ.start < until:
@@ -145,7 +146,7 @@ def schedule_event(event: Event, *, now: datetime | None = None) -> list[ActionF
     values = {"fire": plan.fire, "fire_offset_minutes": plan.offset_minutes, "command_name": plan.command,
               "target_system": plan.target_system, "parameters": plan.parameters}
     existing = {row.occurrence_start: row for row in ActionFiring.objects.filter(
-        event_id=event.pk, state__in=(State.SCHEDULED, State.CANCELLED))}
+        event_id=event.pk, state__in=(State.SCHEDULED, State.CANCELLED), occurrence_start__gte=start)}
     new_rows, cancelled = [], []
     for occ_start, fire_at in wanted.items():
         row = existing.get(occ_start)
@@ -171,9 +172,32 @@ def schedule_event(event: Event, *, now: datetime | None = None) -> list[ActionF
             state=State.CANCELLED, note=note, updated_at=now)
         record_many(action="action.cancelled", entity=ENTITY, entity_ids=cancelled,
                     changes={"state": [State.SCHEDULED, State.CANCELLED], "note": [None, note]})
-    ActionHorizon.objects.update_or_create(event_id=event.pk, defaults={"until": until})
+    _keep_horizon(event, until=until, early=timedelta(minutes=max(0, -plan.offset_minutes)))
     _wake_after_commit()
     return list(ActionFiring.objects.filter(event_id=event.pk, state=State.SCHEDULED))
+
+
+def _keep_horizon(event: Event, *, until: datetime, early: timedelta) -> None:
+    """Remember when the entry must be planned again; forget an entry with nothing left to write.
+
+    A series (an event with a ``recurrence``) is extended by the refill task once ``until`` comes
+    within a day of the horizon. A single entry beyond the horizon is dated so that the refill
+    picks it up when its start enters the horizon; once written it needs no row at all.
+    ``early``: how much sooner than the start its firing comes (a negative offset).
+    """
+    if getattr(event, "recurrence", None):
+        ActionHorizon.objects.update_or_create(event_id=event.pk, defaults={"until": until})
+    elif event.start_time >= until:
+        ActionHorizon.objects.update_or_create(event_id=event.pk, defaults={
+            "until": event.start_time - early - REFILL_MARGIN})
+    else:
+        ActionHorizon.objects.filter(event_id=event.pk).delete()
+
+
+def planned(event_ids: list[int]) -> set[int]:
+    """Which of these entries have firings to come or a horizon (so a change must re-plan them)."""
+    return set(ActionHorizon.objects.filter(event_id__in=event_ids).values_list("event_id", flat=True)) | set(
+        ActionFiring.objects.filter(event_id__in=event_ids, state=State.SCHEDULED).values_list("event_id", flat=True))
 
 
 def schedule_events(event_ids: list[int]) -> int:
@@ -181,7 +205,7 @@ def schedule_events(event_ids: list[int]) -> int:
     touched = 0
     for index in range(0, len(event_ids), 500):
         chunk = event_ids[index:index + 500]
-        known = set(ActionHorizon.objects.filter(event_id__in=chunk).values_list("event_id", flat=True))
+        known = planned(chunk)
         for pk, title in Event.objects.filter(pk__in=chunk).values_list("pk", "title"):
             found = split_prefix(title)
             if pk in known or (found is not None and found[0] == "ACTION"):
@@ -294,27 +318,37 @@ def _fire_next(now: datetime) -> ActionFiring | None:
         row = _next_due(now)
         if row is None:
             return None
-        late = now - row.fire_at
-        catch_up = timedelta(minutes=current().actions.catch_up_minutes)
-        event = Event.objects.filter(pk=row.event_id).first()
-        if event is None:
-            _settle(row, now, State.CANCELLED, note="the entry was deleted")
-        elif late > catch_up:
-            _settle(row, now, State.SKIPPED,
-                    note=f"{int(late.total_seconds() // 60)} min late, beyond the catch-up window of "
-                         f"{int(catch_up.total_seconds() // 60)} min")
-        else:
-            try:
-                with transaction.atomic():
-                    command = create_command(command=row.command_name, target_system=row.target_system,
-                                             parameters=row.parameters, source_event_id=row.event_id,
-                                             context=_context(row, event), idempotency_key=row.idempotency_key)
-            except CommandRejected as exc:
-                _settle(row, now, State.SKIPPED, note=f"refused by the whitelist: {exc.reason}")
-            else:
-                _settle(row, now, State.FIRED, command=command)
+        _fire(row, now)
         row.refresh_from_db()
         return row
+
+
+def _fire(row: ActionFiring, now: datetime) -> None:
+    """Settle one due firing: cancelled, skipped, or fired with its command."""
+    late = now - row.fire_at
+    catch_up = timedelta(minutes=current().actions.catch_up_minutes)
+    event = Event.objects.filter(pk=row.event_id).first()
+    if event is None:
+        _settle(row, now, State.CANCELLED, note="the entry was deleted")
+        return
+    if late > catch_up:
+        _settle(row, now, State.SKIPPED, note=f"{int(late.total_seconds() // 60)} min late, beyond the catch-up "
+                                              f"window of {int(catch_up.total_seconds() // 60)} min")
+        return
+    # What the entry says now wins, should a change have missed the scheduler (e.g. a raw write).
+    plan, why_not = _plan_of(event)
+    if plan is None:
+        _settle(row, now, State.CANCELLED, note=why_not)
+        return
+    try:
+        with transaction.atomic():
+            command = create_command(command=plan.command, target_system=plan.target_system,
+                                     parameters=plan.parameters, source_event_id=row.event_id,
+                                     context=_context(row, event), idempotency_key=row.idempotency_key)
+    except CommandRejected as exc:
+        _settle(row, now, State.SKIPPED, note=f"refused by the whitelist: {exc.reason}")
+    else:
+        _settle(row, now, State.FIRED, command=command)
 
 
 def fire_due(now: datetime | None = None, *, limit: int = 10_000) -> int:

@@ -79,3 +79,17 @@ def test_a_firing_whose_entry_vanished_without_a_signal_is_cancelled_not_fired(c
     assert fire_due() == 1
     assert ActionFiring.objects.get(event_id=event_id).state == "cancelled"
     assert not Command.objects.exists()
+
+
+def test_a_change_that_missed_the_scheduler_is_honoured_at_fire_time(clock, timed, create_entry):
+    from apps.events.models import Event
+
+    timed("at_start")
+    event_id = create_entry("ACTION: BACKUP N8N keep=3", SUNDAY_2AM, END).json()["id"]
+    Event.objects.filter(pk=event_id).update(title="Backup, done by hand")  # no signal
+
+    clock.move_to(SUNDAY_2AM)
+    assert fire_due() == 1
+    firing = ActionFiring.objects.get(event_id=event_id)
+    assert (firing.state, firing.note) == ("cancelled", "the entry is no longer an ACTION")
+    assert not Command.objects.exists()

@@ -62,3 +62,16 @@ def test_a_synced_move_moves_the_firing_and_a_remote_delete_cancels_it(fake_goog
     sync()
     assert not Event.objects.filter(pk=event.pk).exists()
     assert set(ActionFiring.objects.filter(event_id=event.pk).values_list("state", flat=True)) == {"cancelled"}
+
+
+def test_a_synced_retitle_into_an_ordinary_entry_cancels_the_firing(fake_google, sync):
+    _timed_backup()
+    start = NOW + timedelta(hours=3)
+    item = fake_google.add_event(GOOGLE_ID, "ACTION: BACKUP N8N keep=3", start, start + timedelta(hours=1))
+    sync()
+
+    fake_google.update_event(GOOGLE_ID, item["id"], summary="Backup, done by hand")
+    sync()
+
+    firing = ActionFiring.objects.get()
+    assert (firing.state, firing.note) == ("cancelled", "the entry is no longer an ACTION")
