@@ -14,5 +14,11 @@ def sweep_expired_leases() -> int:
 def refill_action_horizons() -> int:
     from apps.commands.timed import refill_horizons
 
+    total = 0
     with acting_as("worker:actions"):
-        return refill_horizons()
+        for _ in range(100):  # 50,000 entries an hour at most; the rest wait for the next run
+            done = refill_horizons(batch=500)
+            total += done
+            if done < 500:
+                break
+    return total
