@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -20,6 +19,7 @@ from apps.commands.services import CommandNotFound, IllegalTransition, command_d
 from apps.core.exceptions import Conflict
 from apps.core.idempotency import idempotent
 from apps.core.pagination import int_param
+from apps.core.timefmt import iso_z
 from apps.events.timeparse import TimeError, parse_instant
 from apps.whitelists.services import NAME_RE, CommandRejected
 
@@ -248,25 +248,21 @@ class CommandFailView(_CallbackView):
 
 def firing_data(row: ActionFiring) -> dict:
     """One timed action occurrence as the API answers it."""
-
-    def z(value):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
     return {
         "id": row.pk,
         "event_id": row.event_id,
-        "occurrence_start": z(row.occurrence_start),
+        "occurrence_start": iso_z(row.occurrence_start),
         "command": row.command_name,
         "target_system": row.target_system,
         "parameters": row.parameters,
         "fire": row.fire,
         "fire_offset_minutes": row.fire_offset_minutes,
-        "fire_at": z(row.fire_at),
+        "fire_at": iso_z(row.fire_at),
         "state": row.state,
         "command_id": row.command_id,
         "idempotency_key": row.idempotency_key,
         "note": row.note,
-        "updated_at": z(row.updated_at),
+        "updated_at": iso_z(row.updated_at),
     }
 
 

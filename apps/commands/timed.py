@@ -29,6 +29,7 @@ from apps.audit.registry import record, record_many
 from apps.commands.models import ActionFiring, ActionHorizon, Command
 from apps.commands.parsing import ActionSyntaxError, parse_action
 from apps.commands.services import create_command
+from apps.core.timefmt import iso_z
 from apps.events.models import Event
 from apps.events.recurrence import occurrences
 from apps.ingest.prefixed import split_prefix
@@ -260,7 +261,7 @@ def action_of(event: Event) -> dict[str, Any]:
     row = next((r for r in live if r.state == State.SCHEDULED), live[-1])
     return {"action": {"command": row.command_name, "target_system": row.target_system,
                        "parameters": row.parameters, "fire": row.fire, "fire_offset_minutes": row.fire_offset_minutes,
-                       "fire_at": _z(row.fire_at), "occurrence_start": _z(row.occurrence_start), "state": row.state,
+                       "fire_at": iso_z(row.fire_at), "occurrence_start": iso_z(row.occurrence_start), "state": row.state,
                        "command_id": row.command_id}}
 
 
@@ -270,19 +271,15 @@ def action_of(event: Event) -> dict[str, Any]:
 def _context(row: ActionFiring, event: Event) -> dict[str, Any]:
     return {
         "event_id": row.event_id,
-        "occurrence_start": _z(row.occurrence_start),
-        "fire_at": _z(row.fire_at),
+        "occurrence_start": iso_z(row.occurrence_start),
+        "fire_at": iso_z(row.fire_at),
         "fire": row.fire,
         "calendar_id": event.calendar_id,
         "external_id": event.external_id,
-        "event": {"title": event.title, "start_time": _z(event.start_time), "end_time": _z(event.end_time),
+        "event": {"title": event.title, "start_time": iso_z(event.start_time), "end_time": iso_z(event.end_time),
                   "timezone": event.timezone, "location": event.location},
         "source": "timer",
     }
-
-
-def _z(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _next_due(now: datetime) -> ActionFiring | None:
@@ -300,7 +297,7 @@ def _settle(row: ActionFiring, now: datetime, state: str, *, note: str = "", com
     if state != State.FIRED:
         record(action=f"action.{state}", entity=ENTITY, entity_id=row.pk,
                changes={"state": [State.SCHEDULED, state], "note": [None, note],
-                        "event_id": [None, row.event_id], "fire_at": [None, _z(row.fire_at)]})
+                        "event_id": [None, row.event_id], "fire_at": [None, iso_z(row.fire_at)]})
 
 
 def fire_next(now: datetime | None = None) -> ActionFiring | None:
