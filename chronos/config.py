@@ -309,6 +309,11 @@ class Sync:
     lock_ttl_seconds: int = setting(900, min=1)
     push_max_attempts: int = setting(8, min=1)
     push_backoff_seconds: float = setting(30, min=0)
+    http_timeout_seconds: float = setting(30, min=1)
+    http_num_retries: int = setting(3, min=0)
+    retry_after_max_seconds: float = setting(120, min=0)
+    multiget_batch: int = setting(200, min=1, max=5000)
+    feed_max_bytes: int = setting(20 * 1024 * 1024, min=1024)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,15 @@ def _suggestions_for(event: Event) -> list[dict] | None:
             for s in suggest_slots(event)]
 
 
+def refuse_read_only(calendar_id: str | None, calendar: Calendar | None = None) -> None:
+    """409 for a change to an entry of a subscribed feed: it changes only at its source."""
+    if calendar is None and calendar_id:
+        calendar = Calendar.objects.filter(pk=calendar_id).only("id", "source").first()
+    if calendar is not None and calendar.read_only:
+        raise Conflict(f"Calendar {calendar.id!r} is a read-only iCalendar subscription: its entries change only "
+                       "in the feed they come from.")
+
+
 class EventViewSet(viewsets.ViewSet):
     """Events: the windowed list of the contract, create through the plugin pipeline, CRUD."""
 
@@ -157,6 +166,7 @@ class EventViewSet(viewsets.ViewSet):
             "default_calendar": services.default_calendar_id()})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        refuse_read_only(data.get("calendar_id") or services.default_calendar_id(), serializer.calendar)
         incoming = IncomingEvent(
             title=data["title"], start_time=data["start_time"], end_time=data["end_time"],
             calendar_id=data.get("calendar_id") or services.default_calendar_id(), source="api",
@@ -189,9 +199,12 @@ class EventViewSet(viewsets.ViewSet):
 
     def _update(self, request, pk, *, partial: bool) -> Response:
         event = self._event(pk)
+        refuse_read_only(event.calendar_id, event.calendar)
         serializer = EventInputSerializer(event, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        if data.get("calendar_id") and data["calendar_id"] != event.calendar_id:
+            refuse_read_only(data["calendar_id"])
         if "sub_tasks" in data:
             data["sub_tasks"] = [dict(s) for s in data["sub_tasks"]]
         event = services.update_event(event=event, data=data)
@@ -204,7 +217,9 @@ class EventViewSet(viewsets.ViewSet):
         return self._update(request, pk, partial=True)
 
     def destroy(self, request, pk=None):
-        self._event(pk).delete()
+        event = self._event(pk)
+        refuse_read_only(event.calendar_id, event.calendar)
+        event.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["get"])

@@ -15,17 +15,25 @@ class Mode(models.TextChoices):
 
 
 class Calendar(models.Model):
-    """A calendar: local, the built-in mock source, or a Google calendar kept in sync."""
+    """A calendar: local, the built-in mock source, or one kept in sync with a remote source
+    (Google, a CalDAV collection, or a read-only iCalendar feed)."""
 
     class Source(models.TextChoices):
         MOCK = "mock"
         GOOGLE = "google"
+        CALDAV = "caldav", "caldav (Nextcloud, Radicale, iCloud, Fastmail …)"
+        ICS = "ics", "ics (read-only iCalendar feed)"
         LOCAL = "local"
 
     id = models.SlugField(max_length=64, primary_key=True)
     name = models.CharField(max_length=200)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.LOCAL)
     external_id = models.CharField(max_length=1024, blank=True, default="", help_text="Google calendar id")
+    # CalDAV collection or iCalendar feed; the password is stored encrypted (apps.core.crypto).
+    url = models.CharField(max_length=2048, blank=True, default="",
+                          help_text="CalDAV calendar URL or iCalendar feed URL")
+    username = models.CharField(max_length=255, blank=True, default="")
+    password_encrypted = models.TextField(blank=True, default="", editable=False)
     enabled = models.BooleanField(default=True, help_text="Synced by the scheduler when true")
     timezone = models.CharField(max_length=64, default="UTC")
     default_mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FREE)
@@ -43,6 +51,21 @@ class Calendar(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.id
+
+    @property
+    def read_only(self) -> bool:
+        """Entries of a subscribed feed change only at their source."""
+        return self.source == self.Source.ICS
+
+    def set_password(self, raw: str) -> None:
+        from apps.core.crypto import encrypt
+
+        self.password_encrypted = encrypt(raw) if raw else ""
+
+    def get_password(self) -> str:
+        from apps.core.crypto import decrypt
+
+        return decrypt(self.password_encrypted) if self.password_encrypted else ""
 
 
 class Event(models.Model):

@@ -391,13 +391,44 @@ class CalendarSerializer(serializers.ModelSerializer):
     sync_future_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
     buffer_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
     slot_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
+    url = serializers.CharField(max_length=2048, required=False, allow_blank=True)
+    username = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    # Write-only: stored encrypted (apps.core.crypto), never returned.
+    password = serializers.CharField(max_length=1024, required=False, allow_blank=True, write_only=True,
+                                     trim_whitespace=False)
 
     class Meta:
         model = Calendar
         fields = ["id", "name", "source", "external_id", "enabled", "timezone", "default_mode", "sync_past_days",
                   "sync_future_days", "working_hours", "buffer_minutes", "slot_minutes", "autocomplete_checklists",
-                  "created_at", "updated_at"]
+                  "url", "username", "password", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate_url(self, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^(https?|webcal)://[^/\s]+", value, re.IGNORECASE):
+            raise serializers.ValidationError("Use an http:// or https:// URL (webcal:// for a feed).")
+        return value
+
+    def validate(self, attrs):
+        source = attrs.get("source", self.instance.source if self.instance else Calendar.Source.LOCAL)
+        url = attrs.get("url", self.instance.url if self.instance else "")
+        if source in (Calendar.Source.CALDAV, Calendar.Source.ICS) and not url:
+            what = "CalDAV calendar" if source == Calendar.Source.CALDAV else "iCalendar feed"
+            raise serializers.ValidationError({"url": [f"A calendar of source {source!r} needs the {what}'s URL."]})
+        if url.lower().startswith("webcal://") and source != Calendar.Source.ICS:
+            raise serializers.ValidationError({"url": ["webcal:// URLs are iCalendar feeds: use source 'ics'."]})
+        return attrs
+
+    def _password(self, instance: Calendar, password: str | None) -> Calendar:
+        if password is not None:
+            instance.set_password(password)
+            instance.save(update_fields=["password_encrypted", "updated_at"])
+        return instance
+
+    def update(self, instance, validated_data):
+        password = validated_data.pop("password", None)
+        return self._password(super().update(instance, validated_data), password)
 
     def validate_id(self, value: str) -> str:
         if not SLUG.match(value):
@@ -429,7 +460,8 @@ class CalendarSerializer(serializers.ModelSerializer):
                 n += 1
                 candidate = f"{base}-{n}"
             validated_data["id"] = candidate
-        return super().create(validated_data)
+        password = validated_data.pop("password", None)
+        return self._password(super().create(validated_data), password)
 
 
 class EventLinkSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from apps.audit.registry import record as audit_record
 from apps.events.models import Calendar, Event
@@ -35,7 +36,7 @@ from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
-META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash"]
+META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash", "recurrence", "exceptions", "consumed"]
 _PRIORITIES = set(Event.Priority.values)
 _TYPES = set(Event.EventType.values)
 
@@ -97,6 +98,7 @@ class Puller:
         self.window = window_for(calendar, now)
         self.batch_size = current().sync.batch_size
         self.plugins = load_plugins()
+        self.writable = bool(getattr(source, "writable", False))
 
     # -- fetching -------------------------------------------------------------------------
     def fetch(self, *, full: bool) -> tuple[list[RemoteEvent], str, bool]:
@@ -104,24 +106,28 @@ class Puller:
         token = "" if full else SyncState.objects.filter(calendar=self.calendar).values_list(
             "sync_token", flat=True).first() or ""
         try:
-            return (*self._list(token), not token)
-        except SyncTokenExpired:
+            records, next_token, complete = self._list(token)
+            return records, next_token, complete or not token
+        except SyncTokenExpired as exc:
             logger.info("sync token of %s expired; listing fully", self.calendar.id)
             SyncState.objects.filter(calendar=self.calendar).update(sync_token="")
-            self.counts.error("token_expired", "sync token expired (410); full sync done instead")
-            return (*self._list(""), True)
+            self.counts.error("token_expired", f"sync token expired ({exc.status}); full sync done instead")
+            records, next_token, _ = self._list("")
+            return records, next_token, True
 
-    def _list(self, token: str) -> tuple[list[RemoteEvent], str]:
+    def _list(self, token: str) -> tuple[list[RemoteEvent], str, bool]:
         records: dict[str, RemoteEvent] = {}
         next_token = ""
+        complete = False
         pages = self.source.list_events(window=None if token else self.window, sync_token=token or None)
         for page in pages:
             for item in page.items:
                 records[item.external_id] = item  # a later page wins for an id seen twice
             if page.next_sync_token:
                 next_token = page.next_sync_token
+            complete = complete or page.complete
         self.counts.fetched += len(records)
-        return list(records.values()), next_token
+        return list(records.values()), next_token, complete
 
     # -- applying -------------------------------------------------------------------------
     def pull(self, *, full: bool) -> None:
@@ -171,14 +177,14 @@ class Puller:
         cal, counts = self.calendar, self.counts
         ids = [r.external_id for r in batch]
         local: dict[str, tuple[int, str]] = {}  # external id -> (pk, etag)
-        metas: dict[str, tuple[str, datetime | None, str]] = {}  # external id -> (etag, remote updated, hash)
+        metas: dict[str, tuple[str, datetime | None, str, bool]] = {}  # external id -> (etag, updated, hash, consumed)
         pendings: dict[str, PendingPush] = {}
         for chunk in _chunks(ids, 500):
             local.update((ext, (pk, etag)) for pk, ext, etag in Event.objects.filter(
                 calendar=cal, external_id__in=chunk).values_list("pk", "external_id", "etag"))
-            metas.update((ext, (etag, updated, digest)) for ext, etag, updated, digest in EventSyncMeta.objects.filter(
-                calendar=cal, external_id__in=chunk).values_list("external_id", "etag", "remote_updated",
-                                                                 "content_hash"))
+            metas.update((ext, (etag, updated, digest, used)) for ext, etag, updated, digest, used in
+                         EventSyncMeta.objects.filter(calendar=cal, external_id__in=chunk).values_list(
+                             "external_id", "etag", "remote_updated", "content_hash", "consumed"))
             pendings.update((p.external_id, p) for p in PendingPush.objects.filter(calendar=cal, external_id__in=chunk))
 
         creates: list[dict[str, Any]] = []
@@ -190,6 +196,7 @@ class Puller:
         new_pushes: list[PendingPush] = []
         flagged: list[tuple[str, str]] = []
         cancelled_series: list[str] = []
+        consumed_meta: list[dict[str, Any]] = []
 
         for remote in batch:
             eid = remote.external_id
@@ -209,7 +216,9 @@ class Puller:
                 delete_ext.add(eid)
                 cancelled_series.append(eid)
                 continue
-            if not self.window.contains(remote.start_time, remote.end_time):
+            if meta is not None and meta[3] and eid not in local and remote.etag == meta[0]:
+                continue  # this version was consumed already (read-only source: it stays there)
+            if not remote.in_window(self.window):
                 if eid in local:
                     delete_ext.add(eid)  # moved out of the window: no longer ours to keep
                 continue
@@ -229,6 +238,9 @@ class Puller:
                 counts.consumed += 1
                 if stored is not None:
                     consumed_ext.add(eid)  # counted as consumed, not as a deletion
+                if not self.writable:
+                    consumed_meta.append({**self._meta(remote, digest), "consumed": True})
+                    continue
                 new_pushes.append(PendingPush(calendar=cal, external_id=eid, op=PendingPush.Op.DELETE,
                                               reason=PendingPush.Reason.CONSUMED, created_at=self.now,
                                               next_attempt_at=self.now))
@@ -269,7 +281,7 @@ class Puller:
             events.update(rows, list(columns))
         counts.updated += len(updates)
         events.update(refreshed, ["etag", "updated_at"])  # not "updated": the content is the same
-        RowWriter(EventSyncMeta, now=self.now).upsert(meta_rows, conflict=["calendar_id", "external_id"],
+        RowWriter(EventSyncMeta, now=self.now).upsert(meta_rows + consumed_meta, conflict=["calendar_id", "external_id"],
                                                       fields=META_FIELDS)
         if new_pushes:
             PendingPush.objects.bulk_create(new_pushes, batch_size=500)
@@ -288,15 +300,22 @@ class Puller:
     def _meta(self, remote: RemoteEvent, digest: str) -> dict[str, Any]:
         return {"calendar_id": self.calendar.id, "external_id": remote.external_id, "etag": remote.etag[:255],
                 "remote_updated": remote.updated, "recurring_event_id": remote.recurring_event_id,
-                "content_hash": digest}
+                "content_hash": digest, "recurrence": list(remote.recurrence), "exceptions": list(remote.exceptions),
+                "consumed": False}
 
     def _reconcile(self, records: list[RemoteEvent]) -> None:
         """After a full listing: stored entries of this source that the listing lacks are gone."""
         seen = {r.external_id for r in records if not r.cancelled}
         waiting = set(PendingPush.objects.filter(calendar=self.calendar).values_list("external_id", flat=True))
-        stored = Event.objects.filter(calendar=self.calendar, start_time__lt=self.window.end,
-                                      end_time__gt=self.window.start).exclude(external_id="")
+        # A series is stored at its first occurrence, which may lie before the window.
+        series = EventSyncMeta.objects.filter(calendar=self.calendar).exclude(recurrence=[]).values_list(
+            "external_id", flat=True)
+        stored = Event.objects.filter(Q(start_time__lt=self.window.end, end_time__gt=self.window.start)
+                                      | Q(external_id__in=series), calendar=self.calendar).exclude(external_id="")
         gone = [ext for ext in stored.values_list("external_id", flat=True) if ext not in seen and ext not in waiting]
+        # Consumed entries of a read-only source that left it need no memory any more.
+        EventSyncMeta.objects.filter(calendar=self.calendar, consumed=True).exclude(
+            external_id__in=list(seen)).delete()
         for chunk in _chunks(gone, 500):
             _, per_model = Event.objects.filter(calendar=self.calendar, external_id__in=chunk).delete()
             self.counts.deleted += per_model.get(Event._meta.label, 0)

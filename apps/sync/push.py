@@ -1,4 +1,4 @@
-"""Write-back: local creates/edits/deletes on Google-backed calendars, queued and pushed.
+"""Write-back: local creates/edits/deletes on Google- and CalDAV-backed calendars, queued and pushed.
 
 Recording a change (called from the Event signal receivers) only writes a ``PendingPush`` row in
 the caller's transaction and asks for a push after commit. Pushing happens in the worker, under
@@ -38,10 +38,15 @@ from chronos.config import current
 logger = logging.getLogger(__name__)
 
 
-def new_external_id() -> str:
+WRITABLE = (Calendar.Source.GOOGLE, Calendar.Source.CALDAV)
+
+
+def new_external_id(source: str = Calendar.Source.GOOGLE) -> str:
     # Google accepts client-chosen ids of base32hex characters (0-9, a-v); hex fits. Choosing the
-    # id ourselves makes a retried insert idempotent (409 = it is already there).
-    return uuid.uuid4().hex
+    # id ourselves makes a retried insert idempotent (409 = it is already there). On CalDAV the id
+    # is the resource name, which by custom ends in .ics.
+    value = uuid.uuid4().hex
+    return f"{value}.ics" if source == Calendar.Source.CALDAV else value
 
 
 def _enqueue_push(calendar_id: str) -> None:
@@ -57,19 +62,23 @@ def schedule_push(calendar_id: str) -> None:
     transaction.on_commit(lambda: _enqueue_push(calendar_id))
 
 
-def _is_google(calendar_id: str) -> bool:
-    return Calendar.objects.filter(pk=calendar_id, source=Calendar.Source.GOOGLE).exists()
+def _writable_source(calendar_id: str) -> str | None:
+    """The source of a calendar whose local changes are written back, else None."""
+    source = Calendar.objects.filter(pk=calendar_id).values_list("source", flat=True).first()
+    return source if source in WRITABLE else None
 
 
 def record_saved(event: Event, *, created: bool) -> None:
-    """Queue an insert or patch for a locally saved event of a Google-backed calendar."""
+    """Queue an insert or patch for a locally saved event of a Google- or CalDAV-backed calendar."""
     # A create or update usually has the calendar at hand already.
     cached = event.calendar if Event.calendar.is_cached(event) else None
-    if not (cached.source == Calendar.Source.GOOGLE if cached is not None else _is_google(event.calendar_id)):
+    source = (cached.source if cached.source in WRITABLE else None) if cached is not None else \
+        _writable_source(event.calendar_id)
+    if source is None:
         return
     with transaction.atomic():
         if not event.external_id:
-            event.external_id = new_external_id()
+            event.external_id = new_external_id(source)
             Event.objects.filter(pk=event.pk).update(external_id=event.external_id)
         pending = PendingPush.objects.filter(calendar_id=event.calendar_id, external_id=event.external_id).first()
         if pending is not None:
@@ -96,8 +105,8 @@ def record_saved(event: Event, *, created: bool) -> None:
 
 
 def record_deleted(event: Event) -> None:
-    """Queue a delete for a locally deleted event that exists on Google."""
-    if not event.external_id or not _is_google(event.calendar_id):
+    """Queue a delete for a locally deleted event that exists on its (writable) source."""
+    if not event.external_id or _writable_source(event.calendar_id) is None:
         return
     with transaction.atomic():
         pending = PendingPush.objects.filter(calendar_id=event.calendar_id, external_id=event.external_id).first()
@@ -164,6 +173,11 @@ def _failed(pending: PendingPush, exc: Exception, counts: Counts, now: datetime)
     counts.error("push", str(exc), external_id=pending.external_id, op=pending.op, attempts=attempts)
 
 
+def _body(source: CalendarSource, event: Event) -> dict:
+    body_for = getattr(source, "body_for", None)
+    return body_for(event) if body_for is not None else to_google(event)
+
+
 def push_one(pending: PendingPush, source: CalendarSource, counts: Counts, *, now: datetime) -> None:
     seen = pending.revision
     event = Event.objects.filter(pk=pending.event_id).first() if pending.event_id else None
@@ -179,7 +193,7 @@ def push_one(pending: PendingPush, source: CalendarSource, counts: Counts, *, no
             PendingPush.objects.filter(pk=pending.pk, revision=seen).delete()
             return
         elif pending.op == PendingPush.Op.INSERT:
-            body = {**to_google(event), "id": pending.external_id}
+            body = {**_body(source, event), "id": pending.external_id}
             try:
                 result = source.insert_event(body)
             except SourceError as exc:
@@ -189,7 +203,7 @@ def push_one(pending: PendingPush, source: CalendarSource, counts: Counts, *, no
                 result = PushResult(external_id=remote.external_id, etag=remote.etag, updated=remote.updated)
             _done(pending, seen, result, event, now)
         else:
-            result = source.patch_event(pending.external_id, to_google(event), if_match=if_match)
+            result = source.patch_event(pending.external_id, _body(source, event), if_match=if_match)
             _done(pending, seen, result, event, now)
         counts.pushed += 1
     except PreconditionFailed:

@@ -1,4 +1,4 @@
-"""Signal receivers that turn local Event changes into pending pushes (Google calendars only).
+"""Signal receivers that turn local Event changes into pending pushes (Google and CalDAV calendars).
 
 Changes applied by the sync itself run inside :func:`apps.sync.context.remote_changes` and are
 skipped here, so a pulled change is never echoed back.

@@ -10,6 +10,8 @@ from apps.events.models import Calendar
 from apps.sync.models import PendingPush, SyncRun, SyncState
 from apps.sync.schedules import SCHEDULE_NAME, interval_minutes
 
+SYNCABLE = ("google", "caldav", "ics", "mock")
+
 COUNT_FIELDS = ("fetched", "created", "updated", "deleted", "consumed", "pushed", "conflicts")
 
 
@@ -75,7 +77,7 @@ def health(*, public: bool = False) -> dict[str, Any]:
     for cal_id in PendingPush.objects.filter(status=PendingPush.Status.CONFLICT).values_list("calendar_id", flat=True):
         conflicts[cal_id] = conflicts.get(cal_id, 0) + 1
     calendars = []
-    for cal in Calendar.objects.filter(source__in=(Calendar.Source.GOOGLE, Calendar.Source.MOCK)).order_by("id"):
+    for cal in Calendar.objects.filter(source__in=SYNCABLE).order_by("id"):
         state = states.get(cal.id)
         calendars.append({
             "calendar_id": cal.id, "source": cal.source, "enabled": cal.enabled,

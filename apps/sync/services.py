@@ -20,7 +20,7 @@ from apps.sync.sources import CalendarSource, SourceError, source_for
 
 logger = logging.getLogger(__name__)
 
-SYNCABLE = (Calendar.Source.GOOGLE, Calendar.Source.MOCK)
+SYNCABLE = (Calendar.Source.GOOGLE, Calendar.Source.CALDAV, Calendar.Source.ICS, Calendar.Source.MOCK)
 
 
 class NotSyncable(ValueError):

@@ -18,7 +18,7 @@ def run_task(task_id: str) -> dict:
 
 
 def sync_all() -> dict:
-    """Scheduled: sync every enabled mock/Google calendar, one after the other."""
+    """Scheduled: sync every enabled mock/Google/CalDAV/feed calendar, one after the other."""
     task_id = uuid.uuid4().hex
     done = {}
     for calendar in services.syncable_calendars():
@@ -28,7 +28,7 @@ def sync_all() -> dict:
 
 
 def push_calendar(calendar_id: str) -> dict:
-    calendar = Calendar.objects.filter(pk=calendar_id, source=Calendar.Source.GOOGLE).first()
+    calendar = Calendar.objects.filter(pk=calendar_id, source__in=(Calendar.Source.GOOGLE, Calendar.Source.CALDAV)).first()
     if calendar is None:
         return {}
     counts = services.push_now(calendar)

@@ -84,3 +84,34 @@ def sync(google_calendar):
     def run(calendar=None, *, full: bool = False):
         return sync_now(calendar or google_calendar, full=full, trigger="test")
     return run
+
+
+@pytest.fixture(scope="session")
+def radicale():
+    """A real Radicale CalDAV server on 127.0.0.1, one per test process."""
+    from tests.sync.radicale import RadicaleServer
+
+    with RadicaleServer() as server:
+        yield server
+
+
+@pytest.fixture
+def caldav_calendar(db, radicale):
+    """A Chronos calendar bound to a fresh, empty collection on the Radicale server."""
+    from apps.events.models import Calendar
+    from tests.sync.radicale import PASSWORD, USER
+
+    calendar = Calendar(id="team", name="Team", source=Calendar.Source.CALDAV, url=radicale.make_calendar(),
+                        username=USER, timezone="Europe/Berlin", sync_past_days=30, sync_future_days=90)
+    calendar.set_password(PASSWORD)
+    calendar.save()
+    return calendar
+
+
+@pytest.fixture
+def caldav_sync(caldav_calendar):
+    from apps.sync.services import sync_now
+
+    def run(*, full: bool = False):
+        return sync_now(caldav_calendar, full=full, trigger="test")
+    return run

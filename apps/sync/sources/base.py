@@ -64,6 +64,13 @@ class RemoteEvent:
     attendees: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # priority / event_type round-tripped via Chronos
+    # A recurring series arrives as ONE record: start/end are its first occurrence, ``recurrence``
+    # its RFC 5545 RRULE/EXDATE/RDATE lines, ``exceptions`` its moved/changed/cancelled
+    # occurrences ({original_start, cancelled, start_time, end_time, overrides}) and
+    # ``series_end`` the end of its last occurrence (None: the rule never ends).
+    recurrence: list[str] = field(default_factory=list)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    series_end: datetime | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -82,13 +89,23 @@ class RemoteEvent:
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "timezone": self.timezone, "attendees": list(self.attendees), "tags": list(self.tags),
             **({"extra": dict(self.extra)} if self.extra else {}),
+            **({"recurrence": list(self.recurrence), "exceptions": list(self.exceptions)} if self.recurrence else {}),
         }
+
+    def in_window(self, window: Window) -> bool:
+        """Whether any occurrence can fall in ``window`` (a series: first start to last end)."""
+        if self.recurrence:
+            return self.start_time < window.end and (self.series_end is None or self.series_end > window.start)
+        return window.contains(self.start_time, self.end_time)
 
 
 @dataclass
 class Page:
     items: list[RemoteEvent]
     next_sync_token: str | None = None  # only on the last page
+    # The listing holds every entry the source has, although a token was sent (a feed that
+    # answered 200 to a conditional GET): entries it lacks are gone, as after a full listing.
+    complete: bool = False
 
 
 @dataclass
@@ -101,7 +118,11 @@ class PushResult:
 
 
 class CalendarSource(Protocol):
-    """What the sync engine needs from a source. Implementations: Google, mock."""
+    """What the sync engine needs from a source. Implementations: Google, CalDAV, iCalendar feed, mock.
+
+    ``body`` of insert/patch is the local :class:`~apps.events.models.Event` translated by the
+    source's own ``body_for(event)``.
+    """
 
     writable: bool
 

@@ -1,0 +1,132 @@
+"""A read-only subscription to an iCalendar (``.ics``) feed over HTTP(S).
+
+Each fetch is a conditional GET: the token is the feed's validators from the last answer
+(``ETag`` and ``Last-Modified``), sent back as ``If-None-Match`` / ``If-Modified-Since``. A 304
+means nothing changed; a 200 is the whole feed again, so the listing is marked complete and
+the engine removes stored entries the feed no longer has. Entries are grouped by UID (a series
+and its overrides are one entry); an entry's etag is a digest of its VEVENTs, so an unchanged
+entry in a changed feed is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+
+from apps.sync import ical
+from apps.sync.sources.base import CredentialsError, Page, RemoteEvent, SourceError, Window
+from apps.sync.sources.http import Retryable, guard_url, parse_retry_after, with_retries
+from chronos.config import current
+
+
+class ReadOnlySource(SourceError):
+    """A feed cannot be written to."""
+
+
+class IcsFeedSource:
+    """One iCalendar feed URL (optionally with HTTP Basic credentials)."""
+
+    writable = False
+
+    def __init__(self, *, url: str, username: str = "", password: str = "", calendar_tz: str = "UTC",
+                 sleep: Callable[[float], None] | None = None, session: requests.Session | None = None) -> None:
+        if url.startswith("webcal://"):
+            url = "https://" + url[len("webcal://"):]
+        guard_url(url)
+        self.url = url
+        self.auth = (username, password) if username else None
+        self.calendar_tz = calendar_tz
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        self.last_status: int | None = None
+
+    def _fetch(self, validators: dict[str, str]) -> requests.Response | None:
+        cfg = current().sync
+        headers = {"User-Agent": "Chronos-Feed/1", "Accept": "text/calendar, */*;q=0.5"}
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+
+        def get() -> requests.Response | None:
+            try:
+                response = self.session.get(self.url, headers=headers, auth=self.auth, stream=True,
+                                            timeout=cfg.http_timeout_seconds, allow_redirects=True)
+            except requests.RequestException as exc:
+                raise Retryable(f"feed unreachable: {type(exc).__name__}: {str(exc)[:200]}") from None
+            self.last_status = response.status_code
+            if response.status_code == 304:
+                return None
+            if response.status_code in (401, 403):
+                raise CredentialsError(f"feed refused access ({response.status_code}); check the user name and "
+                                       "password, or the private link", status=response.status_code)
+            if response.status_code == 404:
+                raise SourceError("feed not found (404); check the URL", status=404)
+            if response.status_code == 429 or response.status_code >= 500:
+                raise Retryable(f"feed server answered {response.status_code}", status=response.status_code,
+                                retry_after=parse_retry_after(response.headers.get("Retry-After")))
+            if response.status_code >= 300:
+                raise SourceError(f"feed server answered {response.status_code}", status=response.status_code)
+            body = bytearray()
+            for chunk in response.iter_content(65536):
+                body.extend(chunk)
+                if len(body) > cfg.feed_max_bytes:
+                    raise SourceError(f"feed is larger than sync.feed_max_bytes ({cfg.feed_max_bytes} bytes)")
+            response._content = bytes(body)
+            return response
+        return with_retries(get, sleep=self.sleep)
+
+    def entries(self, text: bytes) -> list[RemoteEvent]:
+        try:
+            cal = ical.parse_calendar(text)
+        except ical.ICalError as exc:
+            raise SourceError(f"feed is {exc}") from None
+        groups: dict[str, list] = {}
+        for component in ical.vevents(cal):
+            uid = str(component.get("UID") or "")
+            if not uid:  # RFC 5545 requires a UID; derive a stable one from the content
+                uid = "nouid-" + hashlib.sha1(component.to_ical()).hexdigest()[:16]
+            groups.setdefault(uid, []).append(component)
+        out = []
+        for uid, components in groups.items():
+            digest = hashlib.sha1(b"".join(sorted(c.to_ical() for c in components))).hexdigest()[:20]
+            try:
+                out.append(ical.to_remote(components, external_id=uid, etag=digest, calendar_tz=self.calendar_tz))
+            except (ical.ICalError, ValueError, KeyError, TypeError) as exc:
+                raise SourceError(f"feed entry {uid[:80]} is not readable: {str(exc)[:200]}") from None
+        return out
+
+    def list_events(self, *, window: Window | None = None, sync_token: str | None = None) -> Iterator[Page]:
+        validators: dict[str, str] = {}
+        if sync_token:
+            try:
+                validators = json.loads(sync_token)
+            except ValueError:
+                validators = {}
+        response = self._fetch(validators)
+        if response is None:  # 304 Not Modified
+            yield Page(items=[], next_sync_token=sync_token or "")
+            return
+        items = [e for e in self.entries(response.content) if not e.cancelled]
+        token = json.dumps({"etag": response.headers.get("ETag", ""),
+                            "last_modified": response.headers.get("Last-Modified", ""),
+                            "fetched": True}, sort_keys=True)
+        yield Page(items=items, next_sync_token=token, complete=True)
+
+    def body_for(self, event) -> dict[str, Any]:
+        return ical.body_for(event)
+
+    def _refuse(self, *args: Any, **kwargs: Any):
+        raise ReadOnlySource("an iCalendar feed is read-only", status=405)
+
+    get_event = insert_event = patch_event = delete_event = _refuse
+
+    def check(self) -> str:
+        response = self._fetch({})
+        entries = self.entries(response.content)
+        series = sum(1 for e in entries if e.recurrence)
+        return f"connected; the feed holds {len(entries)} entries ({series} recurring)"
