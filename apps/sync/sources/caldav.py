@@ -193,9 +193,13 @@ class CalDAVSource:
             events = ical.vevents(ical.parse_calendar(data))
             if not events:  # a VTODO or VJOURNAL: not an event, nothing to keep
                 return RemoteEvent(external_id=name, status="cancelled", etag=etag)
-            return ical.to_remote(events, external_id=name, etag=etag, calendar_tz=self.calendar_tz)
+            remote = ical.to_remote(events, external_id=name, etag=etag, calendar_tz=self.calendar_tz)
         except (ical.ICalError, ValueError, KeyError, TypeError) as exc:
             raise SourceError(f"CalDAV entry {name} is not readable iCalendar: {str(exc)[:200]}") from None
+        # The ETag alone tells versions apart here: clients do not all bump LAST-MODIFIED, so a
+        # different ETag while a local change waits is a conflict whatever the timestamps say.
+        remote.updated = None
+        return remote
 
     def list_events(self, *, window: Window | None = None, sync_token: str | None = None) -> Iterator[Page]:
         if sync_token and sync_token.startswith("ctag:"):
@@ -306,7 +310,7 @@ class CalDAVSource:
         etag = str(response.headers.get("ETag") or "")
         if not etag or etag.startswith("W/"):
             etag = str(self._get(external_id).headers.get("ETag") or "")  # the server did not say: ask
-        return PushResult(external_id=external_id, etag=etag, updated=timezone.now())
+        return PushResult(external_id=external_id, etag=etag)
 
     def insert_event(self, body: dict[str, Any]) -> PushResult:
         external_id = str(body["id"])
