@@ -115,3 +115,36 @@ def caldav_sync(caldav_calendar):
     def run(*, full: bool = False):
         return sync_now(caldav_calendar, full=full, trigger="test")
     return run
+
+
+@pytest.fixture
+def ics_feed():
+    from tests.fakes.ics_feed import IcsFeedServer
+
+    with IcsFeedServer() as feed:
+        yield feed
+
+
+@pytest.fixture
+def feed_calendar(db, ics_feed):
+    from apps.events.models import Calendar
+
+    return Calendar.objects.create(id="holidays", name="Holidays", source=Calendar.Source.ICS, url=ics_feed.url,
+                                   timezone="Europe/Berlin", sync_past_days=30, sync_future_days=90)
+
+
+@pytest.fixture
+def feed_sync(feed_calendar):
+    from apps.sync.services import sync_now
+
+    def run(*, full: bool = False):
+        return sync_now(feed_calendar, full=full, trigger="test")
+    return run
+
+
+@pytest.fixture(autouse=True)
+def http_backoff_sleeps(monkeypatch) -> list[float]:
+    """CalDAV and feed retries never really wait in tests; the requested delays are recorded."""
+    slept: list[float] = []
+    monkeypatch.setattr("apps.sync.sources.http.default_sleep", slept.append)
+    return slept
