@@ -21,7 +21,7 @@ class EventsConfig(AppConfig):
         from apps.ingest.prefixed import register_prefix
         from apps.ingest.services import provide_event_store
 
-        register(Calendar, entity="calendar")
+        register(Calendar, exclude=("password_encrypted",), entity="calendar")
         register(Event, exclude=("duration_seconds", "etag"), entity="event")
         register(SubTask, entity="sub_task")
         register(EventLink, entity="event_link")

@@ -129,3 +129,5 @@ class PendingPushAdmin(admin.ModelAdmin):
         count = queryset.exclude(status=PendingPush.Status.CONFLICT).update(
             status=PendingPush.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
         messages.success(request, f"{count} change(s) queued again.")
+
+from apps.sync import admin_connections  # noqa: E402,F401  (registers the CalDAV/feed pages)

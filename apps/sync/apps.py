@@ -9,11 +9,14 @@ class SyncConfig(AppConfig):
     verbose_name = "Calendar sync"
 
     def ready(self) -> None:
+        from apps.audit.registry import register as register_audit
         from apps.core.health import register as register_health
         from apps.events.availability import provide_external_busy
         from apps.sync import freebusy, receivers, schedules  # noqa: F401  (declares the periodic sync)
+        from apps.sync.models import CalendarConnection
         from apps.sync.selectors import health_check
 
+        register_audit(CalendarConnection, exclude=("password_encrypted",), entity="calendar")
         receivers.connect()
         register_health("sync", health_check)
         provide_external_busy(freebusy.query)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from apps.events.models import Calendar
+
 
 class SyncState(models.Model):
     """Per calendar: the incremental sync token, the last outcome and the lease lock."""
@@ -156,3 +158,13 @@ class PendingPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.op} {self.calendar_id}/{self.external_id} ({self.status})"
+
+
+class CalendarConnection(Calendar):
+    """A calendar kept in sync with a CalDAV server or an iCalendar feed, as the admin shows it:
+    the connection (URL, user, password) with "Test connection", next to its last sync."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "CalDAV account or feed"
+        verbose_name_plural = "CalDAV accounts and feeds"

@@ -351,7 +351,9 @@ class CalDAVSource:
         def count() -> int:
             response = self.calendar._query_properties([dav.GetEtag()], depth=1)
             listing = response.expand_simple_props([dav.GetEtag()])
-            return sum(1 for values in listing.values() if values.get(dav.GetEtag.tag))
+            return sum(1 for href, values in listing.items() if values.get(dav.GetEtag.tag)
+                       and unquote(urlsplit(str(self.calendar.url.join(href))).path).rstrip("/")
+                       != self._base.rstrip("/"))
         return f"connected; the calendar holds {_call(count, 'PROPFIND', self.sleep)} entries"
 
 
