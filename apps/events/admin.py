@@ -53,6 +53,10 @@ class EventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        calendar = cleaned.get("calendar")
+        if calendar is not None and calendar.read_only:
+            self.add_error("calendar", f"{calendar} is a read-only iCalendar subscription: its entries change only "
+                                       "in the feed.")
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end < start:
             self.add_error("end_time", "must not be before the start time.")
@@ -119,6 +123,17 @@ class EventAdmin(AuditTrailMixin, admin.ModelAdmin):
 
             ids = conflicts_for(obj)
         return ", ".join(f"#{i}" for i in ids[:5]) + (" …" if len(ids) > 5 else "") if ids else "—"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Entries of a subscribed feed change only in the feed: shown, never edited here.
+        if obj is not None and obj.calendar.read_only:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.calendar.read_only:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

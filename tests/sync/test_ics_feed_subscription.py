@@ -148,3 +148,20 @@ def test_the_webhook_address_guard_applies_to_feed_urls(ics_feed, feed_calendar,
     assert run.status == "failed" and not ics_feed.requests
     assert run.errors[-1]["detail"] == ("address refused: 127.0.0.1 is a loopback address "
                                         "(allow_private_hosts is false)")
+
+
+def test_the_admin_shows_feed_entries_read_only(ics_feed, feed_calendar, feed_sync, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@example.com", "a-long-password-1"))
+    ics_feed.body = _feed(GOOD_FRIDAY)
+    feed_sync()
+    event = Event.objects.get()
+
+    page = client.get(f"/admin/events/event/{event.pk}/change/")
+    posted = client.post(f"/admin/events/event/{event.pk}/change/", {"title": "Mine now"})
+    deleted = client.post(f"/admin/events/event/{event.pk}/delete/", {"post": "yes"})
+
+    assert page.status_code == 200 and b'name="title"' not in page.content  # a view, not a form
+    assert (posted.status_code, deleted.status_code) == (403, 403)
+    assert Event.objects.get().title == "Good Friday"

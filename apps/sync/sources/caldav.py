@@ -90,6 +90,8 @@ def _call(fn: Callable[[], Any], what: str, sleep=None) -> Any:
     def attempt():
         try:
             return fn()
+        except SourceError:
+            raise  # already ours (expired token, 412 …)
         except (error.DAVError, OSError, ValueError) as exc:
             raise _explain(exc, what) from None
         except Exception as exc:  # noqa: BLE001 - niquests' errors share no base we can import cheaply
@@ -224,10 +226,7 @@ class CalDAVSource:
                     return None  # no sync-collection on this server: compare ETags instead
                 raise
 
-        try:
-            collection = _call(report, "sync-collection", self.sleep)
-        except SyncTokenExpired:
-            raise
+        collection = _call(report, "sync-collection", self.sleep)
         if collection is None:
             yield from self._list_by_etags("")
             return
