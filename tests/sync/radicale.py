@@ -82,13 +82,13 @@ class RadicaleServer:
 
     # -- another client's view of the server ------------------------------------------------
     def request(self, method: str, url: str, body: str | bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+                headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
         token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
         data = body.encode() if isinstance(body, str) else body
         request = urllib.request.Request(url, data=data, method=method,
                                          headers={"Authorization": f"Basic {token}", **(headers or {})})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, dict(exc.headers), exc.read()
