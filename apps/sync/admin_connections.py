@@ -83,6 +83,10 @@ class ConnectionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = KINDS
+        self.fields["source"].label = "Kind"
+        self.fields["url"].label = "Address (URL)"
+        self.fields["username"].label = "User name"
+        self.fields["username"].help_text = "Empty for a public feed."
 
     def clean_url(self) -> str:
         return _check_url(self.cleaned_data["url"])
@@ -142,13 +146,24 @@ def _unique_id(name: str) -> str:
     return candidate
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(Calendar.Source.CALDAV, "CalDAV"), (Calendar.Source.ICS, "iCalendar feed")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(CalendarConnection)
 class CalendarConnectionAdmin(AuditTrailMixin, admin.ModelAdmin):
     """CalDAV accounts and feeds: add with a tested connection, test again, see the last sync."""
 
     form = ConnectionForm
-    list_display = ("name", "id", "source", "url", "username", "enabled", "last_success", "last_error")
-    list_filter = ("source", "enabled")
+    list_display = ("name", "kind", "url", "username", "enabled", "last_success", "last_error")
+    list_filter = (KindFilter, "enabled")
     search_fields = ("id", "name", "url")
     change_form_template = "admin/sync/calendarconnection/change_form.html"
     fieldsets = (
@@ -159,6 +174,10 @@ class CalendarConnectionAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(source__in=[k for k, _ in KINDS]).select_related("sync_state")
+
+    @admin.display(description="kind", ordering="source")
+    def kind(self, obj: CalendarConnection) -> str:
+        return "CalDAV" if obj.source == Calendar.Source.CALDAV else "iCalendar feed"
 
     @staticmethod
     def _state(obj: CalendarConnection) -> SyncState | None:

@@ -72,7 +72,7 @@ def test_a_feed_is_tested_and_subscribed(boss, ics_feed):
             "name": "Public holidays"}
 
     tested = boss.post(CONNECT, {**form, "test": "1"})
-    assert tested.context["outcome"] == (True, "Feed reached: 1 entries (0 recurring).")
+    assert tested.context["outcome"] == (True, "Feed reached: 1 entry (0 recurring).")
 
     added = boss.post(CONNECT, {**form, "add": "1"})
     assert added.status_code == 302

@@ -353,7 +353,8 @@ class CalDAVSource:
             return sum(1 for href, values in listing.items() if values.get(dav.GetEtag.tag)
                        and unquote(urlsplit(str(self.calendar.url.join(href))).path).rstrip("/")
                        != self._base.rstrip("/"))
-        return f"connected; the calendar holds {_call(count, 'PROPFIND', self.sleep)} entries"
+        total = _call(count, "PROPFIND", self.sleep)
+        return f"connected; the calendar holds {total} {'entry' if total == 1 else 'entries'}"
 
 
 def _ctag_prop():

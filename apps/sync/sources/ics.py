@@ -129,4 +129,5 @@ class IcsFeedSource:
         response = self._fetch({})
         entries = self.entries(response.content)
         series = sum(1 for e in entries if e.recurrence)
-        return f"connected; the feed holds {len(entries)} entries ({series} recurring)"
+        return (f"connected; the feed holds {len(entries)} {'entry' if len(entries) == 1 else 'entries'} "
+                f"({series} recurring)")
