@@ -209,7 +209,9 @@ class CalendarConnectionAdmin(AuditTrailMixin, admin.ModelAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return HttpResponseRedirect(reverse("admin:sync_calendarconnection_connect"))
+        # "Add" is the tested-connection wizard, not a bare form: a connection is saved only
+        # after it worked once.
+        return self.connect_view(request)
 
     def test_view(self, request, object_id):
         obj = get_object_or_404(CalendarConnection, pk=object_id)
