@@ -88,7 +88,7 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 @admin.register(PendingPush)
 class PendingPushAdmin(admin.ModelAdmin):
-    """Local changes waiting for Google; conflicts are decided here."""
+    """Local changes waiting for Google or a CalDAV server; conflicts are decided here."""
 
     list_display = ("external_id", "calendar", "op", "reason", "status", "attempts", "next_attempt_at",
                     "short_error", "event")
@@ -105,7 +105,7 @@ class PendingPushAdmin(admin.ModelAdmin):
     def short_error(self, obj: PendingPush) -> str:
         return obj.last_error[:120]
 
-    @admin.action(description="Conflict: keep the local version (overwrite Google)")
+    @admin.action(description="Conflict: keep the local version (overwrite the remote one)")
     def keep_local(self, request, queryset) -> None:
         count = queryset.filter(status__in=[PendingPush.Status.CONFLICT, PendingPush.Status.FAILED]).update(
             status=PendingPush.Status.PENDING, force=True, attempts=0, next_attempt_at=timezone.now())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 from icalendar import Calendar as ICalendar
@@ -59,7 +60,11 @@ def _zone_name(value: datetime, calendar_tz: str) -> str:
         return calendar_tz
     key = getattr(tz, "key", None) or getattr(tz, "zone", None)
     if key and key != "UTC":
-        return str(key)
+        try:
+            ZoneInfo(str(key))  # a custom VTIMEZONE name ("W. Europe Standard Time") is no IANA zone
+            return str(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            return calendar_tz
     return calendar_tz
 
 

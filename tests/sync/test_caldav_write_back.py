@@ -104,3 +104,31 @@ def test_a_remote_edit_seen_by_the_pull_while_a_local_edit_waits_is_a_conflict(r
     assert PendingPush.objects.get().status == "conflict"
     assert Event.objects.get(pk=event.pk).title == "Local title"
     assert Event.objects.get(pk=event.pk).start_time == datetime(2026, 3, 23, 10, tzinfo=UTC)
+
+
+def test_an_event_created_with_its_own_external_id_keeps_it_as_the_resource_name(radicale, caldav_calendar,
+                                                                                caldav_sync, api,
+                                                                                django_capture_on_commit_callbacks):
+    client = api(scopes=["events.write", "events.read"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/events", {
+            "calendar_id": "team", "title": "From n8n", "external_id": "n8n-42",
+            "start_time": _iso(NOW + timedelta(days=2)), "end_time": _iso(NOW + timedelta(days=2, hours=1))},
+            format="json")
+    assert response.status_code == 201, response.data
+
+    status, _, body = radicale.get(caldav_calendar.url, "n8n-42")
+    assert status == 200 and "UID:n8n-42" in body
+    run = caldav_sync()  # its own insert comes back under the same id: no duplicate
+    assert (run.created, Event.objects.filter(calendar=caldav_calendar).count()) == (0, 1)
+
+
+def test_the_scheduled_sync_covers_caldav_and_feed_calendars(radicale, caldav_calendar, ics_feed, feed_calendar):
+    from apps.sync.tasks import sync_all
+
+    radicale.put(caldav_calendar.url, "a.ics", vevent("a", "A", ":20260323T100000Z", ":20260323T110000Z"))
+
+    done = sync_all()
+
+    assert done == {"holidays": "succeeded", "team": "succeeded"}
+    assert Event.objects.filter(calendar=caldav_calendar).count() == 1

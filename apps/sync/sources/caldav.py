@@ -312,9 +312,7 @@ class CalDAVSource:
         return PushResult(external_id=external_id, etag=etag)
 
     def insert_event(self, body: dict[str, Any]) -> PushResult:
-        external_id = str(body["id"])
-        if not external_id.endswith(".ics"):
-            external_id += ".ics"
+        external_id = str(body["id"])  # the resource name, kept as given: it is the local external_id too
         uid = external_id.removesuffix(".ics")
         text = ical.new_calendar(uid, body, timezone.now()).to_ical().decode("utf-8")
         try:
