@@ -21,6 +21,7 @@ class IcsFeedServer:
         self.last_modified = "Fri, 20 Mar 2026 09:00:00 GMT"
         self.requests: list[tuple[str, dict[str, str], int]] = []
         self.auth: str | None = None  # "user:password" to require HTTP Basic
+        self.redirect_to: str | None = None  # answer /calendar.ics with a 302 to this address
         self._failures: deque[tuple[int, str | None]] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -46,7 +47,9 @@ class IcsFeedServer:
             def do_GET(self) -> None:  # noqa: N802
                 headers = {k: v for k, v in self.headers.items()}
                 status, extra, body = 200, {}, b""
-                if feed._failures:
+                if feed.redirect_to and self.path == "/calendar.ics":
+                    status, extra = 302, {"Location": feed.redirect_to}
+                elif feed._failures:
                     status, retry_after = feed._failures.popleft()
                     if retry_after:
                         extra["Retry-After"] = retry_after

@@ -165,3 +165,15 @@ def test_the_admin_shows_feed_entries_read_only(ics_feed, feed_calendar, feed_sy
     assert page.status_code == 200 and b'name="title"' not in page.content  # a view, not a form
     assert (posted.status_code, deleted.status_code) == (403, 403)
     assert Event.objects.get().title == "Good Friday"
+
+
+def test_a_redirect_is_followed_but_never_to_a_refused_address(ics_feed, feed_calendar, feed_sync):
+    ics_feed.body = _feed(GOOD_FRIDAY)
+    ics_feed.redirect_to = "/moved.ics"
+    assert feed_sync().created == 1  # same server, allowed address: followed
+
+    ics_feed.redirect_to = "http://169.254.169.254/latest/meta-data/"
+    run = feed_sync(full=True)
+
+    assert run.status == "failed"
+    assert run.errors[-1]["detail"] == "address refused: 169.254.169.254 is in the blocked network 169.254.0.0/16"

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
@@ -21,6 +22,8 @@ from apps.sync import ical
 from apps.sync.sources.base import CredentialsError, Page, RemoteEvent, SourceError, Window
 from apps.sync.sources.http import Retryable, guard_url, parse_retry_after, with_retries
 from chronos.config import current
+
+MAX_REDIRECTS = 5
 
 
 class ReadOnlySource(SourceError):
@@ -53,11 +56,21 @@ class IcsFeedSource:
             headers["If-Modified-Since"] = validators["last_modified"]
 
         def get() -> requests.Response | None:
-            try:
-                response = self.session.get(self.url, headers=headers, auth=self.auth, stream=True,
-                                            timeout=cfg.http_timeout_seconds, allow_redirects=True)
-            except requests.RequestException as exc:
-                raise Retryable(f"feed unreachable: {type(exc).__name__}: {str(exc)[:200]}") from None
+            url = self.url
+            for _hop in range(MAX_REDIRECTS + 1):
+                try:
+                    response = self.session.get(url, headers=headers, auth=self.auth, stream=True,
+                                                timeout=cfg.http_timeout_seconds, allow_redirects=False)
+                except requests.RequestException as exc:
+                    raise Retryable(f"feed unreachable: {type(exc).__name__}: {str(exc)[:200]}") from None
+                if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response.headers:
+                    break
+                # Each hop passes the address guard: a redirect must not lead to a refused host.
+                url = urljoin(url, response.headers["Location"])
+                response.close()
+                guard_url(url)
+            else:
+                raise SourceError(f"feed redirects more than {MAX_REDIRECTS} times")
             self.last_status = response.status_code
             if response.status_code == 304:
                 return None
