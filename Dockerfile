@@ -15,7 +15,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN URLLIB3_NO_OVERRIDE=1 pip install -r requirements.txt
 
 COPY . .
 # Static files are collected into the image, outside the data volume, so a start finds them

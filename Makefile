@@ -7,6 +7,10 @@ DEV_STAMP := $(VENV)/.dev-installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
+# caldav's HTTP client (niquests) brings urllib3-future, whose wheel replaces urllib3's files for
+# every program in the virtualenv (schemathesis breaks on it). Built from source with this flag it
+# installs beside urllib3 instead (requirements.txt asks for the source build).
+export URLLIB3_NO_OVERRIDE := 1
 
 .PHONY: run install test test-postgres test-schema lint bench clean
 

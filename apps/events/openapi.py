@@ -117,7 +117,9 @@ class RescheduledOut(EventOut):
     rescheduled = serializers.BooleanField()
 
 
-DUPLICATE = error(409, "Another event of the calendar has this external_id.")
+DUPLICATE = error(409, "Another event of the calendar has this external_id, or the calendar is a read-only "
+                       "iCalendar subscription (its entries change only in the feed).")
+READ_ONLY = error(409, "The event belongs to a read-only iCalendar subscription (it changes only in the feed).")
 LIST_PARAMETERS = [
     OpenApiParameter("calendar", str, description="Calendar ids, comma-separated."),
     OpenApiParameter("anchor", OpenApiTypes.DATE, description="Day the window starts from (default today)."),
@@ -149,7 +151,7 @@ document(
     update=extend_schema(parameters=[ID], request=api.EventInputSerializer, responses={200: EventOut, 409: DUPLICATE}),
     partial_update=extend_schema(parameters=[ID], request=api.EventInputSerializer,
                                  responses={200: EventOut, 409: DUPLICATE}),
-    destroy=extend_schema(parameters=[ID], responses={204: None}),
+    destroy=extend_schema(parameters=[ID], responses={204: None, 409: READ_ONLY}),
     links=extend_schema(parameters=[ID], responses=EventLinks),
     sub_tasks=extend_schema(parameters=[ID, IDEMPOTENCY_KEY], request=api.SubTaskInput,
                             responses={201: SubTaskAnswer, 409: ERROR, 422: ERROR}),
