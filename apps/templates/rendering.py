@@ -31,6 +31,8 @@ from typing import Any
 
 import html2text
 
+from apps.core import jsonparse
+
 __all__ = [
     "TemplateRenderError",
     "allowed_keys",
@@ -364,7 +366,7 @@ def render_json(
     _check_allowed(source, allowed, variables)
     rendered = _json_substitute(source, lambda key: _lookup(context, key))
     try:
-        json.loads(rendered)
+        jsonparse.loads(rendered)
     except ValueError as exc:
         raise TemplateRenderError(f"The JSON body is not valid JSON: {exc}") from None
     return rendered
@@ -468,7 +470,7 @@ def validate_template(template_type: str, fields: Mapping[str, Any]) -> dict[str
             errors["body_json"] = ["A webhook template needs a JSON body."]
         else:
             try:
-                json.loads(_json_substitute(str(source), _sample_value))
+                jsonparse.loads(_json_substitute(str(source), _sample_value))
             except ValueError as exc:
                 errors["body_json"] = [f"Not valid JSON once placeholders are filled: {exc}"]
     return errors

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from apps.core import jsonparse
 from apps.whitelists.models import Whitelist
 from apps.whitelists.services import entry_errors, normalise_name
 
@@ -74,7 +75,7 @@ def _yaml_lines(text: str) -> list[dict[str, int]]:
     """Line numbers (1-based) of each entry and of each of its keys, from the YAML node tree."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return []
     if not isinstance(root, yaml.MappingNode):
         return []
@@ -101,7 +102,7 @@ def parse_document(text: str, fmt: str | None = None) -> tuple[list[Any], list[d
     lines: list[dict[str, int]] = []
     if fmt == "json":
         try:
-            doc = json.loads(text)
+            doc = jsonparse.loads(text)
         except json.JSONDecodeError as exc:
             raise ImportRejected([f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
     else:
@@ -112,6 +113,9 @@ def parse_document(text: str, fmt: str | None = None) -> tuple[list[Any], list[d
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
             raise ImportRejected([f"invalid YAML{where}: {problem}"]) from None
+        except RecursionError:
+            # PyYAML composes recursively: a few KB of "[[[[" exhaust the stack (JSON's limit is checked upfront).
+            raise ImportRejected(["invalid YAML: nested too deeply"]) from None
         lines = _yaml_lines(text)
     if isinstance(doc, list):
         entries = doc

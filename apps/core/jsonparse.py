@@ -1,0 +1,84 @@
+"""JSON from outside, with a limit on nesting: one parser for the API and every other JSON input.
+
+The standard library's decoder recurses once per ``[`` or ``{``: a 2 KB body of ``[[[[…``
+raises ``RecursionError``, which is no ``ValueError`` and so escapes every ``except
+ValueError`` around a decode as a 500. Deep documents that do decode are still trouble further
+on (orjson refuses to write more than 255 levels, recursive code walks them). So the depth is
+counted before decoding, and a document nested deeper than :data:`MAX_DEPTH` is refused with
+:class:`TooDeeplyNested`, a ``ValueError`` (a ``json.JSONDecodeError`` even), which callers
+already turn into a clear 400.
+
+:class:`JSONParser` is DRF's parser on top of :func:`loads`, the default parser of the API
+(``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``); code that decodes a body or a user-written
+document itself calls :func:`loads`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+from rest_framework.utils.json import strict_constant
+
+# Far beyond any document the API takes (events, templates, whitelists nest a few levels),
+# far below the interpreter's recursion limit and orjson's 255 levels.
+MAX_DEPTH = 128
+
+# A whole string literal (skipped: brackets inside strings do not nest) or one bracket.
+_TOKENS = {
+    str: re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL),
+    bytes: re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL),
+}
+_OPENERS = {str: ("[", "{"), bytes: (b"[", b"{")}
+
+
+class TooDeeplyNested(json.JSONDecodeError):
+    """The document nests arrays/objects deeper than allowed (raised before decoding)."""
+
+    def __init__(self, doc: str | bytes, pos: int, limit: int) -> None:
+        text = doc if isinstance(doc, str) else doc.decode("utf-8", "replace")
+        super().__init__(f"nested deeper than {limit} levels", text, pos)
+
+
+def check_depth(doc: str | bytes, limit: int = MAX_DEPTH) -> None:
+    """Raise :class:`TooDeeplyNested` when ``doc`` opens more than ``limit`` levels at once."""
+    kind = type(doc)
+    opening, opening_brace = _OPENERS[kind]
+    if doc.count(opening) + doc.count(opening_brace) <= limit:
+        return  # cannot nest deeper than it has brackets: the usual, small document stops here
+    depth = 0
+    for match in _TOKENS[kind].finditer(doc):
+        token = match.group()
+        if len(token) != 1:
+            continue  # a string literal
+        if token in (opening, opening_brace):
+            depth += 1
+            if depth > limit:
+                raise TooDeeplyNested(doc, match.start(), limit)
+        else:
+            depth -= 1
+
+
+def loads(doc: str | bytes, *, limit: int = MAX_DEPTH, **kwargs: Any) -> Any:
+    """``json.loads`` that refuses documents nested deeper than ``limit`` (a ``ValueError``)."""
+    check_depth(doc, limit)
+    return json.loads(doc, **kwargs)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with the nesting limit; its 400s read as DRF's do."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = parsers.get_encoding(parser_context or {})  # text codecs only, as DRF checks
+        raw = stream.read() if stream is not None else b""
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+        try:
+            return loads(text, parse_constant=strict_constant if self.strict else None)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
