@@ -10,11 +10,16 @@ A timestamp further than ``integrations.webhooks.callback_tolerance_seconds`` (5
 is refused (401), as is a malformed or wrong signature; a ``webhook-id`` (or, for the simple
 scheme, a signature) seen before is a replay (409). Requests without signature headers are left
 to the other authentication classes (a Bearer API key).
+
+Every refusal is the same 401 with the same text, whatever the reason (an unknown command, a
+system bound to no endpoint, a stale timestamp, a wrong signature): an unauthenticated caller
+learns nothing about which ids exist or which systems are bound. The reason goes to the log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,6 +34,10 @@ from apps.core.exceptions import Conflict
 from apps.integrations import signing
 from apps.integrations.models import SeenWebhookId, WebhookEndpoint
 from chronos.config import current
+
+logger = logging.getLogger(__name__)
+
+REFUSED = "Signed request not accepted (wrong secret or signature, stale timestamp, or unknown command)."
 
 
 @dataclass
@@ -71,7 +80,7 @@ def _endpoint_for(command_id: int) -> WebhookEndpoint:
 
     system = Command.objects.filter(pk=command_id).values_list("target_system", flat=True).first()
     if system is None:
-        raise exceptions.NotFound(f"Command {command_id} not found.")
+        raise exceptions.AuthenticationFailed(f"command {command_id} does not exist")
     endpoint = WebhookEndpoint.objects.filter(target_system__iexact=system, enabled=True).first()
     if endpoint is None:
         raise exceptions.AuthenticationFailed(f"no enabled webhook endpoint is bound to target system {system!r}")
@@ -104,6 +113,15 @@ class SignedCallbackAuthentication(authentication.BaseAuthentication):
         simple = headers.get("X-Chronos-Signature")
         if not standard and not simple:
             return None
+        try:
+            return self._verify(request, standard, simple)
+        except exceptions.AuthenticationFailed as exc:
+            logger.info("signed callback to %s refused: %s (request %s)", request.path, exc.detail,
+                        getattr(request._request, "request_id", "-"))
+            raise exceptions.AuthenticationFailed(REFUSED) from None
+
+    def _verify(self, request, standard: str | None, simple: str | None):
+        headers = request.headers
         command_id = _command_id(request)
         if command_id is None:
             raise exceptions.AuthenticationFailed("signed requests are only accepted on command callbacks")
