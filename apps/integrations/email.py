@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.policy
 import fnmatch
 import hashlib
 import mimetypes
@@ -34,12 +35,42 @@ from chronos.config import Email, current
 
 PRIORITIES = ("high", "normal", "low")
 
+class SenderError(ValueError):
+    """``email.from`` is neither an address nor ``Name <address>``."""
+
+
+def sender(cfg: Email | None = None) -> tuple[str, str]:
+    """``(display name, address)`` of ``email.from``: ``addr@host`` or ``Name <addr@host>``.
+
+    Parsed by the standard library's header parser (quoted names with commas, non-ASCII names);
+    more than one address, a line break or a malformed address raise :class:`SenderError`.
+    Without a name in ``email.from`` the name is ``email.from_name``.
+    """
+    cfg = cfg or current().email
+    raw = cfg.sender.strip()
+    if "\r" in raw or "\n" in raw:
+        raise SenderError(f"{raw!r} contains a line break")
+    header = email.policy.default.header_factory("From", raw)
+    addresses = header.addresses
+    if len(addresses) != 1 or header.defects:
+        raise SenderError(f"{raw!r} is not an e-mail address or 'Name <address>'")
+    name, address = addresses[0].display_name, addresses[0].addr_spec
+    if not address.endswith("@localhost"):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise SenderError(f"{raw!r} is not an e-mail address or 'Name <address>'") from None
+    return (name or cfg.from_name), address
+
+
 def message_id_domain(cfg: Email | None = None) -> str:
     cfg = cfg or current().email
     domain = cfg.message_id_domain.strip()
     if not domain:
-        sender = cfg.sender
-        domain = sender.rpartition("@")[2].rstrip(">") if "@" in sender else ""
+        try:
+            domain = sender(cfg)[1].rpartition("@")[2]
+        except SenderError:
+            domain = ""
     return domain or "chronos.localhost"
 
 
@@ -280,7 +311,8 @@ def send_email(
     if len(rendered["subject"]) > 998:
         raise ValidationError({"subject": ["The subject is longer than 998 characters."]})
 
-    name = cfg.from_name if from_name is None else from_name
+    configured_name, from_address = sender(cfg)
+    name = configured_name if from_name is None else from_name
     name = " ".join(str(name or "").split())[:200]
     with transaction.atomic():
         log = EmailMessageLog.objects.create(
@@ -288,7 +320,7 @@ def send_email(
             cc=cc_list,
             bcc=bcc_list,
             reply_to=reply_list,
-            from_email=cfg.sender,
+            from_email=from_address,
             from_name=name,
             subject=rendered["subject"],
             body_html=rendered["html"],
@@ -381,8 +413,7 @@ def config_errors(cfg: Email | None = None) -> list[str]:
         except ImportError as exc:
             errors.append(f"email.backend: cannot import {cfg.backend!r}: {exc}")
     try:
-        validate_email(cfg.sender)
-    except ValidationError:
-        if not cfg.sender.endswith("@localhost"):
-            errors.append(f"email.from: {cfg.sender!r} is not an e-mail address")
+        sender(cfg)
+    except SenderError as exc:
+        errors.append(f"email.from: {exc}")
     return errors
