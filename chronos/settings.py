@@ -258,6 +258,8 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
 LOGIN_URL = "/admin/login/"
+# Messages that overflow the cookie go to the session sealed: some show a new API key once.
+MESSAGE_STORAGE = "apps.core.messages.SealedFallbackStorage"
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -3,6 +3,11 @@
 Same key + same body -> the first answer again with ``Idempotent-Replayed: true``;
 same key + different body -> 422; same key while the first request still runs -> 409.
 Keys are scoped to the caller (API key or user) and kept ``api.idempotency_ttl_hours``.
+
+The stored answer is sealed (encrypted and authenticated with :mod:`apps.core.crypto`) whatever
+it holds: answers that show a secret once (a webhook endpoint's signing secret) are replayed
+whole, as the contract says, yet no secret is ever stored in plain text. A stored answer that
+cannot be unsealed any more (``SECRET_KEY`` changed) is a 409: the key cannot be reused.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from apps.core import crypto
 from apps.core.exceptions import Conflict, Unprocessable
 from apps.core.models import IdempotencyRecord
 from chronos.config import current
@@ -65,6 +71,17 @@ def _claim(principal: str, key: str, fingerprint: str, now) -> IdempotencyRecord
     raise Conflict("Idempotency key is being reused concurrently; retry.")
 
 
+def seal(data) -> str:
+    """The answer's JSON, encrypted for storage."""
+    return crypto.encrypt(json.dumps(data, default=str, separators=(",", ":")))
+
+
+def unseal(token: str | None):
+    if token is None:
+        return None
+    return json.loads(crypto.decrypt(token))
+
+
 def idempotent(view_method):
     """Decorate a DRF view method (``create``/``post``) to honour ``Idempotency-Key``."""
 
@@ -83,8 +100,13 @@ def idempotent(view_method):
                 raise Unprocessable(f"{HEADER} {key!r} was already used with a different request body.")
             if existing.in_progress:
                 raise Conflict(f"A request with {HEADER} {key!r} is still being processed.")
+            try:
+                body = unseal(existing.response_body)
+            except crypto.SecretUnreadable:
+                raise Conflict(f"The stored answer for {HEADER} {key!r} cannot be read any more "
+                               "(the secret key changed); use a new key.") from None
             headers = {**existing.response_headers, "Idempotent-Replayed": "true"}
-            return Response(existing.response_body, status=existing.response_status, headers=headers)
+            return Response(body, status=existing.response_status, headers=headers)
         try:
             response = view_method(self, request, *args, **kwargs)
         except BaseException:
@@ -97,7 +119,7 @@ def idempotent(view_method):
         IdempotencyRecord.objects.filter(principal=principal, key=key).update(
             in_progress=False,
             response_status=response.status_code,
-            response_body=json.loads(json.dumps(response.data, default=str)),
+            response_body=seal(response.data),
             response_headers=headers,
         )
         return response

@@ -87,14 +87,19 @@ class ApiKey(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored answer to a create request sent with an ``Idempotency-Key`` header."""
+    """The stored answer to a create request sent with an ``Idempotency-Key`` header.
+
+    ``response_body`` is the answer's JSON sealed with :mod:`apps.core.crypto`: some answers
+    carry a secret shown once (a webhook endpoint's signing secret), which must not sit in the
+    database, its WAL or a dump in plain text (see :mod:`apps.core.idempotency`).
+    """
 
     principal = models.CharField(max_length=64)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     in_progress = models.BooleanField(default=True)
     response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
+    response_body = models.TextField(null=True)
     response_headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
