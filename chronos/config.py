@@ -253,6 +253,7 @@ class Api:
     default_page_size: int = setting(100, min=1)
     max_page_size: int = setting(500, min=1)
     last_used_resolution_seconds: int = setting(60, min=0)
+    max_body_bytes: int = setting(32 * 1024 * 1024, min=1024)
 
 
 @dataclass(frozen=True)
@@ -599,6 +600,11 @@ def build(raw: dict) -> tuple[Config, list[str]]:
         errors.append("email.smtp: tls and ssl cannot both be true (ssl is implicit TLS on port 465)")
     if config.api.default_page_size > config.api.max_page_size:
         errors.append("api.default_page_size: must not exceed api.max_page_size")
+    # E-mail attachments travel base64-encoded in a JSON body: 4/3 of their size, plus the rest.
+    needed = -(-config.email.max_total_attachment_bytes * 4 // 3) + 64 * 1024
+    if config.api.max_body_bytes < needed:
+        errors.append(f"api.max_body_bytes: must be at least {needed} to carry "
+                      f"email.max_total_attachment_bytes of attachments (base64); lower that one too")
     return config, errors
 
 

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
+    # 413 for a body over api.max_body_bytes before anything reads it.
+    "apps.core.bodylimit.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.security.ContentSecurityPolicyMiddleware",
@@ -258,6 +260,9 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
 LOGIN_URL = "/admin/login/"
+# The body limit is api.max_body_bytes, answered with 413 by apps.core.bodylimit before any
+# read; Django's own check (a 400, 2.5 MB) would only refuse bodies that limit lets through.
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
 # Messages that overflow the cookie go to the session sealed: some show a new API key once.
 MESSAGE_STORAGE = "apps.core.messages.SealedFallbackStorage"
 
