@@ -10,12 +10,15 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.audit.registry import register
-        from apps.core import health, signals
+        from apps.core import health, loops, signals
         from apps.integrations import email_commands, schedules  # noqa: F401  (SEND_EMAIL; periodic tasks)
         from apps.integrations.health import outbox_health
         from apps.integrations.models import WebhookEndpoint
+        from apps.integrations.retry_timer import run as retry_timer
         from apps.integrations.subscribers import on_domain_event
 
         register(WebhookEndpoint, exclude=("secret_encrypted", "updated_at"), entity="webhook_endpoint")
         signals.subscribe("*", on_domain_event)
         health.register("outbox", outbox_health)
+        # Retries are handed to the queue when they fall due, not at the next minute sweep.
+        loops.register("outbox-retry-timer", retry_timer)

@@ -1,8 +1,9 @@
 """The outbox: every external call Chronos makes is a row here first.
 
 ``enqueue`` writes the row in the caller's transaction and asks the worker to deliver it once
-that transaction commits; ``sweep`` (every minute, and in the worker loop) picks up whatever is
-due or whose worker died. Claiming is a guarded UPDATE (``SKIP LOCKED`` on PostgreSQL), so two
+that transaction commits; a retry is handed to the queue when it falls due by the worker's
+retry timer (:mod:`apps.integrations.retry_timer`); ``sweep`` (every minute) picks up whatever
+is due or whose worker died, should either hand-over have been lost. Claiming is a guarded UPDATE (``SKIP LOCKED`` on PostgreSQL), so two
 workers never send the same attempt; delivery is at-least-once with a stable message id.
 
 Retries follow ``integrations.outbox.retry_schedule_seconds`` (Svix-like: immediately, 5 s,
@@ -61,15 +62,34 @@ def enqueue(*, transport: str, event_type: str, payload: dict, endpoint=None, ta
 
 
 def dispatch(message_id: uuid.UUID | str) -> None:
+    """Hand a new message to the worker queue (unless ``dispatch_on_commit`` is off)."""
+    if current().integrations.outbox.dispatch_on_commit:
+        queue_delivery(message_id)
+
+
+def queue_delivery(message_id: uuid.UUID | str) -> None:
     """Hand one message to the worker queue. Losing this call loses nothing: the sweep finds the row."""
-    if not current().integrations.outbox.dispatch_on_commit:
-        return
     try:
         from django_q.tasks import async_task
 
         async_task("apps.integrations.tasks.deliver_message", str(message_id), task_name=f"outbox-{message_id}")
     except Exception:  # noqa: BLE001 - a broker outage must not break the committed change
         logger.warning("could not queue outbox message %s; the sweep will deliver it", message_id, exc_info=True)
+
+
+def due_retries(*, now: datetime, limit: int) -> list[tuple[uuid.UUID, datetime]]:
+    """``(id, next_attempt_at)`` of pending retries due at ``now``, earliest first.
+
+    Retries only (``attempts > 0``): a new message is handed over when its transaction commits.
+    """
+    return list(OutboxMessage.objects.filter(status=Status.PENDING, attempts__gt=0, next_attempt_at__lte=now)
+                .order_by("next_attempt_at").values_list("id", "next_attempt_at")[:limit])
+
+
+def next_retry_due(*, after: datetime) -> datetime | None:
+    """When the earliest pending retry later than ``after`` falls due (one indexed lookup)."""
+    return (OutboxMessage.objects.filter(status=Status.PENDING, attempts__gt=0, next_attempt_at__gt=after)
+            .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
 
 
 def _due(now: datetime) -> Q:

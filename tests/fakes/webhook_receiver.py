@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes
     status: int = 0
+    received_at: float = field(default_factory=time.monotonic)  # when it arrived (monotonic clock)
 
     def json(self) -> Any:
         return json.loads(self.body)
