@@ -10,7 +10,8 @@ already turn into a clear 400.
 
 :class:`JSONParser` is DRF's parser on top of :func:`loads`, the default parser of the API
 (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``); code that decodes a body or a user-written
-document itself calls :func:`loads`.
+document itself calls :func:`loads`; admin forms with JSON fields use :class:`Decoder` through
+:class:`JSONFieldsAdminMixin`.
 """
 
 from __future__ import annotations
@@ -60,6 +61,29 @@ def check_depth(doc: str | bytes, limit: int = MAX_DEPTH) -> None:
                 raise TooDeeplyNested(doc, match.start(), limit)
         else:
             depth -= 1
+
+
+class Decoder(json.JSONDecoder):
+    """A ``json.JSONDecoder`` with the nesting limit, for ``cls=``/``decoder=`` arguments (form fields)."""
+
+    def decode(self, s: str, *args: Any, **kwargs: Any) -> Any:
+        check_depth(s)
+        return super().decode(s, *args, **kwargs)
+
+
+class JSONFieldsAdminMixin:
+    """ModelAdmin mixin: the form fields of model ``JSONField`` s decode with :class:`Decoder`.
+
+    Django's form ``JSONField`` turns a decode error into "Enter a valid JSON." but lets the
+    standard decoder's ``RecursionError`` through as a 500.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        from django.db import models
+
+        if isinstance(db_field, models.JSONField):
+            kwargs.setdefault("decoder", Decoder)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 def loads(doc: str | bytes, *, limit: int = MAX_DEPTH, **kwargs: Any) -> Any:

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import models
 
 from apps.audit.admin import AuditTrailMixin
+from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
 from apps.events.timeparse import TimeError, zone
 
@@ -33,7 +34,7 @@ class CalendarForm(forms.ModelForm):
 
 
 @admin.register(Calendar)
-class CalendarAdmin(AuditTrailMixin, admin.ModelAdmin):
+class CalendarAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = CalendarForm
     list_display = ("id", "name", "source", "enabled", "timezone", "default_mode", "updated_at")
     list_filter = ("source", "enabled", "default_mode")
@@ -75,7 +76,7 @@ class EventForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(AuditTrailMixin, admin.ModelAdmin):
+class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = EventForm
     list_display = ("title", "calendar", "start_time", "end_time", "all_day", "status", "priority", "conflict_hint")
     list_filter = ("calendar", "status", "priority", "event_type", "all_day")
@@ -151,7 +152,7 @@ class EventLinkAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(AuditTrailMixin, admin.ModelAdmin):
+class NoteAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     list_display = ("__str__", "title", "calendar", "source", "event_start", "created_at")
     list_filter = ("source", "calendar")
     search_fields = ("content", "title")
@@ -159,7 +160,7 @@ class NoteAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(UrlPayload)
-class UrlPayloadAdmin(AuditTrailMixin, admin.ModelAdmin):
+class UrlPayloadAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     list_display = ("url", "title", "calendar", "source", "created_at")
     # A URL typed without a scheme is taken as https (what Django 6 will do by default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from apps.audit.admin import AuditTrailMixin
+from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.integrations import admin_email, outbox, services  # noqa: F401  (admin_email: e-mail log, e-mail buttons)
 from apps.integrations.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 
@@ -40,7 +41,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(AuditTrailMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     """The signing secret is generated on create and shown once in the confirmation message."""
 
     form = WebhookEndpointForm

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
+from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.templates.admin_email import TemplatePreviewAdminMixin
 from apps.templates.models import Template, TemplateUsage
 from apps.templates.rendering import validate_template
@@ -32,7 +33,7 @@ class TemplateUsageInline(admin.TabularInline):
 
 
 @admin.register(Template)
-class TemplateAdmin(TemplatePreviewAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class TemplateAdmin(JSONFieldsAdminMixin, TemplatePreviewAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = TemplateForm
     list_display = ("title", "type", "usage_count", "last_used_at", "calendar_id", "updated_at")
     list_filter = ("type", "all_day")

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
+from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.whitelists.models import PARAM_TYPES, Fire, Whitelist
 from apps.whitelists.services import NAME_RE, params_errors, timing_errors
 
@@ -56,7 +57,7 @@ class WhitelistForm(forms.ModelForm):
 
 
 @admin.register(Whitelist)
-class WhitelistAdmin(AuditTrailMixin, admin.ModelAdmin):
+class WhitelistAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     """What each external system may be asked to do, and with which typed parameters."""
 
     form = WhitelistForm

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
+from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.workflows.models import Workflow
 from apps.workflows.validation import workflow_errors
 
@@ -24,7 +25,7 @@ class WorkflowForm(forms.ModelForm):
 
 
 @admin.register(Workflow)
-class WorkflowAdmin(AuditTrailMixin, admin.ModelAdmin):
+class WorkflowAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     """When a trigger command completes, the follow-up is queued (params may use placeholders)."""
 
     form = WorkflowForm
