@@ -17,7 +17,6 @@ document itself calls :func:`loads`; admin forms with JSON fields use :class:`De
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from rest_framework import parsers
@@ -28,39 +27,51 @@ from rest_framework.utils.json import strict_constant
 # far below the interpreter's recursion limit and orjson's 255 levels.
 MAX_DEPTH = 128
 
-# A whole string literal (skipped: brackets inside strings do not nest) or one bracket.
-_TOKENS = {
-    str: re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL),
-    bytes: re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL),
-}
-_OPENERS = {str: ("[", "{"), bytes: (b"[", b"{")}
+# Brackets become "(" and ")", every other byte goes (one C-level translate).
+_AS_PARENS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 class TooDeeplyNested(json.JSONDecodeError):
-    """The document nests arrays/objects deeper than allowed (raised before decoding)."""
+    """The document nests arrays/objects deeper than allowed."""
 
-    def __init__(self, doc: str | bytes, pos: int, limit: int) -> None:
+    def __init__(self, doc: str | bytes, limit: int) -> None:
         text = doc if isinstance(doc, str) else doc.decode("utf-8", "replace")
-        super().__init__(f"nested deeper than {limit} levels", text, pos)
+        super().__init__(f"nested deeper than {limit} levels", text, 0)
+        self.args = (self.msg,)  # no position: the depth is measured without locating it
+
+    def __str__(self) -> str:
+        return self.msg
 
 
 def check_depth(doc: str | bytes, limit: int = MAX_DEPTH) -> None:
-    """Raise :class:`TooDeeplyNested` when ``doc`` opens more than ``limit`` levels at once."""
-    kind = type(doc)
-    opening, opening_brace = _OPENERS[kind]
-    if doc.count(opening) + doc.count(opening_brace) <= limit:
-        return  # cannot nest deeper than it has brackets: the usual, small document stops here
-    depth = 0
-    for match in _TOKENS[kind].finditer(doc):
-        token = match.group()
-        if len(token) != 1:
-            continue  # a string literal
-        if token in (opening, opening_brace):
-            depth += 1
-            if depth > limit:
-                raise TooDeeplyNested(doc, match.start(), limit)
-        else:
-            depth -= 1
+    """Raise :class:`TooDeeplyNested` when ``doc`` opens more than ``limit`` levels at once.
+
+    Done with bytes operations that run in C, costing about what decoding costs: escaped
+    backslashes and quotes are dropped, the text between quotes (string contents, whose
+    brackets do not nest) is cut out, the brackets left become ``(`` and ``)``, and each
+    ``replace(b"()", b"")`` then removes the innermost level everywhere. Whatever is left after
+    ``limit`` passes is nested deeper. An unbalanced document (invalid JSON) stops the passes
+    early and is left to the decoder to refuse.
+    """
+    if isinstance(doc, str):
+        if doc.count("[") + doc.count("{") <= limit:
+            return  # cannot nest deeper than it has brackets: the usual, small document stops here
+        raw = doc.encode("utf-8", "surrogatepass")
+    else:
+        if doc.count(b"[") + doc.count(b"{") <= limit:
+            return
+        raw = doc
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = b"".join(raw.split(b'"')[::2]).translate(_AS_PARENS, _NOT_BRACKETS)
+    for _ in range(limit):
+        shorter = brackets.replace(b"()", b"")
+        if len(shorter) == len(brackets):
+            return  # empty (every level gone) or unbalanced: no deeper than the passes so far
+        brackets = shorter
+    if brackets:
+        raise TooDeeplyNested(doc, limit)
 
 
 class Decoder(json.JSONDecoder):
@@ -68,7 +79,10 @@ class Decoder(json.JSONDecoder):
 
     def decode(self, s: str, *args: Any, **kwargs: Any) -> Any:
         check_depth(s)
-        return super().decode(s, *args, **kwargs)
+        try:
+            return super().decode(s, *args, **kwargs)
+        except RecursionError:
+            raise TooDeeplyNested(s, MAX_DEPTH) from None
 
 
 class JSONFieldsAdminMixin:
@@ -89,7 +103,11 @@ class JSONFieldsAdminMixin:
 def loads(doc: str | bytes, *, limit: int = MAX_DEPTH, **kwargs: Any) -> Any:
     """``json.loads`` that refuses documents nested deeper than ``limit`` (a ``ValueError``)."""
     check_depth(doc, limit)
-    return json.loads(doc, **kwargs)
+    try:
+        return json.loads(doc, **kwargs)
+    except RecursionError:
+        # Only an unbalanced document gets here ("[" * 5000, no closers): invalid, and deep.
+        raise TooDeeplyNested(doc, limit) from None
 
 
 class JSONParser(parsers.JSONParser):

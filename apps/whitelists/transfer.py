@@ -103,6 +103,8 @@ def parse_document(text: str, fmt: str | None = None) -> tuple[list[Any], list[d
     if fmt == "json":
         try:
             doc = jsonparse.loads(text)
+        except jsonparse.TooDeeplyNested as exc:
+            raise ImportRejected([f"invalid JSON: {exc}"]) from None
         except json.JSONDecodeError as exc:
             raise ImportRejected([f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
     else:

@@ -59,11 +59,11 @@ def test_every_json_endpoint_answers_deep_nesting_with_a_400_or_an_earlier_refus
     assert len(parsed) > 15
 
 
-@pytest.mark.parametrize(("body", "where"), [(DEEP, "column 129 (char 128)"), (DEEP_VALID, "column 138 (char 137)")])
-def test_an_event_create_with_deep_nesting_is_a_400_with_a_detail(admin_api, body, where):
+@pytest.mark.parametrize("body", [DEEP, DEEP_VALID])
+def test_an_event_create_with_deep_nesting_is_a_400_with_a_detail(admin_api, body):
     response = admin_api.post("/api/v1/events", data=body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"detail": f"JSON parse error - nested deeper than 128 levels: line 1 {where}"}
+    assert response.json() == {"detail": "JSON parse error - nested deeper than 128 levels"}
 
 
 def test_nesting_up_to_the_limit_is_accepted(admin_api):
@@ -95,3 +95,22 @@ def test_brackets_inside_strings_do_not_count():
     with pytest.raises(ValueError, match="nested deeper than 3 levels"):
         jsonparse.loads('[[[["x"]]]]', limit=3)
     assert jsonparse.loads(b'[[["x"]]]', limit=3) == [[["x"]]]
+    assert jsonparse.loads('[[], [[]], {"a": [{}]}]', limit=4) == [[], [[]], {"a": [{}]}]
+
+
+@pytest.mark.parametrize("doc", [
+    "[" * 5000,  # unbalanced: the passes stop, the decoder's RecursionError is caught
+    "]" + "[" * 200 + "]" * 200,  # a stray closer does not hide the depth
+    '{"a": ' * 129 + "1" + "}" * 129,
+    "[" * 129 + "]" * 129 + "[" * 5,
+])
+def test_deep_documents_are_refused_however_they_are_spelled(doc):
+    with pytest.raises(jsonparse.TooDeeplyNested, match="^nested deeper than 128 levels$"):
+        jsonparse.loads(doc)
+
+
+@pytest.mark.parametrize("doc", ["[[[[]]", "]][[", '{"a": [1, 2}', "[" * 100])
+def test_broken_shallow_documents_are_the_decoder_s_usual_errors(doc):
+    with pytest.raises(ValueError) as caught:
+        jsonparse.loads(doc)
+    assert not isinstance(caught.value, jsonparse.TooDeeplyNested)
