@@ -1,10 +1,11 @@
 """The outbox: every external call Chronos makes is a row here first.
 
 ``enqueue`` writes the row in the caller's transaction and asks the worker to deliver it once
-that transaction commits; a retry is handed to the queue when it falls due by the worker's
-retry timer (:mod:`apps.integrations.retry_timer`); ``sweep`` (every minute) picks up whatever
-is due or whose worker died, should either hand-over have been lost. Claiming is a guarded UPDATE (``SKIP LOCKED`` on PostgreSQL), so two
-workers never send the same attempt; delivery is at-least-once with a stable message id.
+that transaction commits; the worker's retry timer (:mod:`apps.integrations.retry_timer`) hands
+a retry to the queue when it falls due; ``sweep`` (every minute) picks up whatever is due or
+whose worker died, should a hand-over have been lost. Claiming is a guarded UPDATE (``SKIP
+LOCKED`` on PostgreSQL), so two workers never send the same attempt; delivery is at-least-once
+with a stable message id.
 
 Retries follow ``integrations.outbox.retry_schedule_seconds`` (Svix-like: immediately, 5 s,
 5 min, 30 min, 2 h, 5 h, 10 h, 10 h): after the n-th failed attempt the next one waits
