@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
@@ -46,7 +48,12 @@ def _fingerprint(request) -> str:
         body = json.dumps(request.data, sort_keys=True, default=str, separators=(",", ":"))
     except (TypeError, ValueError):
         body = repr(request.data)
-    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    # Keyed, so the stored fingerprint of a body that holds a password reveals nothing about it.
+    return hmac.new(_fingerprint_key(), f"{request.method} {request.path}\n{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def _fingerprint_key() -> bytes:
+    return hashlib.sha256(f"chronos-idempotency-fingerprint:{settings.SECRET_KEY}".encode()).digest()
 
 
 def _claim(principal: str, key: str, fingerprint: str, now) -> IdempotencyRecord | None:

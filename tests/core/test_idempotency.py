@@ -91,3 +91,13 @@ def test_a_repeat_while_the_first_is_running_is_409(api):
         idempotency_urls.gate.set()
         thread.join(10)
     assert results == {"first": 201, "second": 409}
+
+
+def test_the_stored_fingerprint_cannot_be_checked_against_a_guessed_body(client, settings):
+    import hashlib
+
+    post(client, {"password": "hunter2-hunter2"})
+    stored = IdempotencyRecord.objects.get().request_hash
+    plain = hashlib.sha256(b'POST /things\n{"password":"hunter2-hunter2"}').hexdigest()
+    assert stored != plain  # keyed with the secret key, not a bare hash of the body
+    assert post(client, {"password": "hunter2-hunter2"})["Idempotent-Replayed"] == "true"
