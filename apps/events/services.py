@@ -14,7 +14,7 @@ from chronos.config import current
 logger = logging.getLogger(__name__)
 
 # Fields of Event that callers may pass besides what IncomingEvent carries.
-EXTRA_FIELDS = ("priority", "event_type", "status", "mode", "etag")
+EXTRA_FIELDS = ("priority", "event_type", "status", "mode", "etag", "recurrence")
 
 
 def default_calendar_id() -> str:
