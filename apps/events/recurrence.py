@@ -438,3 +438,61 @@ def describe(lines, *, tz_name: str = "UTC", all_day: bool = False, start: datet
     if rule.exdates:
         text += f", except {len(rule.exdates)} date{'s' if len(rule.exdates) != 1 else ''}"
     return text
+
+
+def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[str] | None = None,
+                     attendees: Iterable[str] = ()) -> list[Occurrence]:
+    """Blocking occurrences (timed, not cancelled, not empty) overlapping [start, end).
+
+    Series on ``calendar_ids`` (None: every calendar) or naming one of ``attendees``; what
+    conflicts, free/busy, slot suggestions and analytics' busy time see of recurring series.
+    """
+    people = sorted({a.strip().lower() for a in attendees if a})
+    if calendar_ids is not None and not people:
+        calendar_ids = list(calendar_ids)
+        if not calendar_ids:
+            return []
+        series = series_in_window(start, end, calendar_ids=calendar_ids)
+    else:
+        series = series_in_window(start, end)
+    wanted = set(calendar_ids) if calendar_ids is not None else None
+    found = []
+    for item in series:
+        if item.all_day:
+            continue
+        if wanted is not None and item.calendar_id not in wanted and not (
+                {str(a).strip().lower() for a in item.attendees or ()} & set(people)
+                or any({str(a).strip().lower() for a in (e.overrides or {}).get("attendees") or ()} & set(people)
+                       for e in item.exceptions.all())):
+            continue
+        for occ in iter_occurrences(item, start, end, exceptions=item.exceptions.all()):
+            if occ.status != "cancelled" and occ.end > occ.start:
+                found.append(occ)
+    found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
+    return found
+
+
+def occurrence_at(event, original_start: datetime, exception=None) -> Occurrence:
+    """The occurrence named by ``original_start``, with its exception applied (moved or not)."""
+    local = to_local(event, original_start)
+    if event.all_day:
+        local = datetime.combine(local.date(), time())
+    start, end = _placed(event, local, _span(event))
+    if exception is not None and exception.start_time is not None:
+        start = exception.start_time
+        end = exception.end_time or start + _span(event)
+    return Occurrence(event, start, end, original_start, exception)
+
+
+def drop_stale_exceptions(event) -> int:
+    """After a series edit: exceptions whose occurrence the rule no longer has are deleted.
+
+    The rule of "all events" edits (as Google's): an exception stays attached to its
+    occurrence while that occurrence still exists, whatever else changed.
+    """
+    if not event.recurrence:
+        return event.exceptions.all().delete()[0]
+    stale = [e.pk for e in event.exceptions.all() if not is_occurrence(event, e.original_start)]
+    if stale:
+        event.exceptions.filter(pk__in=stale).delete()
+    return len(stale)
