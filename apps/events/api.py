@@ -28,6 +28,9 @@ from apps.events.recurrence import (
     original_start_of,
     split_instance_id,
 )
+from apps.events.recurrence import (
+    series_in_window as recurrence_series_in_window,
+)
 from apps.events.serializers import (
     CalendarSerializer,
     EventInputSerializer,
@@ -434,7 +437,9 @@ class IcsExportView(APIView):
         if params.get("start") or params.get("end"):
             window = selectors.window_from_params({"start": params.get("start"), "end": params.get("end"),
                                                    "tz": params.get("tz")})
-            queryset = selectors.in_window(queryset, window)
+            series = recurrence_series_in_window(window.start, window.end).values("pk")
+            queryset = selectors.in_window(queryset.filter(is_recurring=False), window) | queryset.filter(pk__in=series)
+        queryset = queryset.prefetch_related("exceptions")
         body = export_calendar(queryset.order_by("start_time", "id"), name=calendar or "chronos")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{calendar or "chronos"}.ics"'
