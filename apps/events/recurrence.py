@@ -441,11 +441,12 @@ def describe(lines, *, tz_name: str = "UTC", all_day: bool = False, start: datet
 
 
 def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[str] | None = None,
-                     attendees: Iterable[str] = ()) -> list[Occurrence]:
+                     attendees: Iterable[str] = (), seen: set | None = None) -> list[Occurrence]:
     """Blocking occurrences (timed, not cancelled, not empty) overlapping [start, end).
 
     Series on ``calendar_ids`` (None: every calendar) or naming one of ``attendees``; what
     conflicts, free/busy, slot suggestions and analytics' busy time see of recurring series.
+    ``seen`` receives the id of every series read: their stored rows stand for the series.
     """
     people = sorted({a.strip().lower() for a in attendees if a})
     if calendar_ids is not None and not people:
@@ -458,6 +459,8 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
     wanted = set(calendar_ids) if calendar_ids is not None else None
     found = []
     for item in series:
+        if seen is not None:
+            seen.add(item.pk)
         if item.all_day:
             continue
         if wanted is not None and item.calendar_id not in wanted and not (
