@@ -22,7 +22,8 @@ from typing import Any
 from django.db import transaction
 
 from apps.audit.registry import record as audit_record
-from apps.events.models import Calendar, Event
+from apps.events import recurrence
+from apps.events.models import Calendar, Event, EventException
 from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.sync import lock
 from apps.sync.bulk import RowWriter
@@ -125,6 +126,8 @@ class Puller:
     # -- applying -------------------------------------------------------------------------
     def pull(self, *, full: bool) -> None:
         records, token, was_full = self.fetch(full=full)
+        # Instances of a series last: their masters are stored by then (stable sort).
+        records.sort(key=lambda r: r.is_instance)
         self.counts.full = was_full
         batches = list(_chunks(records, self.batch_size)) or [[]]
         for index, batch in enumerate(batches):
@@ -158,7 +161,10 @@ class Puller:
             "end_date": data.end_date if data.all_day else None, "timezone": data.timezone or "UTC",
             "attendees": list(data.attendees), "tags": list(data.tags), "etag": remote.etag[:255],
             "plugin_error": flag, "updated_at": self.now,
+            "recurrence": [], "is_recurring": False, "series_end": None,
         }
+        if remote.recurrence:
+            self._series_fields(row, remote)
         priority, kind = data.extra.get("priority"), data.extra.get("event_type")
         if priority in _PRIORITIES:
             row["priority"] = priority
@@ -166,7 +172,53 @@ class Puller:
             row["event_type"] = kind
         return row
 
+    def _series_fields(self, row: dict[str, Any], remote: RemoteEvent) -> None:
+        """A master's rule, with the columns Event.save() would derive (bulk writes skip it)."""
+        probe = Event(pk=0, start_time=row["start_time"], end_time=row["end_time"], all_day=row["all_day"],
+                      start_date=row["start_date"], end_date=row["end_date"], timezone=row["timezone"],
+                      recurrence=list(remote.recurrence))
+        try:
+            row["series_end"] = recurrence.series_end(probe)
+        except recurrence.RecurrenceError as exc:
+            # Kept as a single event, flagged: a person sees why its series is missing.
+            row["plugin_error"] = (row["plugin_error"] + "; " if row["plugin_error"] else "") + f"recurrence: {exc}"
+            return
+        row.update(recurrence=list(remote.recurrence), is_recurring=True)
+
+    def _apply_instances(self, items: list[RemoteEvent]) -> None:
+        """Changed or cancelled occurrences of series: stored as exceptions of their master."""
+        cal, counts = self.calendar, self.counts
+        masters = {e.external_id: e for e in Event.objects.filter(
+            calendar=cal, external_id__in={r.recurring_event_id for r in items}, is_recurring=True)}
+        for remote in items:
+            series = masters.get(remote.recurring_event_id)
+            if series is None:
+                # Its master is gone or outside what we keep: nothing to attach the change to.
+                continue
+            values: dict[str, Any] = {"external_id": remote.external_id[:1024], "etag": remote.etag[:255]}
+            if remote.cancelled:
+                values.update(cancelled=True, start_time=None, end_time=None, overrides={})
+            else:
+                planned = recurrence.occurrence_at(series, remote.original_start)
+                moved = (remote.start_time, remote.end_time) != (planned.start, planned.end)
+                overrides = {name: value for name, value in (
+                    ("title", remote.title), ("description", remote.description), ("location", remote.location),
+                    ("attendees", list(remote.attendees))) if value != getattr(series, name)}
+                values.update(cancelled=False, start_time=remote.start_time if moved else None,
+                              end_time=remote.end_time if moved else None, overrides=overrides)
+            _, created = EventException.objects.update_or_create(series=series, original_start=remote.original_start,
+                                                                 defaults=values)
+            counts.updated += 1
+
     def _apply(self, batch: list[RemoteEvent]) -> None:
+        instances = [r for r in batch if r.is_instance]
+        if instances:
+            batch = [r for r in batch if not r.is_instance]
+        self._apply_rows(batch)
+        if instances:
+            self._apply_instances(instances)
+
+    def _apply_rows(self, batch: list[RemoteEvent]) -> None:
         cal, counts = self.calendar, self.counts
         ids = [r.external_id for r in batch]
         local: dict[str, tuple[int, str]] = {}  # external id -> (pk, etag)
@@ -208,7 +260,7 @@ class Puller:
                 delete_ext.add(eid)
                 cancelled_series.append(eid)
                 continue
-            if not self.window.contains(remote.start_time, remote.end_time):
+            if not remote.recurrence and not self.window.contains(remote.start_time, remote.end_time):
                 if eid in local:
                     delete_ext.add(eid)  # moved out of the window: no longer ours to keep
                 continue
@@ -292,6 +344,9 @@ class Puller:
         stored = Event.objects.filter(calendar=self.calendar, start_time__lt=self.window.end,
                                       end_time__gt=self.window.start).exclude(external_id="")
         gone = [ext for ext in stored.values_list("external_id", flat=True) if ext not in seen and ext not in waiting]
+        seen_instances = {r.external_id for r in records if r.is_instance}
+        EventException.objects.filter(series__calendar=self.calendar).exclude(external_id="").exclude(
+            external_id__in=seen_instances).delete()
         for chunk in _chunks(gone, 500):
             _, per_model = Event.objects.filter(calendar=self.calendar, external_id__in=chunk).delete()
             self.counts.deleted += per_model.get(Event._meta.label, 0)

@@ -64,6 +64,14 @@ class RemoteEvent:
     attendees: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # priority / event_type round-tripped via Chronos
+    # A series master's RFC 5545 lines; an instance of a series names its unmodified start.
+    recurrence: list[str] = field(default_factory=list)
+    original_start: datetime | None = None
+
+    @property
+    def is_instance(self) -> bool:
+        """One occurrence of a series (moved, changed or cancelled), not an event of its own."""
+        return bool(self.recurring_event_id) and self.original_start is not None
 
     @property
     def cancelled(self) -> bool:
@@ -82,6 +90,7 @@ class RemoteEvent:
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "timezone": self.timezone, "attendees": list(self.attendees), "tags": list(self.tags),
             **({"extra": dict(self.extra)} if self.extra else {}),
+            **({"recurrence": list(self.recurrence)} if self.recurrence else {}),
         }
 
 
