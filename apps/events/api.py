@@ -437,9 +437,8 @@ class IcsExportView(APIView):
         if params.get("start") or params.get("end"):
             window = selectors.window_from_params({"start": params.get("start"), "end": params.get("end"),
                                                    "tz": params.get("tz")})
-            series = recurrence_series_in_window(window.start, window.end).values("pk")
+            series = [s.pk for s in recurrence_series_in_window(window.start, window.end)]
             queryset = selectors.in_window(queryset.filter(is_recurring=False), window) | queryset.filter(pk__in=series)
-        queryset = queryset.prefetch_related("exceptions")
         body = export_calendar(queryset.order_by("start_time", "id"), name=calendar or "chronos")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{calendar or "chronos"}.ics"'

@@ -134,12 +134,82 @@ def validate(lines, *, tz_name: str, all_day: bool) -> list[str]:
     return [line.strip() for line in lines]
 
 
-@functools.lru_cache(maxsize=4096)
-def _ruleset(lines: tuple[str, ...], tz_name: str, all_day: bool, dtstart: datetime) -> du.rruleset:
+# One period of the rules that may start later (see _ruleset).
+_PERIOD = {du.DAILY: timedelta(days=1), du.WEEKLY: timedelta(weeks=1), du.HOURLY: timedelta(hours=1)}
+
+
+def _later_start(rule: du.rrule, dtstart: datetime, near: datetime | None) -> du.rrule:
+    """``rule`` begun at its last whole number of periods before ``near``, when that is the same set.
+
+    dateutil walks every rule from its DTSTART, so a two-year-old daily series would be walked
+    700 steps to reach today's window. A rule without COUNT whose period is a fixed length of
+    wall-clock time (hourly, daily, weekly) has the same occurrences from any start that lies
+    a whole number of intervals later (weekday, time of day and interval alignment are kept),
+    so it is handed to dateutil with that start instead.
+    """
+    step = _PERIOD.get(rule._freq)  # noqa: SLF001
+    if near is None or step is None or rule._count is not None or near <= dtstart:  # noqa: SLF001
+        return rule
+    step *= rule._interval  # noqa: SLF001
+    skipped = (near - dtstart) // step
+    return rule.replace(dtstart=dtstart + skipped * step) if skipped > 0 else rule
+
+
+@functools.lru_cache(maxsize=1024)
+def _ruleset(lines: tuple[str, ...], tz_name: str, all_day: bool, dtstart: datetime,
+             near: datetime | None = None) -> du.rruleset:
+    return _build(lines, tz_name, all_day, dtstart, near)
+
+
+# Occurrences are read in chunks of local time, each expanded once per process and rule
+# (a pure function of the rule): a window then costs a look-up per series, not a walk of
+# dateutil's iterator, whose set-up alone costs more than the rest of a page.
+_CHUNK = timedelta(days=28)
+_CHUNK_ORIGIN = datetime(1970, 1, 1)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _chunk(lines: tuple[str, ...], tz_name: str, all_day: bool, dtstart: datetime, index: int) -> tuple:
+    lo = _CHUNK_ORIGIN + index * _CHUNK
+    hi = lo + _CHUNK
+    rs = _build(lines, tz_name, all_day, dtstart, lo - _SLACK)
+    return tuple(x for x in rs.between(lo, hi, inc=True) if x < hi)
+
+
+@functools.lru_cache(maxsize=8192)
+def _last_local(lines: tuple[str, ...], tz_name: str, all_day: bool, dtstart: datetime) -> datetime | None:
+    """The last occurrence (naive local), or None when a rule never ends."""
+    rule = parse(list(lines), tz_name=tz_name, all_day=all_day)
+    if any("COUNT=" not in r.upper() and "UNTIL=" not in r.upper() for r in rule.rrules):
+        return None
+    last = dtstart
+    for last in _build(lines, tz_name, all_day, dtstart, None):  # noqa: B007 - bounded: COUNT/UNTIL
+        pass
+    return max(last, *rule.rdates) if rule.rdates else last
+
+
+def _locals_from(event, since: datetime) -> Iterator[datetime]:
+    """Occurrence starts (naive local) from ``since`` on, chunk by chunk."""
+    key = (tuple(event.recurrence or ()), event.timezone or "UTC", bool(event.all_day), _local_start(event))
+    last = _last_local(*key)
+    if last is not None and since > last:
+        return
+    index = (since - _CHUNK_ORIGIN) // _CHUNK
+    while True:
+        if last is not None and _CHUNK_ORIGIN + index * _CHUNK > last:
+            return
+        for local in _chunk(*key, index):
+            if local >= since:
+                yield local
+        index += 1
+
+
+def _build(lines: tuple[str, ...], tz_name: str, all_day: bool, dtstart: datetime,
+           near: datetime | None = None) -> du.rruleset:
     rule = parse(list(lines), tz_name=tz_name, all_day=all_day)
     rs = du.rruleset(cache=False)
     for text in rule.rrules:
-        rs.rrule(du.rrulestr(text, dtstart=dtstart))
+        rs.rrule(_later_start(du.rrulestr(text, dtstart=dtstart), dtstart, near))
     for value in rule.rdates:
         rs.rdate(value)
     for value in rule.exdates:
@@ -155,8 +225,12 @@ def _local_start(event) -> datetime:
     return event.start_time.astimezone(tz).replace(tzinfo=None)
 
 
-def ruleset(event) -> du.rruleset:
-    return _ruleset(tuple(event.recurrence or ()), event.timezone or "UTC", bool(event.all_day), _local_start(event))
+def ruleset(event, near: datetime | None = None) -> du.rruleset:
+    """The event's rules; with ``near`` (naive local), fit for reading occurrences from there on only."""
+    if near is not None:
+        near = near.replace(hour=0, minute=0, second=0, microsecond=0)  # one cached set per day
+    return _ruleset(tuple(event.recurrence or ()), event.timezone or "UTC", bool(event.all_day), _local_start(event),
+                    near)
 
 
 def _span(event) -> timedelta:
@@ -185,7 +259,7 @@ def is_occurrence(event, original_start: datetime) -> bool:
     local = to_local(event, original_start)
     if event.all_day:
         local = datetime.combine(local.date(), time())
-    found = ruleset(event).after(local, inc=True)
+    found = ruleset(event, near=local - _SLACK).after(local, inc=True)
     return found == local
 
 
@@ -271,7 +345,7 @@ def original_start_of(event, stamp: str) -> datetime | None:
 
 def _exceptions_of(event, exceptions: Iterable | None) -> dict[datetime, object]:
     if exceptions is None:
-        exceptions = event.exceptions.all() if event.pk is not None else ()
+        exceptions = exceptions_of(event)
     return {e.original_start: e for e in exceptions}
 
 
@@ -302,16 +376,18 @@ def iter_occurrences(event, start: datetime | None, end: datetime | None, *,
          if not e.cancelled and e.start_time is not None
          and _overlaps(e.start_time, e.end_time or e.start_time + span, start, end)),
         key=lambda o: (o.start, o.original_start))
+    if not moved:
+        yield from _from_rule(event, start, end, known, span)
+        return
     yield from heapq.merge(_from_rule(event, start, end, known, span), moved,
                            key=lambda o: (o.start, o.original_start))
 
 
 def _from_rule(event, start, end, known, span) -> Iterator[Occurrence]:
-    rs = ruleset(event)
     if start is None:
-        source = iter(rs)
+        source = iter(ruleset(event))
     else:
-        source = rs.xafter(to_local(event, start - span) - _SLACK, inc=True)
+        source = _locals_from(event, to_local(event, start - span) - _SLACK)
     stop = None if end is None else to_local(event, end) + _SLACK
     for local in source:
         if stop is not None and local > stop:
@@ -376,16 +452,42 @@ def series_in_window(start: datetime | None, end: datetime | None, *, calendar_i
         ids = set(span.order_by().values_list("pk", flat=True).union(
             moved.order_by().values_list("series_id", flat=True)))
         if not ids:
-            return Event.objects.none()
+            return []
         qs = qs.filter(pk__in=ids)
-    return qs.select_related("calendar").prefetch_related("exceptions").order_by("start_time", "id")
+    return with_exceptions(list(qs.select_related("calendar").order_by("start_time", "id")))
+
+
+def with_exceptions(series: list) -> list:
+    """``series`` with their exceptions read in one query, as ``exception_list`` on each.
+
+    A plain list rather than a prefetch: ``event.exceptions.all()`` clones a queryset per call,
+    which costs more than expanding the series.
+    """
+    from apps.events.models import EventException
+
+    if not series:
+        return series
+    grouped: dict[int, list] = {}
+    for exception in EventException.objects.filter(series_id__in=[s.pk for s in series]):
+        grouped.setdefault(exception.series_id, []).append(exception)
+    for item in series:
+        item.exception_list = grouped.get(item.pk, [])
+    return series
+
+
+def exceptions_of(event) -> list:
+    """The event's exceptions: the list :func:`with_exceptions` attached, else read now."""
+    found = getattr(event, "exception_list", None)
+    if found is None:
+        found = list(event.exceptions.all()) if event.pk is not None else []
+    return found
 
 
 def window_occurrences(start: datetime | None, end: datetime | None, **kwargs) -> list[Occurrence]:
     """Occurrences of every series (filtered as :func:`series_in_window`) in a bounded window."""
     found: list[Occurrence] = []
     for series in series_in_window(start, end, **kwargs):
-        found.extend(iter_occurrences(series, start, end, exceptions=series.exceptions.all()))
+        found.extend(iter_occurrences(series, start, end, exceptions=series.exception_list))
     found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
     return found
 
@@ -474,9 +576,9 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
         if wanted is not None and item.calendar_id not in wanted and not (
                 {str(a).strip().lower() for a in item.attendees or ()} & set(people)
                 or any({str(a).strip().lower() for a in (e.overrides or {}).get("attendees") or ()} & set(people)
-                       for e in item.exceptions.all())):
+                       for e in item.exception_list)):
             continue
-        for occ in iter_occurrences(item, start, end, exceptions=item.exceptions.all()):
+        for occ in iter_occurrences(item, start, end, exceptions=item.exception_list):
             if occ.status != "cancelled" and occ.end > occ.start:
                 found.append(occ)
     found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))

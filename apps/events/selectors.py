@@ -244,7 +244,7 @@ class OccurrenceStream:
         wanted = set(self.statuses)
         streams = []
         for series in self.series():
-            found = iter_occurrences(series, self.window.start, end, exceptions=series.exceptions.all())
+            found = iter_occurrences(series, self.window.start, end, exceptions=series.exception_list)
             if wanted:
                 found = (o for o in found if o.status in wanted)
             streams.append(found)
@@ -259,8 +259,9 @@ class OccurrenceStream:
         if end is None:
             from chronos.config import current
 
-            end = timezone.now() + timedelta(days=current().events.recurrence_horizon_days)
-            version = None  # the horizon moves with the clock: never cached
+            # The horizon moves once a day, so the count stays cacheable per table version.
+            today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+            end = today + timedelta(days=current().events.recurrence_horizon_days)
         key = f"occurrences|{self.window.start}|{end}|{self.statuses}|{self.where}"
 
         def compute() -> int:
