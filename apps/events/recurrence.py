@@ -294,6 +294,8 @@ class Occurrence:
 
     def value(self, name: str):
         """A field of the occurrence: the exception's override, else the series' value."""
+        if name == "status" and self.exception is not None and self.exception.cancelled:
+            return "cancelled"
         if self.exception is not None and name in (self.exception.overrides or {}):
             return self.exception.overrides[name]
         return getattr(self.event, name)
