@@ -98,3 +98,26 @@ def test_a_local_series_is_written_back_with_its_rule(fake_google, sync, api, go
     remote = fake_google.get(GOOGLE_ID, local.external_id)
     assert remote["recurrence"] == ["RRULE:FREQ=DAILY;COUNT=3"]
     assert len(fake_google.instances(GOOGLE_ID, local.external_id)) == 3
+
+
+def test_local_changes_to_one_occurrence_are_written_back_to_that_instance(fake_google, sync, api):
+    master, ids = _corpus(fake_google)
+    sync()
+    series = Event.objects.get(external_id=master["id"])
+    writer = api(scopes=["events.read", "events.write"])
+    moved = "2026-04-21T12:00:00Z"
+    assert writer.patch(f"/api/v1/events/{series.pk}_20260420T073000Z",
+                        {"title": "Retro instead", "start_time": moved}, format="json").status_code == 200
+    assert writer.delete(f"/api/v1/events/{series.pk}_20260406T073000Z").status_code == 204
+
+    run = sync()
+
+    assert run.errors == [] and run.pushed == 2
+    changed = fake_google.get(GOOGLE_ID, ids["2026-04-20"])
+    assert changed["summary"] == "Retro instead"
+    assert datetime.fromisoformat(changed["start"]["dateTime"]).astimezone(UTC) == datetime(2026, 4, 21, 12, tzinfo=UTC)
+    assert fake_google.get(GOOGLE_ID, ids["2026-04-06"])["status"] == "cancelled"
+    # Google's view and ours agree, and the echo of our own push changes nothing more.
+    found = occurrences(series, NOW - timedelta(days=30), NOW + timedelta(days=60))
+    assert [(o.value("title"), o.start) for o in found] == _google_view(fake_google, master["id"])
+    assert sync().pushed == 0
