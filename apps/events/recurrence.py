@@ -428,8 +428,21 @@ def series_in_window(start: datetime | None, end: datetime | None, *, calendar_i
     its occurrences was moved into the window.
     """
 
-    from apps.events.models import Event
+    from django.db import connection
 
+    from apps.events.models import Event
+    from apps.events.selectors import _cache_version
+
+    # Kept per events-table version (exceptions included, see apps.events.dbobjects): a
+    # calendar polled for the same window reads its series once per change, not per request.
+    version = _cache_version()
+    key = (connection.settings_dict["NAME"], version, start, end,
+           tuple(sorted(calendar_ids)) if calendar_ids is not None else None, extra_where,
+           tuple(extra_params or ()))
+    if version is not None:
+        found = _SERIES.get(key)
+        if found is not None:
+            return found
     qs = Event.objects.filter(is_recurring=True)
     if calendar_ids is not None:
         qs = qs.filter(calendar_id__in=list(calendar_ids))
@@ -438,9 +451,24 @@ def series_in_window(start: datetime | None, end: datetime | None, *, calendar_i
     if start is not None or end is not None:
         ids = _series_ids(start, end)
         if not ids:
-            return []
+            return _remember(key, version, [])
         qs = qs.filter(pk__in=ids)
-    return with_exceptions(list(qs.select_related("calendar").order_by("start_time", "id")))
+    return _remember(key, version, with_exceptions(list(qs.select_related("calendar").order_by("start_time", "id"))))
+
+
+_SERIES: dict[tuple, list] = {}
+_SERIES_LIMIT = 64
+
+
+def _remember(key: tuple, version: int | None, series: list) -> list:
+    from apps.events.selectors import _cache_version
+
+    # Kept only when nothing was written meanwhile (the rows could be newer than the key).
+    if version is not None and _cache_version() == version:
+        if len(_SERIES) >= _SERIES_LIMIT or any(k[1] != version for k in list(_SERIES)[:1]):
+            _SERIES.clear()
+        _SERIES[key] = series
+    return series
 
 
 def _series_ids(start: datetime | None, end: datetime | None) -> set[int]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
 from apps.events.models import EventException
 
 
@@ -103,3 +107,15 @@ def test_instances_lists_one_series_and_an_unbounded_rule_pages(writer, calendar
                                          "tz": "UTC", "page": "3", "page_size": "2"})
     assert page.status_code == 200, page.content
     assert [i["start_time"] for i in page.json()["items"]] == ["2026-01-07T07:00:00Z", "2026-01-07T10:00:00Z"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_exception_written_without_touching_its_series_is_seen_at_once(writer, calendar):
+    # As the sync writes them: only the exception row changes. Counts and series lists are
+    # kept per events-table version, which exceptions bump too.
+    sid = _daily(writer)
+    assert _window(writer)["total_count"] == 5
+    EventException.objects.create(series_id=sid, original_start=datetime(2026, 1, 6, 10, tzinfo=UTC), cancelled=True)
+    window = _window(writer)
+    assert window["total_count"] == 4
+    assert [i["start_time"][:10] for i in window["items"]] == ["2026-01-05", "2026-01-07", "2026-01-08", "2026-01-09"]
