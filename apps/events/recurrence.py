@@ -23,7 +23,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
-from apps.events.timeparse import TimeError, zone
+from apps.events.timeparse import MAX_YEAR, MIN_YEAR, TimeError, zone
+
+# A bounded rule with more occurrences than this is treated as never-ending (its end is not
+# searched for): COUNT=10**9 or an hourly rule until 9999 must not stall a save.
+MAX_WALK = 100_000
 
 MAX_LINES = 100
 _LINE = re.compile(r"^(RRULE|EXDATE|RDATE)((?:;[A-Za-z-]+=[^:;]+)*):(.+)$", re.IGNORECASE)
@@ -52,12 +56,34 @@ def local_rrule(text: str, tz: ZoneInfo) -> str:
     """An RRULE with a UTC ``UNTIL`` rewritten to local wall time (rules expand on naive local times)."""
     def local(found: re.Match) -> str:
         try:
-            moment = datetime.strptime(found.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
-        except ValueError:
+            moment = datetime.strptime(found.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC).astimezone(tz)
+        except (ValueError, OverflowError):
             return found.group(0)  # left for dateutil to refuse with its reason
-        return f"UNTIL={moment.astimezone(tz):%Y%m%dT%H%M%S}"
+        return f"UNTIL={moment:%Y%m%dT%H%M%S}"
 
     return _UNTIL.sub(local, text.strip())
+
+
+# RFC 5545 bounds of the BYxxx parts: a value outside them never matches, and dateutil would
+# then search day by day until the year 9999 for an occurrence.
+_BOUNDS = {"BYSECOND": (0, 60), "BYMINUTE": (0, 59), "BYHOUR": (0, 23), "BYMONTHDAY": (-31, 31),
+           "BYYEARDAY": (-366, 366), "BYWEEKNO": (-53, 53), "BYMONTH": (1, 12), "BYSETPOS": (-366, 366),
+           "INTERVAL": (1, 10_000)}
+
+
+def _check_ranges(line: str, text: str) -> None:
+    for part in text.split(";"):
+        name, _, value = part.partition("=")
+        bounds = _BOUNDS.get(name.strip().upper())
+        if bounds is None:
+            continue
+        for item in value.split(","):
+            try:
+                number = int(item)
+            except ValueError:
+                raise RecurrenceError(f"{line!r}: {name}={item!r} is not a number.") from None
+            if not bounds[0] <= number <= bounds[1] or (number == 0 and bounds[0] < 0):
+                raise RecurrenceError(f"{line!r}: {name} must be within {bounds[0]}..{bounds[1]}.")
 
 
 def _stamp(raw: str, *, tz: ZoneInfo, tzid: str | None, all_day: bool, line: str) -> datetime:
@@ -71,6 +97,8 @@ def _stamp(raw: str, *, tz: ZoneInfo, tzid: str | None, all_day: bool, line: str
         clock = datetime.strptime(found.group(3), "%H%M%S").time()
     except ValueError:
         raise RecurrenceError(f"{line!r}: {raw!r} is not a valid date or time.") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise RecurrenceError(f"{line!r}: year {day.year} is out of range.")
     moment = datetime.combine(day.date(), clock)
     if found.group(4):
         moment = moment.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
@@ -109,10 +137,11 @@ def parse(lines, *, tz_name: str = "UTC", all_day: bool = False) -> Rule:
             local = local_rrule(value, tz)
             try:
                 rule = du.rrulestr(local, dtstart=datetime(2000, 1, 1))
-            except (ValueError, TypeError) as exc:
-                raise RecurrenceError(f"{line!r}: {exc}") from None
+            except (ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:
+                raise RecurrenceError(f"{line!r}: {exc or 'not a valid rule'}") from None
             if rule._freq in (du.SECONDLY, du.MINUTELY):  # noqa: SLF001 - dateutil keeps it private
                 raise RecurrenceError(f"{line!r}: a rule may repeat at most hourly.")
+            _check_ranges(line, local)
             rrules.append(local)
             continue
         tzid = None
@@ -183,8 +212,9 @@ def _last_local(lines: tuple[str, ...], tz_name: str, all_day: bool, dtstart: da
     if any("COUNT=" not in r.upper() and "UNTIL=" not in r.upper() for r in rule.rrules):
         return None
     last = dtstart
-    for last in _build(lines, tz_name, all_day, dtstart, None):  # noqa: B007 - bounded: COUNT/UNTIL
-        pass
+    for n, last in enumerate(_build(lines, tz_name, all_day, dtstart, None)):  # noqa: B007
+        if n > MAX_WALK:
+            return None
     return max(last, *rule.rdates) if rule.rdates else last
 
 
@@ -271,8 +301,9 @@ def series_end(event) -> datetime | None:
         if "COUNT=" not in upper and "UNTIL=" not in upper:
             return None
     last = None
-    for last in rs:  # noqa: B007 - bounded: every rule has COUNT or UNTIL
-        pass
+    for n, last in enumerate(rs):  # noqa: B007 - bounded: every rule has COUNT or UNTIL
+        if n > MAX_WALK:
+            return None  # too many to look for the last: windows treat it as never-ending
     if last is None:
         return _placed(event, _local_start(event), _span(event))[1]
     return _placed(event, last, _span(event))[1]

@@ -104,3 +104,28 @@ def test_occurrences_interface_excludes_exdates_and_sorts_by_start(writer, calen
     assert [(o.start.day, o.end.hour, o.original_start.day, o.event.pk) for o in found] == [
         (5, 11, 5, series.pk), (7, 11, 7, series.pk), (8, 11, 8, series.pk)]
     assert all(o.start.tzinfo is not None and o.start.utcoffset().total_seconds() == 0 for o in found)
+
+
+@pytest.mark.parametrize(("lines", "reason"), [
+    (["RRULE:FREQ=DAILY;BYMONTHDAY=99999999999999999999"],
+     "'RRULE:FREQ=DAILY;BYMONTHDAY=99999999999999999999': BYMONTHDAY must be within -31..31."),
+    (["RDATE:99991231T000000Z"], "'RDATE:99991231T000000Z': year 9999 is out of range."),
+    (["RRULE:FREQ=DAILY;UNTIL=99991231T235959Z"], None),
+])
+def test_hostile_rules_are_refused_or_stored_without_stalling(writer, calendar, lines, reason):
+    response = writer.post("/api/v1/events", {"calendar_id": "work", "title": "x", "start_time": "2026-01-05T10:00:00Z",
+                                              "end_time": "2026-01-05T11:00:00Z", "recurrence": lines}, format="json")
+    assert response.status_code in (201, 400), response.content
+    if reason is not None:
+        assert response.json()["recurrence"] == [reason]
+    if response.status_code == 201:
+        window = writer.get("/api/v1/events", {"start": "2026-01-01T00:00:00Z", "end": "2026-01-08T00:00:00Z"})
+        assert window.status_code == 200
+
+
+def test_a_huge_count_is_stored_as_a_series_without_a_known_end(writer, calendar):
+    series = _series(writer, title="Many", start_time="2026-01-05T10:00:00Z", end_time="2026-01-05T11:00:00Z",
+                     recurrence=["RRULE:FREQ=HOURLY;COUNT=1000000000"])
+    assert Event.objects.get(pk=series["id"]).series_end is None
+    found = _starts(writer.get("/api/v1/events", {"start": "2026-01-05T10:00:00Z", "end": "2026-01-05T13:00:00Z"}))
+    assert found == ["2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z", "2026-01-05T12:00:00Z"]
