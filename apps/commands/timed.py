@@ -186,7 +186,7 @@ def _keep_horizon(event: Event, *, until: datetime, early: timedelta) -> None:
     picks it up when its start enters the horizon; once written it needs no row at all.
     ``early``: how much sooner than the start its firing comes (a negative offset).
     """
-    if getattr(event, "recurrence", None):
+    if event.recurrence:
         ActionHorizon.objects.update_or_create(event_id=event.pk, defaults={"until": until})
     elif event.start_time >= until:
         ActionHorizon.objects.update_or_create(event_id=event.pk, defaults={

@@ -186,6 +186,11 @@ class AutoSchema(openapi.AutoSchema):
         if operation is None:
             return None
         has_body = "requestBody" in operation
+        if has_body:
+            content = operation["requestBody"].get("content", {}).get("application/json", {})
+            if "anyOf" in content.get("schema", {}):
+                # A body that must name one of several fields cannot be left out either.
+                operation["requestBody"]["required"] = True
         has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
         responses = operation["responses"]
         if any(p.get("name") == IDEMPOTENCY_HEADER for p in operation.get("parameters", [])):

@@ -3,11 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone as dj_timezone
+from django.utils.html import format_html, format_html_join
 
 from apps.audit.admin import AuditTrailMixin
 from apps.core.jsonparse import JSONFieldsAdminMixin
-from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+from apps.events import recurrence
+from apps.events.models import Calendar, Event, EventException, EventLink, Note, SubTask, UrlPayload
 from apps.events.timeparse import TimeError, zone
+
+NEXT_SHOWN = 8
 
 
 class CalendarForm(forms.ModelForm):
@@ -47,7 +52,30 @@ class SubTaskInline(admin.TabularInline):
     fields = ("position", "text", "completed", "completed_at")
 
 
+class RecurrenceField(forms.CharField):
+    """Google's ``recurrence`` list edited as text, one RFC 5545 line per row."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 80, "style": "font-family: monospace",
+                                   "placeholder": "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270630T000000Z"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class EventForm(forms.ModelForm):
+    recurrence = RecurrenceField(
+        required=False, label="Repeats",
+        help_text="Empty: a single event. One line each: RRULE:FREQ=DAILY;COUNT=10 — "
+                  "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270630T000000Z — "
+                  "EXDATE;TZID=Europe/Berlin:20270105T093000 (skip that one) — RDATE:20270110T090000Z (add one). "
+                  "Times repeat on the event's own time zone.")
+
     class Meta:
         model = Event
         fields = "__all__"
@@ -58,6 +86,13 @@ class EventForm(forms.ModelForm):
         if calendar is not None and calendar.read_only:
             self.add_error("calendar", f"{calendar} is a read-only iCalendar subscription: its entries change only "
                                        "in the feed.")
+        lines = cleaned.get("recurrence") or []
+        if lines:
+            try:
+                cleaned["recurrence"] = recurrence.validate(lines, tz_name=cleaned.get("timezone") or "UTC",
+                                                            all_day=bool(cleaned.get("all_day")))
+            except recurrence.RecurrenceError as exc:
+                self.add_error("recurrence", str(exc))
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end < start:
             self.add_error("end_time", "must not be before the start time.")
@@ -75,16 +110,94 @@ class EventForm(forms.ModelForm):
         return cleaned
 
 
+class EventExceptionInline(admin.TabularInline):
+    model = EventException
+    extra = 0
+    fields = ("original_start", "cancelled", "start_time", "end_time", "overrides", "external_id")
+    verbose_name = "changed or cancelled occurrence"
+    verbose_name_plural = "changed or cancelled occurrences"
+
+
+class RecurringFilter(admin.SimpleListFilter):
+    title = "repeats"
+    parameter_name = "repeats"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "series"), ("no", "single events"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_recurring=self.value() == "yes")
+        return queryset
+
+
 @admin.register(Event)
 class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = EventForm
-    list_display = ("title", "calendar", "start_time", "end_time", "all_day", "status", "priority", "conflict_hint")
-    list_filter = ("calendar", "status", "priority", "event_type", "all_day")
+    list_display = ("title", "calendar", "start_time", "end_time", "all_day", "status", "priority", "repeats",
+                    "conflict_hint")
+    list_filter = ("calendar", "status", "priority", "event_type", "all_day", RecurringFilter)
     search_fields = ("title", "description", "location", "external_id")
     date_hierarchy = "start_time"
     list_select_related = ("calendar",)
-    readonly_fields = ("all_done", "plugin_error", "created_at", "updated_at")
-    inlines = [SubTaskInline]
+    readonly_fields = ("recurrence_summary", "next_occurrences", "all_done", "plugin_error", "created_at",
+                       "updated_at")
+    inlines = [SubTaskInline, EventExceptionInline]
+    fieldsets = (
+        (None, {"fields": ("calendar", "title", "description", "location", "start_time", "end_time", "all_day",
+                           "start_date", "end_date", "timezone")}),
+        ("Repeats", {"fields": ("recurrence", "recurrence_summary", "next_occurrences")}),
+        ("Details", {"fields": ("priority", "event_type", "status", "mode", "tags", "attendees", "external_id",
+                                "etag", "all_done", "plugin_error", "created_at", "updated_at")}),
+    )
+
+    @staticmethod
+    def _summary(obj: Event) -> str:
+        return recurrence.describe(obj.recurrence, tz_name=obj.timezone, all_day=obj.all_day,
+                                   start=recurrence.to_local(obj, obj.start_time))
+
+    @admin.display(description="repeats")
+    def repeats(self, obj: Event) -> str:
+        if not obj.recurrence:
+            return "—"
+        text = self._summary(obj)
+        short = text if len(text) <= 32 else text[:31] + "…"
+        return format_html('<span title="{}" style="white-space: nowrap">{}</span>', text, short)
+
+    @admin.display(description="in plain words")
+    def recurrence_summary(self, obj: Event) -> str:
+        if obj.pk is None or not obj.recurrence:
+            return "A single event (nothing repeats)."
+        return self._summary(obj)
+
+    @admin.display(description="next occurrences")
+    def next_occurrences(self, obj: Event) -> str:
+        if obj.pk is None or not obj.recurrence:
+            return "—"
+        tz = zone(obj.timezone or "UTC")
+        upcoming = []
+        for occ in recurrence.iter_occurrences(obj, dj_timezone.now(), None, exceptions=obj.exceptions.all()):
+            upcoming.append(occ)
+            if len(upcoming) == NEXT_SHOWN:
+                break
+        if not upcoming:
+            return "No occurrence lies ahead: the series has ended."
+
+        def line(occ):
+            if obj.all_day:
+                first, last = occ.local_dates()
+                when = f"{first:%a %d %b %Y}" + (f" – {last:%a %d %b %Y}" if (last - first).days > 1 else "")
+            else:
+                local = occ.start.astimezone(tz)
+                when = f"{local:%a %d %b %Y, %H:%M}–{occ.end.astimezone(tz):%H:%M}"
+            note = ""
+            if occ.exception is not None:
+                note = " (moved)" if occ.exception.start_time is not None else " (changed)"
+            return (when, note)
+
+        items = format_html_join("", "<li>{}{}</li>", (line(o) for o in upcoming))
+        return format_html('<ul style="margin:0; padding-left:1.2em">{}</ul><p class="help">Times in {}.</p>',
+                           items, obj.timezone or "UTC")
     show_full_result_count = False
     actions: list = []
 

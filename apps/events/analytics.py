@@ -42,9 +42,30 @@ class Row:
 
 def load(start: datetime, end: datetime, calendar_ids: list[str] | None) -> list[Row]:
     longest = Event.objects.aggregate(m=Max("duration_seconds"))["m"] or 0
-    qs = Event.objects.filter(start_time__gte=start - timedelta(seconds=longest), start_time__lt=end, end_time__gt=start)
+    qs = Event.objects.filter(start_time__gte=start - timedelta(seconds=longest), start_time__lt=end, end_time__gt=start,
+                              is_recurring=False)
     if calendar_ids:
         qs = qs.filter(calendar_id__in=calendar_ids)
+    return sorted([*_rows(qs), *_occurrence_rows(start, end, calendar_ids)], key=lambda r: (r.start, id_order(r.id)))
+
+
+def id_order(value) -> tuple[bool, int | str]:
+    """Stored events' integer ids first, then occurrence ids (``<series>_<start>``)."""
+    return isinstance(value, str), value
+
+
+def _occurrence_rows(start: datetime, end: datetime, calendar_ids: list[str] | None) -> list[Row]:
+    """Each occurrence of the series in the window as one row (id: the instance id)."""
+    from apps.events.recurrence import window_occurrences
+
+    return [Row(o.instance_id, o.event.calendar_id, o.start, o.end, o.event.all_day, o.status,
+                o.value("event_type"), o.value("priority"),
+                tuple(t for t in (o.value("tags") or ()) if isinstance(t, str)), attendee_set(o.value("attendees")),
+                o.value("title"))
+            for o in window_occurrences(start, end, calendar_ids=calendar_ids or None)]
+
+
+def _rows(qs) -> list[Row]:
     fields = ("id", "calendar_id", "start_time", "end_time", "all_day", "status", "event_type", "priority", "tags",
               "attendees", "title")
     return [
@@ -95,8 +116,8 @@ def conflict_pairs(rows: list[Row]) -> list[tuple[int, int]]:
         for bucket in buckets:
             for other in index.overlapping(bucket, r.start, r.end):
                 if other.id != r.id:
-                    pairs.add((min(r.id, other.id), max(r.id, other.id)))
-    return sorted(pairs)
+                    pairs.add((min(r.id, other.id, key=id_order), max(r.id, other.id, key=id_order)))
+    return sorted(pairs, key=lambda p: (id_order(p[0]), id_order(p[1])))
 
 
 def free_blocks(rules: CalendarRules, rows: list[Row], start: datetime, end: datetime
@@ -148,7 +169,7 @@ def productivity(*, start: datetime, end: datetime, calendar_ids: list[str] | No
     tasks = [r for r in live if r.event_type == Event.EventType.TASK]
     tasks_done = sum(1 for r in tasks if r.status == Event.Status.COMPLETED)
 
-    live_ids = [r.id for r in live]
+    live_ids = [r.id for r in live if isinstance(r.id, int)]  # a series' checklist is not per occurrence
     stats = (
         SubTask.objects.filter(event_id__in=live_ids)
         .values("event_id")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -18,18 +20,31 @@ from apps.core.renderers import JSONRenderer
 from apps.core.timefmt import iso_z
 from apps.events import selectors, services
 from apps.events.ics import export_calendar
-from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+from apps.events.models import Calendar, Event, EventException, EventLink, Note, SubTask, UrlPayload
+from apps.events.recurrence import (
+    is_occurrence,
+    iter_occurrences,
+    occurrence_at,
+    original_start_of,
+    split_instance_id,
+)
+from apps.events.recurrence import (
+    series_in_window as recurrence_series_in_window,
+)
 from apps.events.serializers import (
     CalendarSerializer,
     EventInputSerializer,
     EventLinkSerializer,
-    EventRow,
     NoteSerializer,
+    OccurrenceInputSerializer,
+    OccurrenceRow,
     SubTaskInput,
     UrlPayloadSerializer,
     conflicts_of,
     event_dict,
     event_rows,
+    list_row,
+    occurrence_dict,
     render_rows,
     sub_task_dict,
 )
@@ -78,6 +93,23 @@ class EventPagination(PagePagination):
         return rows
 
 
+class OccurrencePage:
+    """One series' occurrences, sliced lazily (a never-ending rule pages without expanding ahead)."""
+
+    def __init__(self, event: Event, start, end) -> None:
+        self.event, self.start, self.end = event, start, end
+        self.exceptions = list(event.exceptions.all())
+
+    def _iter(self):
+        return iter_occurrences(self.event, self.start, self.end, exceptions=self.exceptions)
+
+    def __getitem__(self, item: slice):
+        return list(itertools.islice(self._iter(), item.start or 0, item.stop))
+
+    def count(self) -> int:
+        return sum(1 for _ in self._iter())
+
+
 class RowQuery:
     """Slicing yields :class:`EventRow` objects; counting goes to the (cached) query count."""
 
@@ -85,7 +117,7 @@ class RowQuery:
         self.query = query
 
     def __getitem__(self, item: slice):
-        return [EventRow.from_db(row) for row in self.query.rows(item.start or 0, item.stop - (item.start or 0),
+        return [list_row(row) for row in self.query.rows(item.start or 0, item.stop - (item.start or 0),
                                                                  event_rows)]
 
     def count(self) -> int:
@@ -129,6 +161,7 @@ class EventViewSet(viewsets.ViewSet):
         "update": "events.write",
         "partial_update": "events.write",
         "destroy": "events.write",
+        "instances": "events.read",
         "sub_tasks": "events.write",
         "sub_task_detail": "events.write",
         "reorder_sub_tasks": "events.write",
@@ -194,10 +227,43 @@ class EventViewSet(viewsets.ViewSet):
         return self._answer(outcome.event, code=status.HTTP_201_CREATED, suggestions=_suggestions_for(outcome.event),
                             fresh=not extra["sub_tasks"])
 
+    def _occurrence(self, pk):
+        """The occurrence an instance id names (``<series id>_<start>``), or None for a plain id."""
+        named = split_instance_id(pk)
+        if named is None:
+            return None
+        series_id, stamp = named
+        series = _with_related(Event.objects.filter(pk=series_id, is_recurring=True)).first()
+        original = original_start_of(series, stamp) if series is not None else None
+        if original is None:
+            raise exceptions.NotFound("No occurrence with this id.")
+        exception = EventException.objects.filter(series=series, original_start=original).first()
+        if exception is None and not is_occurrence(series, original):
+            raise exceptions.NotFound("No occurrence with this id.")
+        return occurrence_at(series, original, exception)
+
+    def _occurrence_answer(self, occ) -> Response:
+        conflicts = conflicts_of([OccurrenceRow(occ)])
+        return Response(occurrence_dict(occ, conflicts))
+
     def retrieve(self, request, pk=None):
+        occ = self._occurrence(pk)
+        if occ is not None:
+            return self._occurrence_answer(occ)
         return self._answer(self._event(pk))
 
+    def _update_occurrence(self, request, occ) -> Response:
+        refuse_read_only(occ.event.calendar_id, occ.event.calendar)
+        body = OccurrenceInputSerializer(data=request.data, context={"occurrence": occ})
+        body.is_valid(raise_exception=True)
+        exception = services.change_occurrence(series=occ.event, original_start=occ.original_start,
+                                               data=dict(body.validated_data))
+        return self._occurrence_answer(occurrence_at(occ.event, occ.original_start, exception))
+
     def _update(self, request, pk, *, partial: bool) -> Response:
+        occ = self._occurrence(pk)
+        if occ is not None:
+            return self._update_occurrence(request, occ)
         event = self._event(pk)
         refuse_read_only(event.calendar_id, event.calendar)
         serializer = EventInputSerializer(event, data=request.data, partial=partial)
@@ -207,7 +273,10 @@ class EventViewSet(viewsets.ViewSet):
             refuse_read_only(data["calendar_id"])
         if "sub_tasks" in data:
             data["sub_tasks"] = [dict(s) for s in data["sub_tasks"]]
-        event = services.update_event(event=event, data=data)
+        if event.is_recurring or data.get("recurrence"):
+            event = services.update_series(event=event, data=data)
+        else:
+            event = services.update_event(event=event, data=data)
         return self._answer(event, suggestions=_suggestions_for(event))
 
     def update(self, request, pk=None):
@@ -217,10 +286,35 @@ class EventViewSet(viewsets.ViewSet):
         return self._update(request, pk, partial=True)
 
     def destroy(self, request, pk=None):
+        occ = self._occurrence(pk)
+        if occ is not None:
+            refuse_read_only(occ.event.calendar_id, occ.event.calendar)
+            services.change_occurrence(series=occ.event, original_start=occ.original_start,
+                                       data={"status": Event.Status.CANCELLED.value})
+            return Response(status=status.HTTP_204_NO_CONTENT)
         event = self._event(pk)
         refuse_read_only(event.calendar_id, event.calendar)
         event.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["get"])
+    def instances(self, request, pk=None):
+        """``GET /events/{series id}/instances?start=&end=``: the occurrences of one series."""
+        event = self._event(pk)
+        window = selectors.window_from_params(request.query_params) if (
+            request.query_params.get("start") or request.query_params.get("end")) else selectors.Window(None, None)
+        end = window.end
+        if end is None and not event.series_end and event.is_recurring:
+            from django.utils import timezone as dj_timezone
+
+            from chronos.config import current
+
+            end = dj_timezone.now() + timedelta(days=current().events.recurrence_horizon_days)
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(OccurrencePage(event, window.start, end), request, view=self)
+        conflicts = conflicts_of([OccurrenceRow(o) for o in page])
+        return paginator.get_paginated_response([occurrence_dict(o, conflicts) if event.is_recurring
+                                                 else event_dict(event, conflicts_of([event])) for o in page])
 
     @action(detail=True, methods=["get"])
     def links(self, request, pk=None):
@@ -361,7 +455,8 @@ class IcsExportView(APIView):
         if params.get("start") or params.get("end"):
             window = selectors.window_from_params({"start": params.get("start"), "end": params.get("end"),
                                                    "tz": params.get("tz")})
-            queryset = selectors.in_window(queryset, window)
+            series = [s.pk for s in recurrence_series_in_window(window.start, window.end)]
+            queryset = selectors.in_window(queryset.filter(is_recurring=False), window) | queryset.filter(pk__in=series)
         body = export_calendar(queryset.order_by("start_time", "id"), name=calendar or "chronos")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{calendar or "chronos"}.ics"'

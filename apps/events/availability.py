@@ -251,8 +251,27 @@ def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str],
             hit, names = names_of(att, wanted)
         if hit or cal in cal_set:
             add((s, e, ev_id, cal, names))
+    rows = _expand_occurrences(rows, start, end, cals, wanted)
     # The index hands rows over in start order already, so this sort is a linear check.
     rows.sort(key=itemgetter(0))
+    return rows
+
+
+def _expand_occurrences(rows: list[BusyRow], start: datetime, end: datetime, cals: list[str],
+                        wanted: frozenset[str]) -> list[BusyRow]:
+    """Recurring series count by their occurrences: their stored rows (the first occurrence)
+    are dropped and every occurrence overlapping the window is added."""
+    from apps.events.recurrence import occurrence_spans
+
+    series: set[int] = set()
+    found = occurrence_spans(start, end, calendar_ids=cals, attendees=wanted, seen=series)
+    if series:
+        rows = [r for r in rows if r[2] not in series]
+    cal_set = set(cals)
+    for occ in found:
+        hit, names = _asked(json.dumps(occ.value("attendees") or []), wanted) if wanted else (False, ())
+        if hit or occ.event.calendar_id in cal_set:
+            rows.append((to_micros(occ.start), to_micros(occ.end), occ.instance_id, occ.event.calendar_id, names))
     return rows
 
 
@@ -428,13 +447,20 @@ def periods(windows: list[Span], merged: list[list]) -> JSONText:
                 add(f'{{"start_time":"{known(cursor) or text(cursor)}","end_time":"{known(bs) or text(bs)}",{_FREE}')
             since = bs if bs > ws else ws
             cursor = be if be < we else we
-            shown = ",".join(map(str, sorted(ids))) if len(ids) > 1 else ids[0] if ids else ""
+            shown = _shown(ids)
             add(f'{{"start_time":"{known(since) or text(since)}","end_time":"{known(cursor) or text(cursor)}",'
                 f'"available":false,"conflicts":[{shown}],"external_busy":{"true" if ext else "false"}}}')
             k += 1
         if cursor < we:
             add(f'{{"start_time":"{text(cursor)}","end_time":"{text(we)}",{_FREE}')
     return JSONText(f"[{','.join(out)}]")
+
+
+def _shown(ids: list) -> str:
+    """Conflict ids as JSON list items: stored events' integers first, then occurrence ids (text)."""
+    if len(ids) == 1 and type(ids[0]) is int:
+        return str(ids[0])
+    return ",".join(f'"{i}"' if isinstance(i, str) else str(i) for i in sorted(ids, key=lambda i: (isinstance(i, str), i)))
 
 
 def unknown_periods(windows: list[Span]) -> JSONText:

@@ -9,7 +9,8 @@ SQLite
   Triggers keep it in sync on INSERT/UPDATE/DELETE.
 
   ``events_dataversion`` is a one-row counter bumped by triggers on every change of the events
-  table; cached ``total_count`` values are keyed on it, so a cached count is never stale.
+  table and of its occurrence exceptions; cached ``total_count`` values are keyed on it, so a
+  cached count is never stale.
 
 PostgreSQL
   A GIN index on the same ``to_tsvector('simple', ...)`` expression that the search uses.
@@ -27,6 +28,7 @@ EVENTS = "events_event"
 FTS = "events_event_fts"
 FTS_SOURCE = "events_event_ftsrc"
 VERSION = "events_dataversion"
+EXCEPTIONS = "events_eventexception"
 ID_BITS = 30
 ID_MASK = (1 << ID_BITS) - 1
 
@@ -73,6 +75,11 @@ SQLITE_TRIGGERS = {
         f"CREATE TRIGGER IF NOT EXISTS events_version_ad AFTER DELETE ON {EVENTS} BEGIN "
         f"UPDATE {VERSION} SET version = version + 1 WHERE id = 1; END;"
     ),
+    # A changed or cancelled occurrence changes what windows, counts and conflicts show too.
+    **{f"events_exception_version_{suffix}": (
+        f"CREATE TRIGGER IF NOT EXISTS events_exception_version_{suffix} AFTER {op} ON {EXCEPTIONS} BEGIN "
+        f"UPDATE {VERSION} SET version = version + 1 WHERE id = 1; END;"
+    ) for suffix, op in (("ai", "INSERT"), ("au", "UPDATE"), ("ad", "DELETE"))},
 }
 FTS_TRIGGERS = ("events_event_fts_ai", "events_event_fts_ad", "events_event_fts_au")
 

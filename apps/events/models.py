@@ -115,6 +115,13 @@ class Event(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, null=True, blank=True)
     all_done = models.BooleanField(default=False)
     plugin_error = models.TextField(blank=True, default="")
+    # RFC 5545 lines (RRULE/EXDATE/RDATE), as Google's ``recurrence`` field. A series keeps its
+    # first occurrence in start_time/end_time; apps.events.recurrence expands it.
+    recurrence = models.JSONField(default=list, blank=True)
+    is_recurring = models.BooleanField(default=False, editable=False)
+    # End of the last occurrence (None: the rule never ends). With start_time it bounds the
+    # windows a series can appear in, so a window reads only the series it can touch.
+    series_end = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,6 +142,9 @@ class Event(models.Model):
             # event, by calendar and start time.
             models.Index(fields=["calendar", "start_time", "end_time", "status"], condition=Q(all_day=False),
                          name="event_cal_timed_span_idx"),
+            # The series a window can touch: few rows, read whole (see apps.events.recurrence).
+            models.Index(fields=["start_time", "series_end"], condition=Q(is_recurring=True),
+                         name="event_series_span_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gte=F("start_time")), name="event_end_after_start"),
@@ -148,14 +158,58 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         self.duration_seconds = int((self.end_time - self.start_time).total_seconds())
+        self.is_recurring = bool(self.recurrence)
+        if self.is_recurring:
+            from apps.events.recurrence import series_end
+
+            self.series_end = series_end(self)
+        else:
+            self.series_end = None
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"start_time", "end_time"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "duration_seconds"}
+        if update_fields is not None and {"start_time", "end_time", "recurrence", "timezone", "all_day",
+                                          "start_date", "end_date"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "duration_seconds", "is_recurring", "series_end"}
         super().save(*args, **kwargs)
 
     @property
     def effective_mode(self) -> str:
         return self.mode or self.calendar.default_mode
+
+
+class EventException(models.Model):
+    """One occurrence of a series that differs from its rule: moved, changed or cancelled.
+
+    ``original_start`` is the occurrence's unmodified start (UTC), which names it
+    (Google's ``originalStartTime``); ``overrides`` holds the fields it changes.
+    """
+
+    OVERRIDABLE = ("title", "description", "location", "priority", "event_type", "status", "tags", "attendees")
+
+    series = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="exceptions")
+    original_start = models.DateTimeField()
+    cancelled = models.BooleanField(default=False)
+    start_time = models.DateTimeField(null=True, blank=True, help_text="new start; empty: the original time")
+    end_time = models.DateTimeField(null=True, blank=True)
+    overrides = models.JSONField(default=dict, blank=True)
+    external_id = models.CharField(max_length=1024, blank=True, default="", help_text="source's instance id")
+    etag = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["series", "original_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "original_start"], name="eventexception_unique_occurrence"),
+        ]
+        indexes = [
+            # Moved occurrences a window must show although their rule puts them elsewhere.
+            models.Index(fields=["start_time"], condition=Q(cancelled=False, start_time__isnull=False),
+                         name="eventexception_moved_idx"),
+        ]
+
+    def __str__(self) -> str:
+        what = "cancelled" if self.cancelled else "changed"
+        return f"{self.series_id} @ {self.original_start:%Y-%m-%d %H:%M} ({what})"
 
 
 class SubTask(models.Model):

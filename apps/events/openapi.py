@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 
 from apps.core.openapi import ERROR, IDEMPOTENCY_KEY, document, error
@@ -42,10 +42,15 @@ class Slot(serializers.Serializer):
     end_time = serializers.DateTimeField()
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^\d+_\d{8}(T\d{6}Z)?$"}]})
+class EventIdField(serializers.Field):
+    """A stored event's integer id, or an occurrence's ``"<series id>_<UTC start>"``."""
+
+
 class EventOut(serializers.Serializer):
     """An event as every events endpoint answers it (UTC with ``Z``; all-day events as dates)."""
 
-    id = serializers.IntegerField()
+    id = EventIdField()
     calendar_id = serializers.CharField()
     external_id = serializers.CharField(allow_blank=True)
     title = serializers.CharField()
@@ -65,7 +70,10 @@ class EventOut(serializers.Serializer):
     mode = serializers.ChoiceField(choices=Mode.choices)
     sub_tasks = SubTaskOut(many=True)
     all_done = serializers.BooleanField()
-    conflicts = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of overlapping events.")
+    conflicts = serializers.ListField(child=EventIdField(), help_text="Ids of overlapping events and occurrences.")
+    recurrence = serializers.ListField(child=serializers.CharField(), help_text="RFC 5545 lines of a series.")
+    recurring_event_id = serializers.IntegerField(allow_null=True, help_text="The series of an occurrence.")
+    original_start_time = serializers.CharField(allow_null=True, help_text="An occurrence's unmodified start.")
     plugin_error = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -158,6 +166,11 @@ document(
     sub_task_detail=extend_schema(parameters=[ID, SUB_TASK_ID], request={"application/json": SUB_TASK_PATCH},
                                   responses={200: SubTaskAnswer, 204: None}),
     reorder_sub_tasks=extend_schema(parameters=[ID], request=Reorder, responses=EventOut),
+    instances=extend_schema(
+        summary="The occurrences of one series",
+        parameters=[ID, OpenApiParameter("start", str, description="Window start, ISO 8601 with offset."),
+                    OpenApiParameter("end", str, description="Window end, ISO 8601 with offset.")],
+        responses=EventOut(many=True)),
 )
 
 document(

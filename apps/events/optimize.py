@@ -22,6 +22,7 @@ from apps.events.analytics import (
     Row,
     conflict_pairs,
     free_blocks,
+    id_order,
     load,
     local_days,
     meeting_types,
@@ -37,7 +38,7 @@ RULE_ORDER = {"conflict": 0, "meeting_overload": 1, "missing_break": 2, "focus_b
 
 def _mover(a: Row, b: Row) -> Row:
     """The event of a colliding pair that should move."""
-    return max((a, b), key=lambda r: (-PRIORITY_RANK.get(r.priority, 1), r.start, r.id))
+    return max((a, b), key=lambda r: (-PRIORITY_RANK.get(r.priority, 1), r.start, id_order(r.id)))
 
 
 def _conflicts(rows: list[Row], limit: int, rules: CalendarRules) -> list[dict]:
@@ -47,7 +48,7 @@ def _conflicts(rows: list[Row], limit: int, rules: CalendarRules) -> list[dict]:
         mover = _mover(by_id[a], by_id[b])
         other = b if mover.id == a else a
         groups[mover.id].add(other)
-    events = Event.objects.select_related("calendar").in_bulk(list(groups))
+    events = Event.objects.select_related("calendar").in_bulk([g for g in groups if isinstance(g, int)])
     out = []
     for mover_id, others in groups.items():
         r = by_id[mover_id]
@@ -56,7 +57,7 @@ def _conflicts(rows: list[Row], limit: int, rules: CalendarRules) -> list[dict]:
             "rule": "conflict",
             "date": r.start.astimezone(rules.tz).date().isoformat(),
             "at": r.start,
-            "event_ids": [mover_id, *sorted(others)],
+            "event_ids": [mover_id, *sorted(others, key=id_order)],
             "move_event_id": mover_id,
             "message": f"'{r.title}' collides with {len(others)} other event(s); move it to a free slot.",
             "proposed_slots": [{"start_time": iso_z(s["start_time"]), "end_time": iso_z(s["end_time"])} for s in slots],
@@ -122,7 +123,7 @@ def suggestions(*, start: datetime, end: datetime, calendar_ids: list[str] | Non
         + _meetings(rows, start, end, rules)
         + _focus(rows, start, end, rules)
     )
-    items.sort(key=lambda s: (s["at"], RULE_ORDER[s["rule"]], s["event_ids"]))
+    items.sort(key=lambda s: (s["at"], RULE_ORDER[s["rule"]], [id_order(i) for i in s["event_ids"]]))
     for item in items:
         item.pop("at")
     counts: dict[str, int] = defaultdict(int)

@@ -107,6 +107,7 @@ def window_rows(start: datetime, end: datetime, *, calendar_ids: Iterable[str] |
         start_time__lt=end,
         end_time__gt=start,
         all_day=False,
+        is_recurring=False,
     ).exclude(status=Event.Status.CANCELLED)
     cals = list(calendar_ids or ())
     people = sorted(attendee_set(attendees))
@@ -143,6 +144,15 @@ def window_rows(start: datetime, end: datetime, *, calendar_ids: Iterable[str] |
         if people and cal not in cal_set and not (names & wanted):
             continue
         rows.append(Busy(ev_id, cal, s, e, names))
+    from apps.events.recurrence import occurrence_spans
+
+    for occ in occurrence_spans(start, end, calendar_ids=None if calendar_ids is None and not people else cals,
+                                attendees=people):
+        names = attendee_set(occ.value("attendees"))
+        if people and occ.event.calendar_id not in cal_set and not (names & wanted):
+            continue
+        rows.append(Busy(occ.instance_id, occ.event.calendar_id, occ.start, occ.end, names))
+    rows.sort(key=lambda b: b.start)
     return rows
 
 
@@ -259,12 +269,12 @@ def _calendar_collisions(live: list, vendor: str) -> dict[int, list[int]]:
         lowest = f"datetime(p.s, '-' || {_LONGEST_SECONDS} || ' seconds')"
     params: list = []
     for i, event, _, (start, end) in live:
-        params += [i, event.calendar_id, start, end, event.pk if event.pk is not None else -1]
+        params += [i, event.calendar_id, start, end, event.pk if isinstance(event.pk, int) else -1]
     sql = (f"WITH p(k, cal, s, e, self) AS (VALUES {', '.join([row] * len(live))}) "
            "SELECT p.k, o.id FROM p JOIN events_event o "
            f"ON o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
            "WHERE o.end_time > p.s AND o.end_time > o.start_time AND NOT o.all_day AND o.status <> %s "
-           "AND o.id <> p.self")
+           "AND o.id <> p.self AND NOT o.is_recurring")
     found: dict[int, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, Event.Status.CANCELLED.value])
@@ -303,7 +313,7 @@ def _collisions(events: Sequence) -> list[list[int]]:
         clause = _attendee_clause(people) or ("1 = 1", [])  # (an unknown vendor: matched below)
         sql = (f"SELECT id, {times}, attendees FROM events_event "
                "WHERE start_time >= %s AND start_time < %s AND end_time > %s AND end_time > start_time "
-               f"AND NOT all_day AND status <> %s AND {clause[0]} ORDER BY start_time, id")
+               f"AND NOT all_day AND NOT is_recurring AND status <> %s AND {clause[0]} ORDER BY start_time, id")
         params = [db_time(first - longest), last, db_time(first), Event.Status.CANCELLED.value, *clause[1]]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -315,14 +325,42 @@ def _collisions(events: Sequence) -> list[list[int]]:
             names = attendee_set(json.loads(raw) if isinstance(raw, str) else raw if isinstance(raw, list) else ())
             for person in names & wanted:
                 by_person[person].add(row_id, start, end)
+    by_occurrence = _occurrence_collisions(live, people)
     for i, event, names, (start, end) in live:
         found = set(by_position.get(i, ()))
         for person in names:
             if person in by_person:
                 found.update(by_person[person].hits(start, end))
+        found.update(by_occurrence.get(i, ()))
         found.discard(event.pk)
-        out[i] = sorted(found)
+        out[i] = sorted(found, key=lambda x: (isinstance(x, str), x))
     return out
+
+
+def _occurrence_collisions(live: list, people: list[str]) -> dict[int, list[str]]:
+    """{position: instance ids} of series occurrences colliding with each ``live`` event.
+
+    The series on the events' calendars (or naming one of their attendees) that can touch the
+    span from the earliest start to the latest end are expanded once for that span.
+    """
+    from apps.events.recurrence import occurrence_spans
+
+    first = _aware(min(span[0] for *_, span in live))
+    last = _aware(max(span[1] for *_, span in live))
+    calendars = {event.calendar_id for _, event, _, _ in live}
+    spans = occurrence_spans(first, last, calendar_ids=calendars, attendees=people)
+    if not spans:
+        return {}
+    found: dict[int, list[str]] = defaultdict(list)
+    for i, event, names, (start, end) in live:
+        start, end = _aware(start), _aware(end)
+        own = getattr(event, "series_id", None) or (event.pk if getattr(event, "is_recurring", False) else None)
+        for occ in spans:
+            if occ.start >= end or occ.end <= start or occ.event.pk == own:
+                continue
+            if occ.event.calendar_id == event.calendar_id or (names & attendee_set(occ.value("attendees"))):
+                found[i].append(occ.instance_id)
+    return found
 
 
 # ((database, events-table version), {event id: conflicting ids}): the conflict lists known for

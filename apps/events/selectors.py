@@ -190,20 +190,84 @@ class EventQuery:
         """
         if not self.streams:
             return []
+
+        def read(stream, wanted: int, skip: int) -> list:
+            if isinstance(stream, OccurrenceStream):
+                return stream.rows(wanted, skip)
+            return reader(stream, wanted, skip)
+
         if len(self.streams) == 1:
-            return reader(self.streams[0], limit, offset)
-        first = reader(self.streams[0], offset + limit, 0)
+            return read(self.streams[0], limit, offset)
+        first = read(self.streams[0], offset + limit, 0)
         streams = [first]
         for stream in self.streams[1:]:
             if len(first) == offset + limit:
                 # Rows starting after the first stream's last row cannot make this page.
                 stream = stream.until(first[-1][START])
-            streams.append(reader(stream, offset + limit, 0))
-        merged = heapq.merge(*streams, key=lambda row: (row[START], row[0]))
+            streams.append(read(stream, offset + limit, 0))
+        # Occurrence ids are text ("<series>_<start>"), stored events' integers: order them apart.
+        merged = heapq.merge(*streams, key=lambda row: (row[START], isinstance(row[0], str), row[0]))
         return list(itertools.islice(merged, offset, offset + limit))
 
     def count(self) -> int:
-        return sum(count_where(*stream.clause(), version=self.version) for stream in self.streams)
+        return sum(stream.count(self.version) if isinstance(stream, OccurrenceStream)
+                   else count_where(*stream.clause(), version=self.version) for stream in self.streams)
+
+
+class OccurrenceStream:
+    """The occurrences of recurring series in the window, as one more ordered stream of the list.
+
+    Series are read once (few rows: :func:`apps.events.recurrence.series_in_window`), then each
+    is expanded lazily and merged: a page reads only the occurrences up to its last row, so an
+    unbounded rule over an unbounded window pages instead of expanding without end. Rows are
+    ``(instance id, …, start as the database would hand it back, occurrence)``.
+    """
+
+    def __init__(self, window: Window, *, where: str, params: list, statuses: list[str]) -> None:
+        self.window, self.where, self.params, self.statuses = window, where, params, statuses
+        self._series: list | None = None
+
+    def until(self, db_start) -> OccurrenceStream:
+        return self
+
+    def series(self) -> list:
+        if self._series is None:
+            from apps.events.recurrence import series_in_window
+
+            self._series = list(series_in_window(self.window.start, self.window.end, extra_where=self.where,
+                                                 extra_params=self.params))
+        return self._series
+
+    def _iterate(self, end: datetime | None):
+        from apps.events.recurrence import iter_occurrences
+
+        wanted = set(self.statuses)
+        streams = []
+        for series in self.series():
+            found = iter_occurrences(series, self.window.start, end, exceptions=series.exception_list)
+            if wanted:
+                found = (o for o in found if o.status in wanted)
+            streams.append(found)
+        return heapq.merge(*streams, key=lambda o: (o.start, o.event.pk, o.original_start))
+
+    def rows(self, limit: int, offset: int) -> list:
+        return [(o.instance_id, None, None, None, None, None, _db_value(o.start), o)
+                for o in itertools.islice(self._iterate(self.window.end), offset, offset + limit)]
+
+    def count(self, version: int | None) -> int:
+        end = self.window.end
+        if end is None:
+            from chronos.config import current
+
+            # The horizon moves once a day, so the count stays cacheable per table version.
+            today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+            end = today + timedelta(days=current().events.recurrence_horizon_days)
+        key = f"occurrences|{self.window.start}|{end}|{self.statuses}|{self.where}"
+
+        def compute() -> int:
+            return sum(1 for _ in self._iterate(end))
+
+        return _cached_count(key, self.params, compute, version=version)
 
 
 START = 6  # position of start_time in a list row (apps.events.serializers._ROW_COLUMNS)
@@ -249,13 +313,24 @@ def list_events(params, *, today=None) -> EventQuery:
             raise _bad("status", f"unknown status {unknown[0]!r}; use {', '.join(Event.Status.values)}.")
         where.append(f"status IN ({', '.join(['%s'] * len(statuses))})")
         args += statuses
+    # A series' occurrences can each have their own status: that filter is applied to them.
+    series_where, series_args = where[:1] if calendars else [], list(calendars)
     tag = (params.get("tag") or "").replace("\x00", "").strip()
     if tag:
         sql, tag_args = tag_clause(tag)
         where.append(sql)
         args += tag_args
+        series_where.append(sql)
+        series_args += tag_args
     q = params.get("q")
     text = q if q is not None and q.strip() else None
+    # Series are expanded into occurrences (below); their stored rows are never listed as such.
+    where.append("NOT is_recurring")
+    if text is not None:
+        found = search_clause(text)
+        if found is not None:
+            series_where.append(found[0])
+            series_args += found[1]
     if window.start is None or text is not None:
         # A search is bounded by the full-text index's time-keyed range instead: one pass
         # over the index is cheaper than one per stream.
@@ -276,6 +351,7 @@ def list_events(params, *, today=None) -> EventQuery:
             return EventQuery([], version)  # no word to look for: nothing can match
         fts = fts_terms(text, start_from=lowest, start_before=window.end) if sqlite else None
         parts.append(Stream(part_where, part_args, found, fts))
+    parts.append(OccurrenceStream(window, where=" AND ".join(series_where), params=series_args, statuses=statuses))
     return EventQuery(parts, version)
 
 

@@ -61,6 +61,41 @@ class EventRow:
         return self.id
 
 
+class OccurrenceRow:
+    """One occurrence of a series on a list page (see :class:`apps.events.selectors.OccurrenceStream`).
+
+    Carries what rendering and conflict detection read: the instance id as ``pk``, the
+    occurrence's own times (as the database would hand them back) and effective fields.
+    """
+
+    __slots__ = ("occ", "id", "calendar_id", "attendees", "all_day", "status", "db_start", "db_end", "mode",
+                 "series_id")
+
+    def __init__(self, occ) -> None:
+        from apps.events.selectors import _db_value
+
+        self.occ = occ
+        self.id = occ.instance_id
+        self.series_id = occ.event.pk
+        self.calendar_id = occ.event.calendar_id
+        self.attendees = occ.value("attendees")
+        self.all_day = occ.event.all_day
+        self.status = occ.status
+        self.mode = occ.event.mode
+        self.db_start, self.db_end = _db_value(occ.start), _db_value(occ.end)
+
+    @property
+    def pk(self) -> str:
+        return self.id
+
+
+def list_row(row):
+    """A merged list row as :class:`EventRow` or, for an occurrence, :class:`OccurrenceRow`."""
+    if isinstance(row[0], str):
+        return OccurrenceRow(row[-1])
+    return EventRow.from_db(row)
+
+
 ROW_FIELDS = EventRow.__slots__
 # The columns of a list row, in ROW_FIELDS order.
 _ROW_COLUMNS = ("id", "calendar_id", "external_id", "title", "description", "location", "start_time", "end_time",
@@ -178,12 +213,38 @@ def render_rows(rows: list[EventRow], *, version: int | None = None) -> list[dic
 
     ``version``: the events-table version read before the rows (conflict lists are kept per version).
     """
-    ids = [r.id for r in rows]
+    ids = [r.series_id if type(r) is OccurrenceRow else r.id for r in rows]
     subs = sub_tasks_by_event(ids)
     modes = default_modes(r.calendar_id for r in rows if not r.mode)
     conflicts = conflicts_of(rows, version=version)
-    return [event_dict(r, conflicts, sub_tasks=subs.get(r.id, []), mode=r.mode or modes.get(r.calendar_id, "free"))
+    return [occurrence_dict(r.occ, conflicts, sub_tasks=subs.get(r.series_id, []),
+                            mode=r.mode or modes.get(r.calendar_id, "free"))
+            if type(r) is OccurrenceRow else
+            event_dict(r, conflicts, sub_tasks=subs.get(r.id, []), mode=r.mode or modes.get(r.calendar_id, "free"))
             for r in rows]
+
+
+def occurrence_dict(occ, conflicts: dict | None = None, *, sub_tasks: list[dict] | None = None,
+                    mode: str | None = None) -> dict:
+    """One occurrence of a series as an event object of the contract (Google's instance shape)."""
+    from apps.events.models import EventException
+
+    series = occ.event
+    body = event_dict(series, None, sub_tasks=sub_tasks, mode=mode)
+    for name in EventException.OVERRIDABLE:
+        body[name] = occ.value(name)
+    body["id"] = occ.instance_id
+    body["recurring_event_id"] = series.pk
+    body["recurrence"] = []
+    if series.all_day:
+        first, last = occ.local_dates()
+        original = occ.original_start.astimezone(zone(series.timezone or "UTC")).date().isoformat()
+        body.update(start_time=first.isoformat(), end_time=last.isoformat(), start_date=first.isoformat(),
+                    end_date=last.isoformat(), original_start_time=original)
+    else:
+        body.update(start_time=iso_z(occ.start), end_time=iso_z(occ.end), original_start_time=iso_z(occ.original_start))
+    body["conflicts"] = (conflicts or {}).get(occ.instance_id, [])
+    return body
 
 
 def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_tasks: list[dict] | None = None,
@@ -224,6 +285,9 @@ def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_task
         "all_done": event.all_done,
         "conflicts": (conflicts or {}).get(event.pk, []),
         "plugin_error": event.plugin_error or None,
+        "recurrence": list(getattr(event, "recurrence", None) or []),
+        "recurring_event_id": None,
+        "original_start_time": None,
         "created_at": created,
         "updated_at": updated,
     }
@@ -308,6 +372,8 @@ class EventInputSerializer(ClonedFieldsMixin, serializers.Serializer):
     attendees = _string_list("attendees", max_length=320)
     mode = CaseChoiceField(choices=Mode.choices, required=False, allow_null=True)
     sub_tasks = SubTaskInput(many=True, required=False)
+    recurrence = serializers.ListField(child=serializers.CharField(max_length=2000, trim_whitespace=True),
+                                       max_length=100, required=False, allow_empty=True)
 
     def validate_calendar_id(self, value: str) -> str:
         if not SLUG.match(value):
@@ -342,6 +408,14 @@ class EventInputSerializer(ClonedFieldsMixin, serializers.Serializer):
         tz = zone(tz_name)
         all_day = attrs.get("all_day", instance.all_day if instance else False)
         attrs["all_day"] = all_day
+        lines = attrs.get("recurrence", instance.recurrence if instance else [])
+        if lines and ("recurrence" in attrs or "timezone" in attrs or "all_day" in attrs):
+            from apps.events.recurrence import RecurrenceError, validate
+
+            try:
+                attrs["recurrence"] = validate(lines, tz_name=tz_name, all_day=all_day)
+            except RecurrenceError as exc:
+                raise serializers.ValidationError({"recurrence": [str(exc)]}) from None
         times_given = "start_time" in attrs or "end_time" in attrs or "all_day" in attrs or "timezone" in attrs
         if instance is not None and not times_given:
             return attrs
@@ -496,3 +570,49 @@ class UrlPayloadSerializer(serializers.ModelSerializer):
     class Meta:
         model = UrlPayload
         fields = ["id", "url", "title", "calendar_id", "event_start", "details", "source", "created_at"]
+
+
+class OccurrenceInputSerializer(ClonedFieldsMixin, serializers.Serializer):
+    """A change to one occurrence of a series: other times, other fields, or ``status: cancelled``."""
+
+    title = serializers.CharField(max_length=500, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    location = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    start_time = InstantField(required=False)
+    end_time = InstantField(required=False)
+    priority = CaseChoiceField(choices=Event.Priority.choices, required=False)
+    event_type = CaseChoiceField(choices=Event.EventType.choices, required=False)
+    status = CaseChoiceField(choices=Event.Status.choices, required=False)
+    tags = _string_list("tags", max_length=100)
+    attendees = _string_list("attendees", max_length=320)
+
+    def validate(self, attrs):
+        occ = self.context["occurrence"]
+        series = occ.event
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({unknown[0]: ["cannot differ for one occurrence; change the series."]})
+        if "\x00" in attrs.get("title", "") + attrs.get("description", "") + attrs.get("location", ""):
+            raise serializers.ValidationError({"detail": "Text fields must not contain NUL characters."})
+        if "start_time" not in attrs and "end_time" not in attrs:
+            return attrs
+        tz = zone(series.timezone or "UTC")
+        start = attrs.get("start_time", occ.start)
+        end = attrs.get("end_time")
+        if series.all_day:
+            first = start if not isinstance(start, datetime) else start.astimezone(tz).date()
+            last = end if end is None or not isinstance(end, datetime) else end.astimezone(tz).date()
+            if last is None:
+                last = first + (occ.local_dates()[1] - occ.local_dates()[0])
+            if last <= first:
+                raise serializers.ValidationError({"end_time": ["must be after start_time (end date is exclusive)."]})
+            attrs.update(start_time=local_midnight(first, tz), end_time=local_midnight(last, tz))
+            return attrs
+        if not isinstance(start, datetime) or (end is not None and not isinstance(end, datetime)):
+            raise serializers.ValidationError({"start_time": ["A date without time is only accepted for all-day events."]})
+        if end is None:
+            end = start + (occ.end - occ.start)
+        if end < start:
+            raise serializers.ValidationError({"end_time": ["must not be before start_time."]})
+        attrs.update(start_time=start, end_time=end)
+        return attrs

@@ -14,7 +14,7 @@ from chronos.config import current
 logger = logging.getLogger(__name__)
 
 # Fields of Event that callers may pass besides what IncomingEvent carries.
-EXTRA_FIELDS = ("priority", "event_type", "status", "mode", "etag")
+EXTRA_FIELDS = ("priority", "event_type", "status", "mode", "etag", "recurrence")
 
 # Other apps add keys to the answer about one event (e.g. the commands app: a timed entry's
 # ``action``); each provider returns a dict to merge, empty when it has nothing to say.
@@ -191,3 +191,35 @@ def reorder_sub_tasks(*, event: Event, order: list[int]) -> None:
 
 def create_link(*, source: Event, target: Event, link_type: str) -> EventLink:
     return EventLink.objects.create(source=source, target=target, link_type=link_type)
+
+
+@transaction.atomic
+def change_occurrence(*, series: Event, original_start, data: dict):
+    """Store (or update) the exception of one occurrence: moved times, other fields, cancelled."""
+    from apps.events.models import EventException
+
+    exception, _ = EventException.objects.select_for_update().get_or_create(
+        series=series, original_start=original_start)
+    overrides = dict(exception.overrides or {})
+    for name in EventException.OVERRIDABLE:
+        if name in data:
+            overrides[name] = data[name]
+    if "start_time" in data:
+        exception.start_time = data["start_time"]
+        exception.end_time = data["end_time"]
+    cancelled = overrides.get("status") == Event.Status.CANCELLED
+    exception.cancelled = cancelled
+    exception.overrides = overrides
+    exception.save()
+    Event.objects.filter(pk=series.pk).update(updated_at=timezone.now())
+    return exception
+
+
+@transaction.atomic
+def update_series(*, event: Event, data: dict) -> Event:
+    """An "all events" edit: the series changes, its exceptions stay where their occurrence still is."""
+    from apps.events.recurrence import drop_stale_exceptions
+
+    event = update_event(event=event, data=data)
+    drop_stale_exceptions(event)
+    return event

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.audit.registry import record as audit_record
-from apps.events.models import Calendar, Event
+from apps.events import recurrence
+from apps.events.models import Calendar, Event, EventException
 from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.ingest.services import notify_stored
 from apps.sync import lock
@@ -36,7 +37,7 @@ from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
-META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash", "recurrence", "exceptions", "consumed"]
+META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash", "consumed"]
 _PRIORITIES = set(Event.Priority.values)
 _TYPES = set(Event.EventType.values)
 
@@ -99,6 +100,9 @@ class Puller:
         self.batch_size = current().sync.batch_size
         self.plugins = load_plugins()
         self.writable = bool(getattr(source, "writable", False))
+        # CalDAV and feeds send a series' changed occurrences inside its entry (RemoteEvent.exceptions);
+        # Google sends them as records of their own (RemoteEvent.is_instance).
+        self.inline_exceptions = bool(getattr(source, "inline_exceptions", False))
 
     # -- fetching -------------------------------------------------------------------------
     def fetch(self, *, full: bool) -> tuple[list[RemoteEvent], str, bool]:
@@ -132,6 +136,8 @@ class Puller:
     # -- applying -------------------------------------------------------------------------
     def pull(self, *, full: bool) -> None:
         records, token, was_full = self.fetch(full=full)
+        # Instances of a series last: their masters are stored by then (stable sort).
+        records.sort(key=lambda r: r.is_instance)
         self.counts.full = was_full
         batches = list(_chunks(records, self.batch_size)) or [[]]
         for index, batch in enumerate(batches):
@@ -165,7 +171,10 @@ class Puller:
             "end_date": data.end_date if data.all_day else None, "timezone": data.timezone or "UTC",
             "attendees": list(data.attendees), "tags": list(data.tags), "etag": remote.etag[:255],
             "plugin_error": flag, "updated_at": self.now,
+            "recurrence": [], "is_recurring": False, "series_end": None,
         }
+        if remote.recurrence:
+            self._series_fields(row, remote)
         priority, kind = data.extra.get("priority"), data.extra.get("event_type")
         if priority in _PRIORITIES:
             row["priority"] = priority
@@ -173,7 +182,53 @@ class Puller:
             row["event_type"] = kind
         return row
 
+    def _series_fields(self, row: dict[str, Any], remote: RemoteEvent) -> None:
+        """A master's rule, with the columns Event.save() would derive (bulk writes skip it)."""
+        probe = Event(pk=0, start_time=row["start_time"], end_time=row["end_time"], all_day=row["all_day"],
+                      start_date=row["start_date"], end_date=row["end_date"], timezone=row["timezone"],
+                      recurrence=list(remote.recurrence))
+        try:
+            row["series_end"] = recurrence.series_end(probe)
+        except recurrence.RecurrenceError as exc:
+            # Kept as a single event, flagged: a person sees why its series is missing.
+            row["plugin_error"] = (row["plugin_error"] + "; " if row["plugin_error"] else "") + f"recurrence: {exc}"
+            return
+        row.update(recurrence=list(remote.recurrence), is_recurring=True)
+
+    def _apply_instances(self, items: list[RemoteEvent]) -> None:
+        """Changed or cancelled occurrences of series: stored as exceptions of their master."""
+        cal, counts = self.calendar, self.counts
+        masters = {e.external_id: e for e in Event.objects.filter(
+            calendar=cal, external_id__in={r.recurring_event_id for r in items}, is_recurring=True)}
+        for remote in items:
+            series = masters.get(remote.recurring_event_id)
+            if series is None:
+                # Its master is gone or outside what we keep: nothing to attach the change to.
+                continue
+            values: dict[str, Any] = {"external_id": remote.external_id[:1024], "etag": remote.etag[:255]}
+            if remote.cancelled:
+                values.update(cancelled=True, start_time=None, end_time=None, overrides={})
+            else:
+                planned = recurrence.occurrence_at(series, remote.original_start)
+                moved = (remote.start_time, remote.end_time) != (planned.start, planned.end)
+                overrides = {name: value for name, value in (
+                    ("title", remote.title), ("description", remote.description), ("location", remote.location),
+                    ("attendees", list(remote.attendees))) if value != getattr(series, name)}
+                values.update(cancelled=False, start_time=remote.start_time if moved else None,
+                              end_time=remote.end_time if moved else None, overrides=overrides)
+            _, created = EventException.objects.update_or_create(series=series, original_start=remote.original_start,
+                                                                 defaults=values)
+            counts.updated += 1
+
     def _apply(self, batch: list[RemoteEvent]) -> None:
+        instances = [r for r in batch if r.is_instance]
+        if instances:
+            batch = [r for r in batch if not r.is_instance]
+        self._apply_rows(batch)
+        if instances:
+            self._apply_instances(instances)
+
+    def _apply_rows(self, batch: list[RemoteEvent]) -> None:
         cal, counts = self.calendar, self.counts
         ids = [r.external_id for r in batch]
         local: dict[str, tuple[int, str]] = {}  # external id -> (pk, etag)
@@ -197,6 +252,7 @@ class Puller:
         flagged: list[tuple[str, str]] = []
         cancelled_series: list[str] = []
         consumed_meta: list[dict[str, Any]] = []
+        inline: dict[str, RemoteEvent] = {}  # series (or former series) whose exceptions came inside
 
         for remote in batch:
             eid = remote.external_id
@@ -251,6 +307,8 @@ class Puller:
             elif result.error:
                 flag = result.error
             row = self._fields(result.event or self._incoming(remote, None), remote, flag)
+            if self.inline_exceptions and (row["is_recurring"] or stored is not None):
+                inline[eid] = remote
             if stored is None:
                 creates.append({**row, "calendar_id": cal.id, "external_id": eid, "created_at": self.now})
             else:
@@ -288,6 +346,8 @@ class Puller:
         written = [row["id"] for row in updates]
         for chunk in _chunks([row["external_id"] for row in creates], 500):
             written.extend(Event.objects.filter(calendar=cal, external_id__in=chunk).values_list("pk", flat=True))
+        if inline:
+            self._replace_exceptions(inline)
         notify_stored(written)  # the rows above were written without model signals
         if flagged:
             pks = dict(Event.objects.filter(calendar=cal, external_id__in=[e for e, _ in flagged]).values_list(
@@ -297,25 +357,44 @@ class Puller:
                 audit_record(action="plugin_error", entity="event", entity_id=pks.get(eid, eid),
                              changes={"plugin_error": [None, flag]})
 
+    def _replace_exceptions(self, written: dict[str, RemoteEvent]) -> None:
+        """A series' exceptions as its entry now lists them (CalDAV, feeds): the stored ones are replaced."""
+        series = {ext: (pk, is_recurring) for pk, ext, is_recurring in Event.objects.filter(
+            calendar=self.calendar, external_id__in=list(written)).values_list("pk", "external_id", "is_recurring")}
+        EventException.objects.filter(series_id__in=[pk for pk, _ in series.values()]).delete()
+        rows = []
+        for ext, (pk, is_recurring) in series.items():
+            if not is_recurring:
+                continue  # its rule could not be read: kept as a single event (flagged)
+            for item in written[ext].exceptions:
+                rows.append(EventException(
+                    series_id=pk, original_start=datetime.fromisoformat(item["original_start"]),
+                    cancelled=bool(item["cancelled"]),
+                    start_time=datetime.fromisoformat(item["start_time"]) if item["start_time"] else None,
+                    end_time=datetime.fromisoformat(item["end_time"]) if item["end_time"] else None,
+                    overrides=dict(item["overrides"])))
+        EventException.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
     def _meta(self, remote: RemoteEvent, digest: str) -> dict[str, Any]:
         return {"calendar_id": self.calendar.id, "external_id": remote.external_id, "etag": remote.etag[:255],
                 "remote_updated": remote.updated, "recurring_event_id": remote.recurring_event_id,
-                "content_hash": digest, "recurrence": list(remote.recurrence), "exceptions": list(remote.exceptions),
-                "consumed": False}
+                "content_hash": digest, "consumed": False}
 
     def _reconcile(self, records: list[RemoteEvent]) -> None:
         """After a full listing: stored entries of this source that the listing lacks are gone."""
         seen = {r.external_id for r in records if not r.cancelled}
         waiting = set(PendingPush.objects.filter(calendar=self.calendar).values_list("external_id", flat=True))
         # A series is stored at its first occurrence, which may lie before the window.
-        series = EventSyncMeta.objects.filter(calendar=self.calendar).exclude(recurrence=[]).values_list(
-            "external_id", flat=True)
         stored = Event.objects.filter(Q(start_time__lt=self.window.end, end_time__gt=self.window.start)
-                                      | Q(external_id__in=series), calendar=self.calendar).exclude(external_id="")
+                                      | Q(is_recurring=True), calendar=self.calendar).exclude(external_id="")
         gone = [ext for ext in stored.values_list("external_id", flat=True) if ext not in seen and ext not in waiting]
         # Consumed entries of a read-only source that left it need no memory any more.
         EventSyncMeta.objects.filter(calendar=self.calendar, consumed=True).exclude(
             external_id__in=list(seen)).delete()
+        # Instances of a series that sends them as records of their own (Google).
+        seen_instances = {r.external_id for r in records if r.is_instance}
+        EventException.objects.filter(series__calendar=self.calendar).exclude(external_id="").exclude(
+            external_id__in=seen_instances).delete()
         for chunk in _chunks(gone, 500):
             _, per_model = Event.objects.filter(calendar=self.calendar, external_id__in=chunk).delete()
             self.counts.deleted += per_model.get(Event._meta.label, 0)

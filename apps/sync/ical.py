@@ -239,6 +239,7 @@ def body_for(event) -> dict[str, Any]:
         "start_date": event.start_date, "end_date": event.end_date, "timezone": event.timezone or "UTC",
         "attendees": list(event.attendees or []), "tags": list(event.tags or []),
         "priority": event.priority, "event_type": event.event_type,
+        "recurrence": list(getattr(event, "recurrence", None) or []),
     }
 
 
@@ -270,12 +271,27 @@ def apply_body(component: IEvent, body: dict[str, Any], now: datetime) -> None:
     component.pop("CATEGORIES", None)
     if body["tags"]:
         component.add("CATEGORIES", list(body["tags"]))
+    if "recurrence" in body:
+        _set_recurrence(component, body["recurrence"])
     _set(component, "X-CHRONOS-PRIORITY", body.get("priority") or "")
     _set(component, "X-CHRONOS-EVENT-TYPE", body.get("event_type") or "")
     sequence = int(component.get("SEQUENCE", 0) or 0)
     _set(component, "SEQUENCE", sequence + 1)
     _set(component, "DTSTAMP", now)
     _set(component, "LAST-MODIFIED", now)
+
+
+def _set_recurrence(component: IEvent, lines: list[str]) -> None:
+    """The series' RRULE/RDATE/EXDATE lines, written as they are stored (none: a single entry)."""
+    for name in RECURRENCE_PROPS:
+        component.pop(name, None)
+    if not lines:
+        return
+    for line in lines:  # one at a time: they come back in the order they were stored
+        stub = IEvent.from_ical(f"BEGIN:VEVENT\r\n{line}\r\nEND:VEVENT\r\n")
+        for name in RECURRENCE_PROPS:
+            if name in stub:
+                component.add(name, stub[name], encode=False)
 
 
 def new_calendar(uid: str, body: dict[str, Any], now: datetime) -> ICalendar:

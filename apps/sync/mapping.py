@@ -48,8 +48,14 @@ def from_google(item: dict[str, Any], *, calendar_tz: str) -> RemoteEvent:
         updated=parse_datetime(updated) if updated else None,
         recurring_event_id=str(item.get("recurringEventId") or ""),
     )
+    original = item.get("originalStartTime") or {}
+    if original.get("dateTime"):
+        remote.original_start = parse_datetime(original["dateTime"])
+    elif original.get("date"):
+        remote.original_start = midnight_utc(date.fromisoformat(original["date"]), calendar_tz)
     if remote.cancelled:
         return remote
+    remote.recurrence = [str(line) for line in item.get("recurrence") or []]
     start, end = item.get("start") or {}, item.get("end") or {}
     remote.title = str(item.get("summary") or "(no title)")[:500]
     remote.description = str(item.get("description") or "")
@@ -93,7 +99,7 @@ def to_google(event) -> dict[str, Any]:
         tz = event.timezone or "UTC"
         start = {"dateTime": event.start_time.astimezone(zone(tz)).isoformat(), "timeZone": tz, "date": None}
         end = {"dateTime": event.end_time.astimezone(zone(tz)).isoformat(), "timeZone": tz, "date": None}
-    return {
+    body = {
         "summary": event.title,
         "description": event.description,
         "location": event.location,
@@ -106,6 +112,9 @@ def to_google(event) -> dict[str, Any]:
             "chronos_event_type": event.event_type,
         }},
     }
+    if getattr(event, "recurrence", None):
+        body["recurrence"] = list(event.recurrence)
+    return body
 
 
 def _digest(parts: list[Any]) -> str:
@@ -120,7 +129,9 @@ def event_hash(event) -> str:
                     event.end_time.astimezone(UTC).isoformat(), bool(event.all_day),
                     event.start_date.isoformat() if event.all_day and event.start_date else None,
                     event.end_date.isoformat() if event.all_day and event.end_date else None,
-                    event.timezone, list(event.attendees or []), list(event.tags or [])])
+                    event.timezone, list(event.attendees or []), list(event.tags or []),
+                    # Only series add a part: digests of single events stay as they were.
+                    *([list(event.recurrence)] if getattr(event, "recurrence", None) else [])])
 
 
 def remote_hash(remote: RemoteEvent) -> str:
@@ -128,4 +139,7 @@ def remote_hash(remote: RemoteEvent) -> str:
                     remote.end_time.isoformat(), remote.all_day,
                     remote.start_date.isoformat() if remote.all_day and remote.start_date else None,
                     remote.end_date.isoformat() if remote.all_day and remote.end_date else None,
-                    remote.timezone, list(remote.attendees), list(remote.tags)])
+                    remote.timezone, list(remote.attendees), list(remote.tags),
+                    *([list(remote.recurrence)] if remote.recurrence else []),
+                    # Exceptions sent inside a series' entry (CalDAV, feeds) are part of its content.
+                    *([[json.dumps(e, sort_keys=True) for e in remote.exceptions]] if remote.exceptions else [])])

@@ -91,12 +91,6 @@ class EventSyncMeta(models.Model):
     recurring_event_id = models.CharField(max_length=1024, blank=True, default="")
     content_hash = models.CharField(max_length=64, blank=True, default="")
     last_pushed_at = models.DateTimeField(null=True, blank=True)
-    # A recurring series arrives as one entry: its RFC 5545 RRULE/EXDATE/RDATE lines and its
-    # exceptions (moved, changed or cancelled occurrences) are kept here, in the shape of
-    # ``Event.recurrence`` / ``EventException`` (original_start, cancelled, start_time,
-    # end_time, overrides), so a local series field can take them over as they are.
-    recurrence = models.JSONField(default=list, blank=True)
-    exceptions = models.JSONField(default=list, blank=True)
     # A read-only source (feed) cannot delete an entry a plugin consumed: remember it instead,
     # so the same version is never turned into a command twice.
     consumed = models.BooleanField(default=False)

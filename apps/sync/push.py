@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from apps.events.models import Calendar, Event
+from apps.events.models import Calendar, Event, EventException
 from apps.sync.context import remote_changes
 from apps.sync.engine import Counts, conflict
-from apps.sync.mapping import event_hash, to_google
+from apps.sync.mapping import event_hash, to_google, zone
 from apps.sync.models import EventSyncMeta, PendingPush
 from apps.sync.sources.base import (
     CalendarSource,
@@ -102,6 +102,54 @@ def record_saved(event: Event, *, created: bool) -> None:
                 base_etag=(meta.etag if meta else "") or "",
             )
     schedule_push(event.calendar_id)
+
+
+def remote_instance_id(series: Event, original_start) -> str:
+    """Google's id of one occurrence of a series: ``<master id>_<UTC start>`` (all-day: ``_<date>``)."""
+    from apps.events.recurrence import instance_id
+
+    return f"{series.external_id}_{instance_id(series, original_start).split('_', 1)[1]}"
+
+
+def record_occurrence(exception: EventException) -> None:
+    """Queue a local change of one occurrence of a Google series: a patch, or a delete when cancelled."""
+    series = Event.objects.filter(pk=exception.series_id).first()
+    if series is None or not series.external_id or _writable_source(series.calendar_id) != Calendar.Source.GOOGLE:
+        return
+    external_id = remote_instance_id(series, exception.original_start)
+    op = PendingPush.Op.DELETE if exception.cancelled else PendingPush.Op.PATCH
+    with transaction.atomic():
+        pending = PendingPush.objects.filter(calendar_id=series.calendar_id, external_id=external_id).first()
+        if pending is not None:
+            PendingPush.objects.filter(pk=pending.pk).update(op=op, event=series, revision=pending.revision + 1,
+                                                             updated_at=timezone.now())
+        else:
+            PendingPush.objects.create(calendar_id=series.calendar_id, event=series, external_id=external_id, op=op,
+                                       base_etag=exception.etag or "")
+    schedule_push(series.calendar_id)
+
+
+def occurrence_body(series: Event, external_id: str) -> dict:
+    """The patch for one changed occurrence: its times and the fields it overrides."""
+    from apps.events.models import EventException
+    from apps.events.recurrence import occurrence_at, original_start_of
+
+    original = original_start_of(series, external_id.rsplit("_", 1)[1])
+    exception = EventException.objects.filter(series=series, original_start=original).first()
+    occ = occurrence_at(series, original, exception)
+    body = to_google(series)
+    body.pop("recurrence", None)
+    tz = series.timezone or "UTC"
+    if series.all_day:
+        first, last = occ.local_dates()
+        body["start"], body["end"] = {"date": first.isoformat()}, {"date": last.isoformat()}
+    else:
+        body["start"] = {"dateTime": occ.start.astimezone(zone(tz)).isoformat(), "timeZone": tz}
+        body["end"] = {"dateTime": occ.end.astimezone(zone(tz)).isoformat(), "timeZone": tz}
+    body["summary"], body["description"], body["location"] = (occ.value("title"), occ.value("description"),
+                                                              occ.value("location"))
+    body["attendees"] = [{"email": a} for a in occ.value("attendees") or []]
+    return body
 
 
 def record_deleted(event: Event) -> None:
@@ -202,6 +250,11 @@ def push_one(pending: PendingPush, source: CalendarSource, counts: Counts, *, no
                 remote = source.get_event(pending.external_id)  # an earlier attempt got through
                 result = PushResult(external_id=remote.external_id, etag=remote.etag, updated=remote.updated)
             _done(pending, seen, result, event, now)
+        elif pending.external_id != event.external_id:
+            # One occurrence of a series: its own instance id, body and etag.
+            result = source.patch_event(pending.external_id, occurrence_body(event, pending.external_id),
+                                        if_match=if_match)
+            _done(pending, seen, result, None, now)
         else:
             result = source.patch_event(pending.external_id, _body(source, event), if_match=if_match)
             _done(pending, seen, result, event, now)

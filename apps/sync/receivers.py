@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from apps.events.models import Calendar, Event
+from apps.events.models import Calendar, Event, EventException
 from apps.sync.context import applying_remote
 
 
@@ -32,6 +32,15 @@ def on_event_deleted(sender, instance: Event, origin=None, **kwargs) -> None:
     record_deleted(instance)
 
 
+def on_exception_saved(sender, instance: EventException, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw or applying_remote():
+        return
+    from apps.sync.push import record_occurrence
+
+    record_occurrence(instance)
+
+
 def connect() -> None:
+    post_save.connect(on_exception_saved, sender=EventException, dispatch_uid="sync:exception_saved", weak=False)
     post_save.connect(on_event_saved, sender=Event, dispatch_uid="sync:event_saved", weak=False)
     post_delete.connect(on_event_deleted, sender=Event, dispatch_uid="sync:event_deleted", weak=False)

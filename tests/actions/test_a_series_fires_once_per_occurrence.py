@@ -1,8 +1,7 @@
 """A series fires once per occurrence, at local wall-clock time across DST; removed occurrences never fire.
 
-The occurrences come from ``apps.events.recurrence.occurrences``; here a stand-in series (every
-Sunday 09:30 Europe/Berlin, minus removed dates) takes its place, so these tests hold the firing
-side to the same promise whatever computes the occurrences.
+The occurrences come from ``apps.events.recurrence.occurrences``: a real series, every Sunday
+09:30 Europe/Berlin from 21 March 2027; a removed occurrence is an EXDATE.
 """
 
 from __future__ import annotations
@@ -12,39 +11,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.commands import timed as timed_actions
 from apps.commands.models import ActionFiring, Command
 from apps.commands.timed import fire_due
 from apps.events.models import Calendar, Event
-from apps.events.recurrence import Occurrence
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FIRST = date(2027, 3, 21)  # CET; Berlin moves to summer time on 28 March 2027
-removed: set[date] = set()
-
-
-def weekly(event, start, end):
-    found, day = [], FIRST
-    while True:
-        local = datetime.combine(day, time(9, 30), BERLIN)
-        at = local.astimezone(UTC)
-        if at >= end:
-            return found
-        if at + timedelta(hours=1) > start and day not in removed:
-            found.append(Occurrence(start=at, end=at + timedelta(hours=1), original_start=at, event=event))
-        day += timedelta(days=7)
 
 
 @pytest.fixture
-def series(timed, monkeypatch, time_machine):
-    removed.clear()
-    monkeypatch.setattr(timed_actions, "occurrences", weekly)
+def series(timed, time_machine):
     time_machine.move_to(datetime(2027, 3, 20, 12, 0, tzinfo=UTC), tick=False)
     timed("at_start")
     calendar = Calendar.objects.create(id="home", name="Home", timezone="Europe/Berlin")
     start = datetime.combine(FIRST, time(9, 30), BERLIN).astimezone(UTC)
     return Event.objects.create(calendar=calendar, title="ACTION: BACKUP N8N keep=3", start_time=start,
-                                end_time=start + timedelta(hours=1), timezone="Europe/Berlin")
+                                end_time=start + timedelta(hours=1), timezone="Europe/Berlin",
+                                recurrence=["RRULE:FREQ=WEEKLY;BYDAY=SU"])
 
 
 def test_each_occurrence_fires_once_at_0930_local_across_dst(series, time_machine):
@@ -63,7 +46,7 @@ def test_each_occurrence_fires_once_at_0930_local_across_dst(series, time_machin
 
 
 def test_a_removed_occurrence_is_cancelled_and_never_fires(series, time_machine):
-    removed.add(date(2027, 4, 4))  # an EXDATE, or an occurrence cancelled on its own
+    series.recurrence = [*series.recurrence, "EXDATE;TZID=Europe/Berlin:20270404T093000"]
     series.save()  # any change to the series re-plans its firings
 
     april_4 = datetime(2027, 4, 4, 7, 30, tzinfo=UTC)

@@ -30,6 +30,7 @@ def test_saving_a_timed_entry_in_the_admin_says_when_it_fires(clock, timed, brow
         "timezone": "Europe/Berlin", "priority": "MEDIUM", "event_type": "meeting", "status": "scheduled",
         "tags": "[]", "attendees": "[]", "description": "", "location": "", "external_id": "", "etag": "",
         "sub_tasks-TOTAL_FORMS": "0", "sub_tasks-INITIAL_FORMS": "0",
+        "exceptions-TOTAL_FORMS": "0", "exceptions-INITIAL_FORMS": "0",
     }, follow=True)
 
     assert response.status_code == 200

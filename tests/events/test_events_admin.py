@@ -25,6 +25,8 @@ def _event_form(event: Event, **changes) -> dict:
         "created_at_0": "2025-03-01", "created_at_1": "00:00:00",
         "sub_tasks-TOTAL_FORMS": "0", "sub_tasks-INITIAL_FORMS": "0", "sub_tasks-MIN_NUM_FORMS": "0",
         "sub_tasks-MAX_NUM_FORMS": "1000",
+        "exceptions-TOTAL_FORMS": "0", "exceptions-INITIAL_FORMS": "0", "exceptions-MIN_NUM_FORMS": "0",
+        "exceptions-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
     return data
@@ -70,3 +72,32 @@ def test_the_admin_refuses_a_bad_time_zone(staff, db):
         "slot_minutes": "15",
     })
     assert response.status_code == 200 and not Calendar.objects.filter(pk="bad").exists()
+
+
+def test_the_admin_edits_a_rule_and_shows_it_in_words_with_the_next_occurrences(staff, make_event, settings):
+    event = make_event("2025-03-10T09:00")
+    response = staff.post(f"/admin/events/event/{event.id}/change/", _event_form(
+        event, timezone="Europe/Berlin", start_time_0="2030-03-11", end_time_0="2030-03-11",
+        recurrence="RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300630T000000Z\nEXDATE;TZID=Europe/Berlin:20300313T100000"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event.refresh_from_db()
+    assert event.recurrence == ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300630T000000Z",
+                                "EXDATE;TZID=Europe/Berlin:20300313T100000"]
+    page = staff.get(f"/admin/events/event/{event.id}/change/").content.decode()
+    assert "every Monday and Wednesday until 30 June 2030, except 1 date" in page
+    # 09:00 UTC is 10:00 in Berlin (CET); the 13th is skipped.
+    assert ("<li>Mon 11 Mar 2030, 10:00–11:00</li><li>Mon 18 Mar 2030, 10:00–11:00</li>"
+            "<li>Wed 20 Mar 2030, 10:00–11:00</li>") in page
+    assert "<li>Mon 01 Apr 2030, 10:00–11:00</li>" in page  # summer time: still 10:00 in Berlin
+    assert "Times in Europe/Berlin." in page
+    listing = staff.get("/admin/events/event/?repeats=yes").content.decode()
+    assert 'title="every Monday and Wednesday until 30 June 2030, except 1 date"' in listing
+
+
+def test_the_admin_refuses_a_bad_rule_with_the_reason(staff, make_event):
+    event = make_event("2025-03-10T09:00")
+    response = staff.post(f"/admin/events/event/{event.id}/change/", _event_form(event, recurrence="RRULE:FREQ=OFTEN"))
+    assert response.status_code == 200
+    assert "invalid &#x27;FREQ&#x27;: OFTEN" in response.content.decode()
+    event.refresh_from_db()
+    assert event.recurrence == []

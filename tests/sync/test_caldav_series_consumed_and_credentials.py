@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from apps.commands.models import Command
 from apps.events.models import Event
-from apps.sync.models import EventSyncMeta, PendingPush
+from apps.events.recurrence import occurrences
+from apps.sync.models import PendingPush
 from tests.sync.radicale import vevent
 
 SERIES = """BEGIN:VCALENDAR
@@ -48,15 +49,20 @@ def test_a_series_with_exceptions_is_kept_as_one_entry_with_its_rules(radicale, 
     assert (run.status, run.created) == ("succeeded", 1)
     event = Event.objects.get()  # one entry, not one per occurrence
     assert event.title == "Weekly planning" and event.start_time == datetime(2026, 3, 2, 8, tzinfo=UTC)
-    meta = EventSyncMeta.objects.get(external_id="weekly.ics")
-    assert meta.recurrence == ["RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO", "EXDATE;TZID=Europe/Berlin:20260316T090000"]
-    assert meta.exceptions == [
-        {"original_start": "2026-03-23T08:00:00+00:00", "cancelled": False,
-         "start_time": "2026-03-23T13:00:00+00:00", "end_time": "2026-03-23T13:30:00+00:00",
-         "overrides": {"title": "Weekly planning (afternoon)"}},
-        {"original_start": "2026-03-30T07:00:00+00:00", "cancelled": True, "start_time": None, "end_time": None,
-         "overrides": {}},
+    assert event.recurrence == ["RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO", "EXDATE;TZID=Europe/Berlin:20260316T090000"]
+    assert event.is_recurring and event.series_end == datetime(2026, 5, 4, 7, 30, tzinfo=UTC)
+    assert list(event.exceptions.order_by("original_start").values_list(
+        "original_start", "cancelled", "start_time", "end_time", "overrides")) == [
+        (datetime(2026, 3, 23, 8, tzinfo=UTC), False, datetime(2026, 3, 23, 13, tzinfo=UTC),
+         datetime(2026, 3, 23, 13, 30, tzinfo=UTC), {"title": "Weekly planning (afternoon)"}),
+        (datetime(2026, 3, 30, 7, tzinfo=UTC), True, None, None, {}),
     ]
+    # The series as the rest of Chronos sees it: no 16 March (EXDATE), 23 March moved, 30 March gone.
+    starts = [(o.start, o.value("title")) for o in occurrences(event, datetime(2026, 3, 9, tzinfo=UTC),
+                                                                 datetime(2026, 4, 7, tzinfo=UTC))]
+    assert starts == [(datetime(2026, 3, 9, 8, tzinfo=UTC), "Weekly planning"),
+                      (datetime(2026, 3, 23, 13, tzinfo=UTC), "Weekly planning (afternoon)"),
+                      (datetime(2026, 4, 6, 7, tzinfo=UTC), "Weekly planning")]
 
 
 def test_a_series_that_began_before_the_window_is_kept_and_removed_with_its_resource(radicale, caldav_calendar,
@@ -113,3 +119,41 @@ def test_wrong_credentials_are_reported_clearly_on_the_run_and_in_health(radical
     health = client.get("/api/v1/sync/health").json()
     row = next(c for c in health["calendars"] if c["calendar_id"] == "team")
     assert row["source"] == "caldav" and row["last_error"].startswith("CalDAV server refused the user name")
+
+
+def test_a_remote_change_of_the_exceptions_replaces_the_stored_ones(radicale, caldav_calendar, caldav_sync):
+    radicale.put(caldav_calendar.url, "weekly.ics", SERIES)
+    caldav_sync()
+    # The afternoon move is undone on the server; the cancelled 30 March stays cancelled.
+    radicale.put(caldav_calendar.url, "weekly.ics", SERIES.replace(
+        SERIES[SERIES.index("BEGIN:VEVENT\nUID:weekly\nDTSTAMP:20260301T000000Z\nRECURRENCE-ID;TZID=Europe/Berlin:"
+                            "20260323"):SERIES.index("BEGIN:VEVENT\nUID:weekly\nDTSTAMP:20260301T000000Z\n"
+                                                     "RECURRENCE-ID;TZID=Europe/Berlin:20260330")], ""))
+
+    run = caldav_sync()
+
+    assert (run.status, run.updated) == ("succeeded", 1)
+    event = Event.objects.get()
+    assert list(event.exceptions.values_list("original_start", "cancelled")) == [
+        (datetime(2026, 3, 30, 7, tzinfo=UTC), True)]
+
+
+def test_a_local_change_of_the_rule_is_written_back(radicale, caldav_calendar, caldav_sync, api,
+                                                    django_capture_on_commit_callbacks):
+    radicale.put(caldav_calendar.url, "weekly.ics", SERIES)
+    caldav_sync()
+    event = Event.objects.get()
+    client = api(scopes=["events.write", "events.read"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(f"/api/v1/events/{event.pk}", {"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4"]},
+                                format="json")
+    assert response.status_code == 200, response.data
+
+    status, etag, body = radicale.get(caldav_calendar.url, "weekly.ics")
+    assert status == 200 and "RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=MO" in body and "EXDATE" not in body
+    assert "RECURRENCE-ID;TZID=Europe/Berlin:20260323T090000" in body  # overrides on the server stay
+    assert not PendingPush.objects.exists()
+    again = caldav_sync()
+    assert (again.created, again.deleted, again.conflicts) == (0, 0, 0)
+    assert Event.objects.get().recurrence == ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4"]  # our own change: kept

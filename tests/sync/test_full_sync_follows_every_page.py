@@ -22,7 +22,7 @@ def test_first_sync_lists_the_window_page_by_page_and_stores_the_token(fake_goog
     lists = fake_google.calls("GET", "/events")
     assert len(lists) == 7  # 5 pages with items, 2 empty ones
     first = lists[0]["query"]
-    assert first["singleEvents"] == "true" and first["maxResults"] == "5"
+    assert first["singleEvents"] == "false" and first["maxResults"] == "5"
     assert first["timeMin"].endswith("Z") and first["timeMax"].endswith("Z")
     assert all("pageToken" in call["query"] for call in lists[1:])
     assert SyncState.objects.get(calendar_id="work").sync_token == f"tok-{fake_google.seq}"

@@ -67,10 +67,19 @@ class RemoteEvent:
     # A recurring series arrives as ONE record: start/end are its first occurrence, ``recurrence``
     # its RFC 5545 RRULE/EXDATE/RDATE lines, ``exceptions`` its moved/changed/cancelled
     # occurrences ({original_start, cancelled, start_time, end_time, overrides}) and
-    # ``series_end`` the end of its last occurrence (None: the rule never ends).
+    # ``series_end`` the end of its last occurrence (None: the rule never ends). The puller stores
+    # them as every series is stored: Event.recurrence and one EventException per exception.
     recurrence: list[str] = field(default_factory=list)
     exceptions: list[dict[str, Any]] = field(default_factory=list)
     series_end: datetime | None = None
+    # Google sends a series' changed occurrences as records of their own: an instance names the
+    # series (recurring_event_id) and its unmodified start.
+    original_start: datetime | None = None
+
+    @property
+    def is_instance(self) -> bool:
+        """One occurrence of a series (moved, changed or cancelled), not an event of its own."""
+        return bool(self.recurring_event_id) and self.original_start is not None
 
     @property
     def cancelled(self) -> bool:

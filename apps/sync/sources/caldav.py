@@ -144,6 +144,7 @@ class CalDAVSource:
     """One CalDAV calendar collection. Not thread-safe: one instance per sync run."""
 
     writable = True
+    inline_exceptions = True  # a series' changed occurrences come inside its entry
 
     def __init__(self, *, url: str, username: str = "", password: str = "", calendar_tz: str = "UTC",
                  known_etags: Callable[[], dict[str, str]] | None = None, use_sync_token: bool = True,

@@ -106,7 +106,9 @@ class GoogleCalendarSource:
 
     # -- reads ----------------------------------------------------------------------------
     def list_events(self, *, window: Window | None = None, sync_token: str | None = None) -> Iterator[Page]:
-        params: dict[str, Any] = {"calendarId": self.calendar_id, "singleEvents": True,
+        # Series stay series: masters with their rules, and each changed or cancelled occurrence
+        # as an item of its own (recurringEventId + originalStartTime), as Google models them.
+        params: dict[str, Any] = {"calendarId": self.calendar_id, "singleEvents": False,
                                   "maxResults": self.page_size}
         if sync_token:
             # Google refuses timeMin/timeMax together with syncToken; deleted items come anyway.

@@ -34,6 +34,7 @@ class IcsFeedSource:
     """One iCalendar feed URL (optionally with HTTP Basic credentials)."""
 
     writable = False
+    inline_exceptions = True  # a series' changed occurrences come inside its entry
 
     def __init__(self, *, url: str, username: str = "", password: str = "", calendar_tz: str = "UTC",
                  sleep: Callable[[float], None] | None = None, session: requests.Session | None = None) -> None:
