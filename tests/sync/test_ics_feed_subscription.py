@@ -79,6 +79,22 @@ def test_local_edits_of_feed_entries_are_refused_with_409(ics_feed, feed_calenda
     assert list(Event.objects.values_list("title", flat=True)) == ["Good Friday"]
 
 
+
+def test_one_occurrence_of_a_feed_series_cannot_be_changed_either(ics_feed, feed_calendar, feed_sync, api):
+    ics_feed.body = _feed(SHIFT)
+    feed_sync()
+    shift = Event.objects.get()
+    client = api(scopes=["events.write", "events.read"])
+    instance = f"{shift.pk}_20260310T050000Z"  # Tuesday 10 March, 06:00 Berlin
+    assert client.get(f"/api/v1/events/{instance}").status_code == 200
+
+    patched = client.patch(f"/api/v1/events/{instance}", {"title": "Mine now"}, format="json")
+    deleted = client.delete(f"/api/v1/events/{instance}")
+
+    assert (patched.status_code, deleted.status_code) == (409, 409)
+    assert not shift.exceptions.exists()
+
+
 def test_an_action_entry_of_a_feed_is_consumed_once(ics_feed, feed_calendar, feed_sync):
     action = _entry("act@feed", "ACTION: TRIGGER_WORKFLOW N8N workflow=daily-report", ":20260323T100000Z",
                     ":20260323T110000Z")
