@@ -1,4 +1,5 @@
-"""iCalendar (RFC 5545) export built with the ``icalendar`` library."""
+"""iCalendar (RFC 5545) export built with the ``icalendar`` library, and what a calendar source
+reads back from an entry (``TRANSP``, the owner's ``PARTSTAT``) to decide whether it blocks time."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event as IEvent
 from icalendar import vCalAddress
 
+from apps.events.blocking import transparency_for
 from apps.events.models import Event
 
 STATUS = {
@@ -50,8 +52,32 @@ def export_calendar(events: Iterable[Event], *, name: str) -> bytes:
             address = vCalAddress(f"mailto:{attendee}")
             item.add("attendee", address, encode=0)
         item.add("status", STATUS.get(event.status, "CONFIRMED"))
+        item.add("transp", "TRANSPARENT" if event.transparency == Event.Transparency.TRANSPARENT else "OPAQUE")
         item.add("priority", PRIORITY.get(event.priority, 5))
         item.add("created", event.created_at)
         item.add("last-modified", event.updated_at)
         cal.add_component(item)
     return cal.to_ical()
+
+
+def _address(value) -> str:
+    return str(value).strip().lower().removeprefix("mailto:")
+
+
+def transparency_of(component, *, own_addresses: Iterable[str] = ()) -> str:
+    """``opaque`` or ``transparent`` for a ``VEVENT``: its ``TRANSP``, and transparent when one of
+    ``own_addresses`` (the account's) is an attendee with ``PARTSTAT=DECLINED``.
+
+    For the CalDAV and iCalendar-feed sources; the export writes ``TRANSP`` so a round trip keeps it.
+    """
+    transparent = str(component.get("transp", "OPAQUE")).strip().upper() == "TRANSPARENT"
+    own = {_address(a) for a in own_addresses if a}
+    declined = False
+    if own:
+        found = component.get("attendee")
+        for attendee in found if isinstance(found, list) else [found] if found is not None else []:
+            partstat = str(getattr(attendee, "params", {}).get("PARTSTAT", "")).upper()
+            if partstat == "DECLINED" and _address(attendee) in own:
+                declined = True
+                break
+    return transparency_for(transparent=transparent, declined=declined)

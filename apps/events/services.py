@@ -105,6 +105,7 @@ def store_incoming(incoming, extra_fields: dict, *, plugin_error: str, calendar:
         timezone=incoming.timezone or calendar.timezone,
         tags=list(incoming.tags or []),
         attendees=list(incoming.attendees or []),
+        transparency=incoming.transparency or Event.Transparency.OPAQUE,
         plugin_error=plugin_error,
         created_at=now,
     )

@@ -39,6 +39,12 @@ logger = logging.getLogger(__name__)
 META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash", "recurrence", "exceptions", "consumed"]
 _PRIORITIES = set(Event.Priority.values)
 _TYPES = set(Event.EventType.values)
+_TRANSPARENCIES = set(Event.Transparency.values)
+
+
+def _transparency(value: str) -> str:
+    # A plugin may have changed it: anything but a known value is stored as busy.
+    return value if value in _TRANSPARENCIES else Event.Transparency.OPAQUE
 
 
 @dataclass
@@ -151,7 +157,7 @@ class Puller:
             calendar_id=self.calendar.id, source="calendar", description=remote.description,
             location=remote.location, all_day=remote.all_day, start_date=remote.start_date,
             end_date=remote.end_date, timezone=remote.timezone, external_id=remote.external_id,
-            attendees=list(remote.attendees), tags=list(remote.tags),
+            attendees=list(remote.attendees), tags=list(remote.tags), transparency=remote.transparency,
             extra={**remote.extra, **({"event_id": event_id} if event_id else {})},
         )
 
@@ -164,6 +170,7 @@ class Puller:
             "all_day": data.all_day, "start_date": data.start_date if data.all_day else None,
             "end_date": data.end_date if data.all_day else None, "timezone": data.timezone or "UTC",
             "attendees": list(data.attendees), "tags": list(data.tags), "etag": remote.etag[:255],
+            "transparency": _transparency(data.transparency),
             "plugin_error": flag, "updated_at": self.now,
         }
         priority, kind = data.extra.get("priority"), data.extra.get("event_type")
