@@ -131,7 +131,7 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         if obj.transparency == Event.Transparency.TRANSPARENT:
             return format_html('<span class="chronos-free" style="padding:1px 6px;border:1px dashed #888;'
                                'border-radius:3px;background:repeating-linear-gradient(45deg,#f4f4f4 0 4px,'
-                               '#e2e2e2 4px 8px)">free</span>')
+                               '#e2e2e2 4px 8px)">{}</span>', "free")
         return "busy"
 
     @admin.display(description="conflicts")
