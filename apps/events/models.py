@@ -119,7 +119,9 @@ class Event(models.Model):
     # "Show as": free entries (and invitations the owner declined) never block time; the rule
     # lives in apps.events.blocking.
     transparency = models.CharField("show as", max_length=11, choices=Transparency.choices,
-                                    default=Transparency.OPAQUE)
+                                    default=Transparency.OPAQUE,
+                                    help_text="Free entries are shown but never block time: no conflicts, "
+                                              "free in availability and auto-plan")
     tags = models.JSONField(default=list, blank=True)
     attendees = models.JSONField(default=list, blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, null=True, blank=True)

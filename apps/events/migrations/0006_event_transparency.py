@@ -35,7 +35,9 @@ class Migration(migrations.Migration):
             model_name="event",
             name="transparency",
             field=models.CharField(choices=[("opaque", "busy"), ("transparent", "free")], default="opaque",
-                                   max_length=11, verbose_name="show as"),
+                                   max_length=11, verbose_name="show as",
+                                   help_text="Free entries are shown but never block time: no conflicts, "
+                                             "free in availability and auto-plan"),
         ),
         migrations.AddIndex(
             model_name="event",
