@@ -56,6 +56,12 @@ def blocks(event) -> bool:
     )
 
 
+def stored_transparency(value) -> str:
+    """What is stored for a value an entry came in with: a plugin may have set anything, and
+    anything but ``transparent`` blocks time, as an event without the field always did."""
+    return TRANSPARENT if value == TRANSPARENT else OPAQUE
+
+
 def transparency_for(*, transparent: bool = False, declined: bool = False) -> str:
     """What a synced entry is stored as: shown as free, or declined by the owner, is transparent."""
     return TRANSPARENT if transparent or declined else OPAQUE

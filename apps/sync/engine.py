@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.audit.registry import record as audit_record
+from apps.events.blocking import stored_transparency
 from apps.events.models import Calendar, Event
 from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.ingest.services import notify_stored
@@ -39,12 +40,6 @@ logger = logging.getLogger(__name__)
 META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash", "recurrence", "exceptions", "consumed"]
 _PRIORITIES = set(Event.Priority.values)
 _TYPES = set(Event.EventType.values)
-_TRANSPARENCIES = set(Event.Transparency.values)
-
-
-def _transparency(value: str) -> str:
-    # A plugin may have changed it: anything but a known value is stored as busy.
-    return value if value in _TRANSPARENCIES else Event.Transparency.OPAQUE
 
 
 @dataclass
@@ -170,7 +165,7 @@ class Puller:
             "all_day": data.all_day, "start_date": data.start_date if data.all_day else None,
             "end_date": data.end_date if data.all_day else None, "timezone": data.timezone or "UTC",
             "attendees": list(data.attendees), "tags": list(data.tags), "etag": remote.etag[:255],
-            "transparency": _transparency(data.transparency),
+            "transparency": stored_transparency(data.transparency),
             "plugin_error": flag, "updated_at": self.now,
         }
         priority, kind = data.extra.get("priority"), data.extra.get("event_type")

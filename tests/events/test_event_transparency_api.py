@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from apps.events.models import Event
+from apps.ingest import pipeline
+from apps.ingest.pipeline import EventPlugin, PluginResult
 
 URL = "/api/v1/events"
 BODY = {"calendar_id": "work", "title": "Hold", "start_time": "2025-03-10T09:00:00Z",
@@ -56,3 +58,25 @@ def test_the_admin_offers_show_as_and_marks_free_entries(client, make_event):
     assert 'type="radio" name="transparency" value="transparent"' in form and "Show as" in form
     assert client.get("/admin/events/event/?transparency__exact=transparent").content.decode().count(
         'class="chronos-free"') == 2
+
+
+class _ShowAs(EventPlugin):
+    """Sets "show as" from the title, as a site plugin might (and once to nonsense)."""
+
+    name = "show_as"
+
+    def process(self, event):
+        if event.title.startswith("Maybe"):
+            event.transparency = "transparent"
+        elif event.title.startswith("Odd"):
+            event.transparency = "whatever"
+        return PluginResult.passthrough(event)
+
+
+def test_a_plugin_can_mark_an_entry_free_and_nonsense_is_stored_as_busy(writer, calendar, monkeypatch):
+    monkeypatch.setattr(pipeline, "load_plugins", lambda: [_ShowAs()])
+    maybe = writer.post(URL, {**BODY, "title": "Maybe lunch"}, format="json")
+    odd = writer.post(URL, {**BODY, "title": "Odd one", "transparency": "transparent"}, format="json")
+    assert (maybe.status_code, odd.status_code) == (201, 201)
+    assert (maybe.json()["transparency"], odd.json()["transparency"]) == ("transparent", "opaque")
+    assert Event.objects.get(pk=odd.json()["id"]).transparency == "opaque"
