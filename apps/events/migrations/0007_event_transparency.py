@@ -23,7 +23,7 @@ def _rebuild(columns: str):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0005_event_calendar_drop_own_index"),
+        ("events", "0006_calendar_remote_sources"),
     ]
 
     operations = [
