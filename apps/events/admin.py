@@ -134,9 +134,10 @@ class RecurringFilter(admin.SimpleListFilter):
 @admin.register(Event)
 class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = EventForm
-    list_display = ("title", "calendar", "start_time", "end_time", "all_day", "status", "priority", "repeats",
-                    "conflict_hint")
-    list_filter = ("calendar", "status", "priority", "event_type", "all_day", RecurringFilter)
+    list_display = ("entry", "calendar", "start_time", "end_time", "all_day", "status", "show_as", "priority",
+                    "repeats", "conflict_hint")
+    list_filter = ("calendar", "status", "transparency", "priority", "event_type", "all_day", RecurringFilter)
+    radio_fields = {"transparency": admin.HORIZONTAL}
     search_fields = ("title", "description", "location", "external_id")
     date_hierarchy = "start_time"
     list_select_related = ("calendar",)
@@ -147,7 +148,8 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         (None, {"fields": ("calendar", "title", "description", "location", "start_time", "end_time", "all_day",
                            "start_date", "end_date", "timezone")}),
         ("Repeats", {"fields": ("recurrence", "recurrence_summary", "next_occurrences")}),
-        ("Details", {"fields": ("priority", "event_type", "status", "mode", "tags", "attendees", "external_id",
+        ("Details", {"fields": ("priority", "event_type", "status", "mode", "transparency", "tags", "attendees",
+                                "external_id",
                                 "etag", "all_done", "plugin_error", "created_at", "updated_at")}),
     )
 
@@ -228,6 +230,21 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         for row in rows:
             row._conflict_ids = found.get(row.pk, [])
         return changelist
+
+    @admin.display(description="title", ordering="title")
+    def entry(self, obj: Event) -> str:
+        # Free entries are shown, but lighter: they never block time.
+        if obj.transparency == Event.Transparency.TRANSPARENT:
+            return format_html('<span class="chronos-free" style="opacity:.6;font-style:italic">{}</span>', obj.title)
+        return obj.title
+
+    @admin.display(description="show as", ordering="transparency")
+    def show_as(self, obj: Event) -> str:
+        if obj.transparency == Event.Transparency.TRANSPARENT:
+            return format_html('<span class="chronos-free" style="padding:1px 6px;border:1px dashed #888;'
+                               'border-radius:3px;background:repeating-linear-gradient(45deg,#f4f4f4 0 4px,'
+                               '#e2e2e2 4px 8px)">{}</span>', "free")
+        return "busy"
 
     @admin.display(description="conflicts")
     def conflict_hint(self, obj: Event) -> str:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Count, Max, Q
 
 from apps.core.timefmt import iso_z
+from apps.events.blocking import blocks_time
 from apps.events.models import Event, SubTask
 from apps.events.scheduling import Busy, CalendarRules, _Index, attendee_set, working_windows
 from chronos.config import current
@@ -29,6 +30,7 @@ class Row:
     end: datetime
     all_day: bool
     status: str
+    transparency: str
     event_type: str
     priority: str
     tags: tuple[str, ...]
@@ -37,7 +39,8 @@ class Row:
 
     @property
     def blocking(self) -> bool:
-        return not self.all_day and self.status != Event.Status.CANCELLED and self.end > self.start
+        return (blocks_time(all_day=self.all_day, status=self.status, transparency=self.transparency)
+                and self.end > self.start)
 
 
 def load(start: datetime, end: datetime, calendar_ids: list[str] | None) -> list[Row]:
@@ -59,18 +62,18 @@ def _occurrence_rows(start: datetime, end: datetime, calendar_ids: list[str] | N
     from apps.events.recurrence import window_occurrences
 
     return [Row(o.instance_id, o.event.calendar_id, o.start, o.end, o.event.all_day, o.status,
-                o.value("event_type"), o.value("priority"),
+                o.value("transparency"), o.value("event_type"), o.value("priority"),
                 tuple(t for t in (o.value("tags") or ()) if isinstance(t, str)), attendee_set(o.value("attendees")),
                 o.value("title"))
             for o in window_occurrences(start, end, calendar_ids=calendar_ids or None)]
 
 
 def _rows(qs) -> list[Row]:
-    fields = ("id", "calendar_id", "start_time", "end_time", "all_day", "status", "event_type", "priority", "tags",
-              "attendees", "title")
+    fields = ("id", "calendar_id", "start_time", "end_time", "all_day", "status", "transparency", "event_type",
+              "priority", "tags", "attendees", "title")
     return [
-        Row(i, c, s, e, ad, st, et, pr, tuple(t for t in (tg or ()) if isinstance(t, str)), attendee_set(at), ti)
-        for i, c, s, e, ad, st, et, pr, tg, at, ti in qs.order_by("start_time", "id").values_list(*fields)
+        Row(i, c, s, e, ad, st, tr, et, pr, tuple(t for t in (tg or ()) if isinstance(t, str)), attendee_set(at), ti)
+        for i, c, s, e, ad, st, tr, et, pr, tg, at, ti in qs.order_by("start_time", "id").values_list(*fields)
     ]
 
 
@@ -145,12 +148,14 @@ def _rate(done: int, total: int) -> float | None:
 def productivity(*, start: datetime, end: datetime, calendar_ids: list[str] | None, rules: CalendarRules) -> dict:
     rows = load(start, end, calendar_ids)
     live = [r for r in rows if r.status != Event.Status.CANCELLED]
-    timed = [r for r in live if r.blocking]
+    timed = [r for r in live if not r.all_day and r.end > r.start]
+    # Hours, meeting load, conflicts and focus blocks count busy time: free entries are left out.
+    busy = [r for r in timed if r.blocking]
 
     by_calendar: dict[str, float] = defaultdict(float)
     by_tag: dict[str, float] = defaultdict(float)
     by_type: dict[str, float] = defaultdict(float)
-    for r in timed:
+    for r in busy:
         h = clipped_hours(r, start, end)
         by_calendar[r.calendar_id] += h
         by_type[r.event_type] += h
@@ -158,7 +163,7 @@ def productivity(*, start: datetime, end: datetime, calendar_ids: list[str] | No
             by_tag[tag] += h
 
     kinds = meeting_types()
-    meetings = [r for r in timed if r.event_type in kinds]
+    meetings = [r for r in busy if r.event_type in kinds]
     load_per_day = []
     for day, ds, de in local_days(start, end, rules.tz):
         today = [r for r in meetings if r.start < de and r.end > ds]
@@ -206,7 +211,7 @@ def productivity(*, start: datetime, end: datetime, calendar_ids: list[str] | No
             "timed_events": len(timed),
             "all_day_events": sum(1 for r in live if r.all_day),
             "cancelled_events": len(rows) - len(live),
-            "hours": round(sum(clipped_hours(r, start, end) for r in timed), 2),
+            "hours": round(sum(clipped_hours(r, start, end) for r in busy), 2),
         },
         "hours_by_calendar": rounded(by_calendar),
         "hours_by_tag": rounded(by_tag),

@@ -207,6 +207,7 @@ class EventViewSet(viewsets.ViewSet):
             all_day=data["all_day"], start_date=data.get("start_date"), end_date=data.get("end_date"),
             timezone=data["timezone"], external_id=data.get("external_id", ""),
             attendees=list(data.get("attendees", [])), tags=list(data.get("tags", [])),
+            transparency=data.get("transparency") or Event.Transparency.OPAQUE,
         )
         extra = {name: data.get(name) for name in services.EXTRA_FIELDS}
         extra["sub_tasks"] = [dict(s) for s in data.get("sub_tasks", [])]

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection
 
 from apps.core.timefmt import iso_z
+from apps.events.blocking import blocking_sql
 from apps.events.models import Calendar, Event
 from apps.events.scheduling import (
     DAYS,
@@ -210,11 +211,13 @@ def read_busy(start: datetime, end: datetime, *, calendar_ids: Iterable[str],
             times = f"CAST(e.{qn('start_time')} AS TEXT), CAST(e.{qn('end_time')} AS TEXT)"
         else:
             times = f"e.{qn('start_time')}, e.{qn('end_time')}"
-        # "NOT all_day" is written as the covering index's condition so SQLite can use it.
+        # The blocking rule's "NOT all_day" is the covering index's condition, so SQLite uses it;
+        # status and transparency are columns of that index.
+        rule, rule_params = blocking_sql("e")
         sql = (f"SELECT {times}, e.{qn('id')}, e.{qn('calendar_id')}, e.{qn('attendees')} FROM {table} AS e "
                f"WHERE e.{qn('start_time')} >= %s AND e.{qn('start_time')} < %s AND e.{qn('end_time')} > %s "
-               f"AND NOT {all_day} AND e.{qn('status')} <> %s")
-        params: list = [adapt(start - longest), adapt(end), adapt(start), Event.Status.CANCELLED]
+               f"AND {rule}")
+        params: list = [adapt(start - longest), adapt(end), adapt(start), *rule_params]
         picks, pick_params = [], []
         if cals:
             picks.append(f"e.{qn('calendar_id')} IN ({', '.join(['%s'] * len(cals))})")

@@ -90,7 +90,7 @@ FTS_TRIGGERS = ("events_event_fts_ai", "events_event_fts_ad", "events_event_fts_
 BUSY_INDEX = "event_busy_cover_idx"
 BUSY_INDEX_SQL = (
     f'CREATE INDEX IF NOT EXISTS "{BUSY_INDEX}" ON "{EVENTS}" '
-    '("start_time", "end_time", "all_day", "status", "calendar_id", "attendees") WHERE NOT "all_day"'
+    '("start_time", "end_time", "all_day", "status", "transparency", "calendar_id", "attendees") WHERE NOT "all_day"'
 )
 
 def pg_document(table: str = "") -> str:

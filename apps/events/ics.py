@@ -1,4 +1,5 @@
-"""iCalendar (RFC 5545) export built with the ``icalendar`` library."""
+"""iCalendar (RFC 5545) export built with the ``icalendar`` library, and what a calendar source
+reads back from an entry (``TRANSP``, the owner's ``PARTSTAT``) to decide whether it blocks time."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from icalendar import Event as IEvent
 from icalendar import vCalAddress, vRecur
 
 from apps.events import recurrence
+from apps.events.blocking import transparency_for
 from apps.events.models import Event, EventException
 from apps.events.timeparse import zone
 
@@ -52,6 +54,7 @@ def _fields(item: IEvent, values, now) -> None:
     for attendee in values("attendees") or []:
         item.add("attendee", vCalAddress(f"mailto:{attendee}"), encode=0)
     item.add("status", STATUS.get(values("status"), "CONFIRMED"))
+    item.add("transp", "TRANSPARENT" if values("transparency") == Event.Transparency.TRANSPARENT else "OPAQUE")
     item.add("priority", PRIORITY.get(values("priority"), 5))
 
 
@@ -125,3 +128,26 @@ def export_calendar(events: Iterable[Event], *, name: str) -> bytes:
     # VTIMEZONE definitions for every TZID used (series are written in their own zone).
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def _address(value) -> str:
+    return str(value).strip().lower().removeprefix("mailto:")
+
+
+def transparency_of(component, *, own_addresses: Iterable[str] = ()) -> str:
+    """``opaque`` or ``transparent`` for a ``VEVENT``: its ``TRANSP``, and transparent when one of
+    ``own_addresses`` (the account's) is an attendee with ``PARTSTAT=DECLINED``.
+
+    For the CalDAV and iCalendar-feed sources; the export writes ``TRANSP`` so a round trip keeps it.
+    """
+    transparent = str(component.get("transp", "OPAQUE")).strip().upper() == "TRANSPARENT"
+    own = {_address(a) for a in own_addresses if a}
+    declined = False
+    if own:
+        found = component.get("attendee")
+        for attendee in found if isinstance(found, list) else [found] if found is not None else []:
+            partstat = str(getattr(attendee, "params", {}).get("PARTSTAT", "")).upper()
+            if partstat == "DECLINED" and _address(attendee) in own:
+                declined = True
+                break
+    return transparency_for(transparent=transparent, declined=declined)

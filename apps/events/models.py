@@ -91,6 +91,12 @@ class Event(models.Model):
         CANCELLED = "cancelled"
         RESCHEDULED = "rescheduled"
 
+    class Transparency(models.TextChoices):
+        """Google's ``transparency`` / iCalendar's ``TRANSP``: whether the event blocks time."""
+
+        OPAQUE = "opaque", "busy"
+        TRANSPARENT = "transparent", "free"
+
     # No index of its own: event_cal_start_idx starts with calendar_id and serves lookups,
     # cascades and foreign-key checks; one index fewer to update on every insert.
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events", db_index=False)
@@ -110,6 +116,12 @@ class Event(models.Model):
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     event_type = models.CharField(max_length=12, choices=EventType.choices, default=EventType.MEETING)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # "Show as": free entries (and invitations the owner declined) never block time; the rule
+    # lives in apps.events.blocking.
+    transparency = models.CharField("show as", max_length=11, choices=Transparency.choices,
+                                    default=Transparency.OPAQUE,
+                                    help_text="Free entries are shown but never block time: no conflicts, "
+                                              "free in availability and auto-plan")
     tags = models.JSONField(default=list, blank=True)
     attendees = models.JSONField(default=list, blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, null=True, blank=True)
@@ -140,8 +152,10 @@ class Event(models.Model):
             models.Index(fields=["start_time", "id"], condition=Q(all_day=True), name="event_allday_start_idx"),
             # Same-calendar conflict probes (apps.events.scheduling): one range of this index per
             # event, by calendar and start time.
-            models.Index(fields=["calendar", "start_time", "end_time", "status"], condition=Q(all_day=False),
-                         name="event_cal_timed_span_idx"),
+            # transparency is part of the blocking rule (apps.events.blocking), so the probe
+            # checks it from the index too.
+            models.Index(fields=["calendar", "start_time", "end_time", "status", "transparency"],
+                         condition=Q(all_day=False), name="event_cal_timed_span_idx"),
             # The series a window can touch: few rows, read whole (see apps.events.recurrence).
             models.Index(fields=["start_time", "series_end"], condition=Q(is_recurring=True),
                          name="event_series_span_idx"),

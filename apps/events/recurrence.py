@@ -631,12 +631,14 @@ def describe(lines, *, tz_name: str = "UTC", all_day: bool = False, start: datet
 
 def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[str] | None = None,
                      attendees: Iterable[str] = (), seen: set | None = None) -> list[Occurrence]:
-    """Blocking occurrences (timed, not cancelled, not empty) overlapping [start, end).
+    """Blocking occurrences (timed, not cancelled, not shown as free, not empty) overlapping [start, end).
 
     Series on ``calendar_ids`` (None: every calendar) or naming one of ``attendees``; what
     conflicts, free/busy, slot suggestions and analytics' busy time see of recurring series.
     ``seen`` receives the id of every series read: their stored rows stand for the series.
     """
+    from apps.events.blocking import OPAQUE
+
     people = sorted({a.strip().lower() for a in attendees if a})
     if calendar_ids is not None and not people:
         calendar_ids = list(calendar_ids)
@@ -650,8 +652,8 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
     for item in series:
         if seen is not None:
             seen.add(item.pk)
-        if item.all_day:
-            continue
+        if item.all_day or item.transparency != OPAQUE:
+            continue  # the series' "show as" holds for each of its occurrences (apps.events.blocking)
         if wanted is not None and item.calendar_id not in wanted and not (
                 {str(a).strip().lower() for a in item.attendees or ()} & set(people)
                 or any({str(a).strip().lower() for a in (e.overrides or {}).get("attendees") or ()} & set(people)

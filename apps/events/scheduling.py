@@ -1,7 +1,7 @@
 """Conflicts and free-slot search for events.
 
-An event *blocks* time when it is timed (not all-day), not cancelled and has a positive
-length. Two blocking events conflict when they overlap (``max(starts) < min(ends)``, so
+An event *blocks* time when it is timed (not all-day), not cancelled, shown as busy and has
+a positive length (the rule is :mod:`apps.events.blocking`). Two blocking events conflict when they overlap (``max(starts) < min(ends)``, so
 events that only touch do not) and they share the calendar or at least one attendee.
 
 Window reads are bounded on ``start_time`` by the longest stored duration, so they are
@@ -25,6 +25,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from apps.events.blocking import BLOCKING, blocking_sql, blocks, blocks_time
 from apps.events.models import Calendar, Event
 from apps.events.selectors import longest_sql
 from chronos.config import current
@@ -54,16 +55,6 @@ class Busy(NamedTuple):
     start: datetime
     end: datetime
     attendees: frozenset[str]
-
-
-def blocks(event: Event) -> bool:
-    return (
-        not event.all_day
-        and event.status != Event.Status.CANCELLED
-        and event.start_time is not None
-        and event.end_time is not None
-        and event.end_time > event.start_time
-    )
 
 
 def _max_duration() -> timedelta:
@@ -103,12 +94,12 @@ def window_rows(start: datetime, end: datetime, *, calendar_ids: Iterable[str] |
     if end <= start:
         return []
     qs = Event.objects.filter(
+        BLOCKING,
         start_time__gte=start - _max_duration(),
         start_time__lt=end,
         end_time__gt=start,
-        all_day=False,
         is_recurring=False,
-    ).exclude(status=Event.Status.CANCELLED)
+    )
     cals = list(calendar_ids or ())
     people = sorted(attendee_set(attendees))
     clause = _attendee_clause(people) if people else None
@@ -240,7 +231,8 @@ def _db_span(event, db_time) -> tuple | None:
     List rows (:class:`apps.events.serializers.EventRow`) carry them already; models are converted.
     """
     if getattr(event, "db_start", None) is not None:
-        if event.all_day or event.status == Event.Status.CANCELLED or not event.db_end > event.db_start:
+        if not (blocks_time(all_day=event.all_day, status=event.status, transparency=event.transparency)
+                and event.db_end > event.db_start):
             return None
         return event.db_start, event.db_end
     if not blocks(event):
@@ -270,14 +262,15 @@ def _calendar_collisions(live: list, vendor: str) -> dict[int, list[int]]:
     params: list = []
     for i, event, _, (start, end) in live:
         params += [i, event.calendar_id, start, end, event.pk if isinstance(event.pk, int) else -1]
+    rule, rule_params = blocking_sql("o")
     sql = (f"WITH p(k, cal, s, e, self) AS (VALUES {', '.join([row] * len(live))}) "
            "SELECT p.k, o.id FROM p JOIN events_event o "
            f"ON o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
-           "WHERE o.end_time > p.s AND o.end_time > o.start_time AND NOT o.all_day AND o.status <> %s "
+           f"WHERE o.end_time > p.s AND o.end_time > o.start_time AND {rule} "
            "AND o.id <> p.self AND NOT o.is_recurring")
     found: dict[int, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, Event.Status.CANCELLED.value])
+        cursor.execute(sql, [*params, *rule_params])
         for k, other in cursor.fetchall():
             found[k].append(other)
     return found
@@ -311,10 +304,11 @@ def _collisions(events: Sequence) -> list[list[int]]:
         # On SQLite the driver would parse every declared datetime column; as text they stay cheap.
         times = "CAST(start_time AS text), CAST(end_time AS text)" if vendor == "sqlite" else "start_time, end_time"
         clause = _attendee_clause(people) or ("1 = 1", [])  # (an unknown vendor: matched below)
+        rule, rule_params = blocking_sql()
         sql = (f"SELECT id, {times}, attendees FROM events_event "
                "WHERE start_time >= %s AND start_time < %s AND end_time > %s AND end_time > start_time "
-               f"AND NOT all_day AND NOT is_recurring AND status <> %s AND {clause[0]} ORDER BY start_time, id")
-        params = [db_time(first - longest), last, db_time(first), Event.Status.CANCELLED.value, *clause[1]]
+               f"AND {rule} AND NOT is_recurring AND {clause[0]} ORDER BY start_time, id")
+        params = [db_time(first - longest), last, db_time(first), *rule_params, *clause[1]]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

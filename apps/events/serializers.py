@@ -41,7 +41,8 @@ class EventRow:
 
     __slots__ = ("id", "calendar_id", "external_id", "title", "description", "location",
                  "db_start", "db_end", "all_day", "start_date", "end_date", "timezone", "priority", "event_type",
-                 "status", "tags", "attendees", "mode", "all_done", "plugin_error", "db_created", "db_updated")
+                 "status", "transparency", "tags", "attendees", "mode", "all_done", "plugin_error", "db_created",
+                 "db_updated")
 
     @classmethod
     def from_db(cls, row) -> EventRow:
@@ -49,7 +50,7 @@ class EventRow:
         self = cls.__new__(cls)
         (self.id, self.calendar_id, self.external_id, self.title, self.description, self.location, self.db_start,
          self.db_end, all_day, start_date, end_date, self.timezone, self.priority, self.event_type, self.status,
-         tags, attendees, self.mode, all_done, self.plugin_error, self.db_created, self.db_updated) = row
+         self.transparency, tags, attendees, self.mode, all_done, self.plugin_error, self.db_created, self.db_updated) = row
         self.start_date = date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
         self.end_date = date.fromisoformat(end_date) if isinstance(end_date, str) else end_date
         self.all_day, self.all_done = bool(all_day), bool(all_done)
@@ -68,8 +69,8 @@ class OccurrenceRow:
     occurrence's own times (as the database would hand them back) and effective fields.
     """
 
-    __slots__ = ("occ", "id", "calendar_id", "attendees", "all_day", "status", "db_start", "db_end", "mode",
-                 "series_id")
+    __slots__ = ("occ", "id", "calendar_id", "attendees", "all_day", "status", "transparency", "db_start", "db_end",
+                 "mode", "series_id")
 
     def __init__(self, occ) -> None:
         from apps.events.selectors import _db_value
@@ -81,6 +82,7 @@ class OccurrenceRow:
         self.attendees = occ.value("attendees")
         self.all_day = occ.event.all_day
         self.status = occ.status
+        self.transparency = occ.event.transparency
         self.mode = occ.event.mode
         self.db_start, self.db_end = _db_value(occ.start), _db_value(occ.end)
 
@@ -99,7 +101,7 @@ def list_row(row):
 ROW_FIELDS = EventRow.__slots__
 # The columns of a list row, in ROW_FIELDS order.
 _ROW_COLUMNS = ("id", "calendar_id", "external_id", "title", "description", "location", "start_time", "end_time",
-                "all_day", "start_date", "end_date", "timezone", "priority", "event_type", "status", "tags",
+                "all_day", "start_date", "end_date", "timezone", "priority", "event_type", "status", "transparency", "tags",
                 "attendees", "mode", "all_done", "plugin_error", "created_at", "updated_at")
 _TEXT_ON_SQLITE = ("start_time", "end_time", "start_date", "end_date", "created_at", "updated_at")
 
@@ -278,6 +280,7 @@ def event_dict(event, conflicts: dict[int, list[int]] | None = None, *, sub_task
         "priority": event.priority,
         "event_type": event.event_type,
         "status": event.status,
+        "transparency": event.transparency,
         "tags": event.tags,
         "attendees": event.attendees,
         "mode": mode or event.effective_mode,
@@ -368,6 +371,7 @@ class EventInputSerializer(ClonedFieldsMixin, serializers.Serializer):
     priority = CaseChoiceField(choices=Event.Priority.choices, required=False)
     event_type = CaseChoiceField(choices=Event.EventType.choices, required=False)
     status = CaseChoiceField(choices=Event.Status.choices, required=False)
+    transparency = CaseChoiceField(choices=Event.Transparency.choices, required=False)
     tags = _string_list("tags", max_length=100)
     attendees = _string_list("attendees", max_length=320)
     mode = CaseChoiceField(choices=Mode.choices, required=False, allow_null=True)

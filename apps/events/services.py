@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.events.blocking import stored_transparency
 from apps.events.models import Calendar, Event, EventLink, SubTask
 from chronos.config import current
 
@@ -105,6 +106,7 @@ def store_incoming(incoming, extra_fields: dict, *, plugin_error: str, calendar:
         timezone=incoming.timezone or calendar.timezone,
         tags=list(incoming.tags or []),
         attendees=list(incoming.attendees or []),
+        transparency=stored_transparency(incoming.transparency),
         plugin_error=plugin_error,
         created_at=now,
     )

@@ -55,6 +55,7 @@ class IncomingEvent:
     external_id: str = ""
     attendees: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    transparency: str = "opaque"  # "transparent": shown as free, never blocks time
     extra: dict[str, Any] = field(default_factory=dict)  # anything else the caller carries along
 
     def context(self) -> dict[str, Any]:
@@ -71,6 +72,7 @@ class IncomingEvent:
             "external_id": self.external_id,
             "attendees": list(self.attendees),
             "tags": list(self.tags),
+            "transparency": self.transparency,
             "source": self.source,
         }
 

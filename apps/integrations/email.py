@@ -217,6 +217,7 @@ def event_context(event: Any) -> dict[str, Any]:
         "priority": event.priority,
         "event_type": event.event_type,
         "status": event.status,
+        "transparency": getattr(event, "transparency", "opaque"),
         "tags": list(event.tags or []),
         "attendees": list(event.attendees or []),
         "external_id": event.external_id,

@@ -24,6 +24,7 @@ from django.db.models import Q
 
 from apps.audit.registry import record as audit_record
 from apps.events import recurrence
+from apps.events.blocking import stored_transparency
 from apps.events.models import Calendar, Event, EventException
 from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.ingest.services import notify_stored
@@ -157,7 +158,7 @@ class Puller:
             calendar_id=self.calendar.id, source="calendar", description=remote.description,
             location=remote.location, all_day=remote.all_day, start_date=remote.start_date,
             end_date=remote.end_date, timezone=remote.timezone, external_id=remote.external_id,
-            attendees=list(remote.attendees), tags=list(remote.tags),
+            attendees=list(remote.attendees), tags=list(remote.tags), transparency=remote.transparency,
             extra={**remote.extra, **({"event_id": event_id} if event_id else {})},
         )
 
@@ -170,6 +171,7 @@ class Puller:
             "all_day": data.all_day, "start_date": data.start_date if data.all_day else None,
             "end_date": data.end_date if data.all_day else None, "timezone": data.timezone or "UTC",
             "attendees": list(data.attendees), "tags": list(data.tags), "etag": remote.etag[:255],
+            "transparency": stored_transparency(data.transparency),
             "plugin_error": flag, "updated_at": self.now,
             "recurrence": [], "is_recurring": False, "series_end": None,
         }

@@ -13,6 +13,7 @@ time in the calendar's zone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +23,7 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event as IEvent
 from icalendar import vCalAddress
 
+from apps.events.ics import transparency_of
 from apps.sync.mapping import midnight_utc, zone
 from apps.sync.sources.base import RemoteEvent
 
@@ -168,8 +170,13 @@ def _updated(component: IEvent) -> datetime | None:
     return None
 
 
-def to_remote(components: list[IEvent], *, external_id: str, etag: str, calendar_tz: str) -> RemoteEvent:
-    """One entry from the VEVENTs of one resource (or one UID of a feed)."""
+def to_remote(components: list[IEvent], *, external_id: str, etag: str, calendar_tz: str,
+              own_addresses: Iterable[str] = ()) -> RemoteEvent:
+    """One entry from the VEVENTs of one resource (or one UID of a feed).
+
+    ``TRANSP:TRANSPARENT``, or ``PARTSTAT=DECLINED`` on one of ``own_addresses`` (the account's),
+    makes it ``transparent``: shown, but never blocking time (apps.events.blocking).
+    """
     master = next((c for c in components if "RECURRENCE-ID" not in c), None)
     overrides = [c for c in components if c is not master and "RECURRENCE-ID" in c]
     if master is None:
@@ -187,6 +194,7 @@ def to_remote(components: list[IEvent], *, external_id: str, etag: str, calendar
     remote.description = fields["description"]
     remote.location = fields["location"][:500]
     remote.attendees = fields["attendees"]
+    remote.transparency = transparency_of(master, own_addresses=own_addresses)
     remote.tags = _categories(master)
     for prop, key in (("X-CHRONOS-PRIORITY", "priority"), ("X-CHRONOS-EVENT-TYPE", "event_type")):
         if prop in master:
@@ -240,6 +248,7 @@ def body_for(event) -> dict[str, Any]:
         "attendees": list(event.attendees or []), "tags": list(event.tags or []),
         "priority": event.priority, "event_type": event.event_type,
         "recurrence": list(getattr(event, "recurrence", None) or []),
+        "transparency": getattr(event, "transparency", "opaque"),
     }
 
 
@@ -268,6 +277,7 @@ def apply_body(component: IEvent, body: dict[str, Any], now: datetime) -> None:
         component.pop("ATTENDEE", None)
         for address in body["attendees"]:
             component.add("ATTENDEE", vCalAddress(f"mailto:{address}"))
+    _set(component, "TRANSP", "TRANSPARENT" if body.get("transparency") == "transparent" else "OPAQUE")
     component.pop("CATEGORIES", None)
     if body["tags"]:
         component.add("CATEGORIES", list(body["tags"]))

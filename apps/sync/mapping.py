@@ -1,5 +1,10 @@
 """Translation between Google Calendar v3 resources, :class:`RemoteEvent` and local events.
 
+"Show as free" (``transparency: transparent``) is kept; an invitation the calendar's owner
+declined (the attendee with ``self: true`` answered ``declined``) comes in as transparent too, so
+neither blocks time here (see apps.events.blocking). Only ``transparency`` is written back: the
+owner's answer to an invitation is Google's to keep.
+
 All-day entries are dates with an exclusive end; locally they also get start/end times at
 midnight of the calendar's zone (stored in UTC) so window queries work unchanged. Timed
 entries keep their own zone in ``Event.timezone``.
@@ -13,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apps.events.blocking import transparency_for
 from apps.sync.sources.base import RemoteEvent
 
 # Chronos-only fields travel in the event's private extended properties.
@@ -75,7 +81,12 @@ def from_google(item: dict[str, Any], *, calendar_tz: str) -> RemoteEvent:
         remote.end_time = parse_datetime(end.get("dateTime") or start["dateTime"])
         if remote.end_time < remote.start_time:
             remote.end_time = remote.start_time
-    remote.attendees = [str(a["email"]) for a in item.get("attendees") or [] if a.get("email")]
+    attendees = [a for a in item.get("attendees") or [] if isinstance(a, dict)]
+    remote.attendees = [str(a["email"]) for a in attendees if a.get("email")]
+    remote.transparency = transparency_for(
+        transparent=item.get("transparency") == "transparent",
+        declined=any(a.get("self") is True and a.get("responseStatus") == "declined" for a in attendees),
+    )
     private = (item.get("extendedProperties") or {}).get("private") or {}
     if private.get("chronos_tags"):
         try:
@@ -106,6 +117,7 @@ def to_google(event) -> dict[str, Any]:
         "start": start,
         "end": end,
         "attendees": [{"email": a} for a in event.attendees or []],
+        "transparency": event.transparency,
         "extendedProperties": {"private": {
             "chronos_tags": json.dumps(list(event.tags or [])),
             "chronos_priority": event.priority,
@@ -129,7 +141,7 @@ def event_hash(event) -> str:
                     event.end_time.astimezone(UTC).isoformat(), bool(event.all_day),
                     event.start_date.isoformat() if event.all_day and event.start_date else None,
                     event.end_date.isoformat() if event.all_day and event.end_date else None,
-                    event.timezone, list(event.attendees or []), list(event.tags or []),
+                    event.timezone, list(event.attendees or []), list(event.tags or []), event.transparency,
                     # Only series add a part: digests of single events stay as they were.
                     *([list(event.recurrence)] if getattr(event, "recurrence", None) else [])])
 
@@ -139,7 +151,7 @@ def remote_hash(remote: RemoteEvent) -> str:
                     remote.end_time.isoformat(), remote.all_day,
                     remote.start_date.isoformat() if remote.all_day and remote.start_date else None,
                     remote.end_date.isoformat() if remote.all_day and remote.end_date else None,
-                    remote.timezone, list(remote.attendees), list(remote.tags),
+                    remote.timezone, list(remote.attendees), list(remote.tags), remote.transparency,
                     *([list(remote.recurrence)] if remote.recurrence else []),
                     # Exceptions sent inside a series' entry (CalDAV, feeds) are part of its content.
                     *([[json.dumps(e, sort_keys=True) for e in remote.exceptions]] if remote.exceptions else [])])

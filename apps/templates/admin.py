@@ -37,13 +37,14 @@ class TemplateAdmin(JSONFieldsAdminMixin, TemplatePreviewAdminMixin, AuditTrailM
     form = TemplateForm
     list_display = ("title", "type", "usage_count", "last_used_at", "calendar_id", "updated_at")
     list_filter = ("type", "all_day")
+    radio_fields = {"transparency": admin.HORIZONTAL}
     search_fields = ("title", "description", "subject")
     readonly_fields = ("usage_count", "last_used_at", "created_at", "updated_at")
     inlines = [TemplateUsageInline]
     fieldsets = (
         (None, {"fields": ("type", "title", "description", "variables")}),
         ("Event", {"fields": ("all_day", "default_time", "duration_minutes", "calendar_id", "tags", "attendees",
-                              "default_sub_tasks")}),
+                              "transparency", "default_sub_tasks")}),
         ("E-mail", {"fields": ("subject", "body_html", "body_text")}),
         ("Webhook", {"fields": ("body_json",)}),
         ("Usage", {"fields": ("usage_count", "last_used_at", "created_at", "updated_at")}),

@@ -35,7 +35,7 @@ class TemplateSerializer(serializers.ModelSerializer):
         model = Template
         fields = [
             "id", "type", "title", "description", "all_day", "default_time", "duration_minutes", "calendar_id",
-            "tags", "attendees", "default_sub_tasks", "usage_count", "last_used_at", "subject", "body_html",
+            "tags", "attendees", "transparency", "default_sub_tasks", "usage_count", "last_used_at", "subject", "body_html",
             "body_text", "body_json", "variables", "created_at", "updated_at",
         ]
         read_only_fields = ["id", "usage_count", "last_used_at", "created_at", "updated_at"]

@@ -27,6 +27,9 @@ class Template(models.Model):
     calendar_id = models.CharField(max_length=64, blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
     attendees = models.JSONField(default=list, blank=True)
+    # "Show as" of the events made from it: "transparent" entries never block time.
+    transparency = models.CharField("show as", max_length=11, default="opaque",
+                                    choices=[("opaque", "busy"), ("transparent", "free")])
     default_sub_tasks = models.JSONField(default=list, blank=True)
     # e-mail templates
     subject = models.CharField(max_length=998, blank=True, default="")

@@ -27,7 +27,7 @@ def test_saving_a_timed_entry_in_the_admin_says_when_it_fires(clock, timed, brow
     response = browser.post("/admin/events/event/add/", {
         "calendar": "home", "title": "ACTION: BACKUP N8N keep=3", "start_time_0": "2027-01-03",
         "start_time_1": "02:00:00", "end_time_0": "2027-01-03", "end_time_1": "03:00:00",
-        "timezone": "Europe/Berlin", "priority": "MEDIUM", "event_type": "meeting", "status": "scheduled",
+        "timezone": "Europe/Berlin", "priority": "MEDIUM", "event_type": "meeting", "status": "scheduled", "transparency": "opaque",
         "tags": "[]", "attendees": "[]", "description": "", "location": "", "external_id": "", "etag": "",
         "sub_tasks-TOTAL_FORMS": "0", "sub_tasks-INITIAL_FORMS": "0",
         "exceptions-TOTAL_FORMS": "0", "exceptions-INITIAL_FORMS": "0",

@@ -21,7 +21,7 @@ def _event_form(event: Event, **changes) -> dict:
         "calendar": event.calendar_id, "external_id": "", "etag": "", "title": event.title, "description": "",
         "location": "", "start_time_0": "2025-03-10", "start_time_1": "09:00:00", "end_time_0": "2025-03-10",
         "end_time_1": "10:00:00", "start_date": "", "end_date": "", "timezone": "UTC", "priority": "MEDIUM",
-        "event_type": "meeting", "status": "scheduled", "tags": "[]", "attendees": "[]", "mode": "",
+        "event_type": "meeting", "status": "scheduled", "transparency": "opaque", "tags": "[]", "attendees": "[]", "mode": "",
         "created_at_0": "2025-03-01", "created_at_1": "00:00:00",
         "sub_tasks-TOTAL_FORMS": "0", "sub_tasks-INITIAL_FORMS": "0", "sub_tasks-MIN_NUM_FORMS": "0",
         "sub_tasks-MAX_NUM_FORMS": "1000",

@@ -13,7 +13,7 @@ HTTP, so the real client library is exercised end to end (point it here with
 - ``events.insert`` (client-chosen ids, ``409`` on duplicates), ``get``, ``patch``, ``update``,
   ``delete`` (``404`` unknown, ``410`` already deleted, ``412`` when ``If-Match`` is stale),
   also on single instances of a series;
-- ``freeBusy.query``; ``POST /token`` for OAuth refreshes;
+- ``freeBusy.query`` (as Google: without cancelled, show-as-free and declined entries); ``POST /token`` for OAuth refreshes;
 - switchable failures: :meth:`fail_next` makes the next N requests answer 429/500/...;
 - a request log (:attr:`requests`).
 
@@ -466,6 +466,8 @@ class FakeGoogleCalendar:
             for event in self._expanded(cid, since=None):
                 if event.get("status") == "cancelled" or event.get("transparency") == "transparent":
                     continue
+                if any(a.get("self") and a.get("responseStatus") == "declined" for a in event.get("attendees") or []):
+                    continue  # Google leaves invitations the owner declined out of freeBusy too
                 start, end = _bounds(event)
                 if end > lo and start < hi:
                     busy.append((max(start, lo), min(end, hi)))

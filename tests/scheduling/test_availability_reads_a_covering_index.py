@@ -35,6 +35,7 @@ def test_the_covering_index_exists_after_migrate(db):
         row = cursor.fetchone()
     assert row is not None
     assert 'WHERE NOT "all_day"' in row[0]
+    assert '"status", "transparency"' in row[0]  # the blocking rule is checked from the index
 
 
 def test_an_attendee_search_reads_only_the_covering_index(calendar, event):

@@ -10,7 +10,8 @@ from tests.templates.factories import TemplateFactory
 
 def _form(**changes) -> dict:
     data = {"type": "event", "title": "Standup", "description": "", "variables": "[]", "duration_minutes": "15",
-            "calendar_id": "", "tags": "[]", "attendees": "[]", "default_sub_tasks": "[]", "default_time": "",
+            "calendar_id": "", "tags": "[]", "attendees": "[]", "transparency": "opaque", "default_sub_tasks": "[]",
+            "default_time": "",
             "subject": "", "body_html": "", "body_text": "", "body_json": "", "created_at_0": "2025-03-01",
             "created_at_1": "00:00:00", "usages-TOTAL_FORMS": "0", "usages-INITIAL_FORMS": "0",
             "usages-MIN_NUM_FORMS": "0", "usages-MAX_NUM_FORMS": "0"}

@@ -23,7 +23,7 @@ def forget_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("sync", "0002_remote_series"),
-        ("events", "0007_recurrence"),
+        ("events", "0008_recurrence"),
     ]
 
     operations = [

@@ -63,6 +63,7 @@ class RemoteEvent:
     timezone: str = "UTC"
     attendees: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    transparency: str = "opaque"  # "transparent": shown as free or declined by the owner
     extra: dict[str, Any] = field(default_factory=dict)  # priority / event_type round-tripped via Chronos
     # A recurring series arrives as ONE record: start/end are its first occurrence, ``recurrence``
     # its RFC 5545 RRULE/EXDATE/RDATE lines, ``exceptions`` its moved/changed/cancelled
@@ -97,6 +98,7 @@ class RemoteEvent:
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "timezone": self.timezone, "attendees": list(self.attendees), "tags": list(self.tags),
+            "transparency": self.transparency,
             **({"extra": dict(self.extra)} if self.extra else {}),
             **({"recurrence": list(self.recurrence), "exceptions": list(self.exceptions)} if self.recurrence else {}),
         }

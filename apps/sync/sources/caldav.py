@@ -154,6 +154,8 @@ class CalDAVSource:
         guard_url(url)
         self.url = url if url.endswith("/") else url + "/"
         self.calendar_tz = calendar_tz
+        # An e-mail login is the account's address: invitations it declined do not block time.
+        self.own_addresses = [username] if "@" in username else []
         self.known_etags = known_etags or (lambda: {})
         self.use_sync_token = use_sync_token
         self.sleep = sleep
@@ -196,7 +198,8 @@ class CalDAVSource:
             events = ical.vevents(ical.parse_calendar(data))
             if not events:  # a VTODO or VJOURNAL: not an event, nothing to keep
                 return RemoteEvent(external_id=name, status="cancelled", etag=etag)
-            remote = ical.to_remote(events, external_id=name, etag=etag, calendar_tz=self.calendar_tz)
+            remote = ical.to_remote(events, external_id=name, etag=etag, calendar_tz=self.calendar_tz,
+                                    own_addresses=self.own_addresses)
         except (ical.ICalError, ValueError, KeyError, TypeError) as exc:
             raise SourceError(f"CalDAV entry {name} is not readable iCalendar: {str(exc)[:200]}") from None
         # The ETag alone tells versions apart here: clients do not all bump LAST-MODIFIED, so a

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_calendar_remote_sources'),
+        ('events', '0007_event_transparency'),
     ]
 
     operations = [
