@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # installs beside urllib3 instead (requirements.txt asks for the source build).
 export URLLIB3_NO_OVERRIDE := 1
 
-.PHONY: run install test test-postgres test-schema lint bench clean
+.PHONY: run install test test-postgres test-schema test-browser screenshots lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ test-postgres: $(DEV_STAMP)
 ## The OpenAPI schema against the running server (schemathesis, fixed seed, bounded examples).
 test-schema: $(DEV_STAMP)
 	env -u DATABASE_URL -u REDIS_URL .ci/schema-test
+
+## The admin in a real browser: Debian's chromium driven by Playwright against `manage.py start`.
+test-browser: $(DEV_STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	env -u DATABASE_URL -u REDIS_URL CHRONOS_BROWSER_TESTS=1 $(BIN)/python -m pytest -p no:xdist tests/browser $(PYTEST_ARGS)
+
+## Screenshots of the admin pages for docs/admin.md (the browser tests, saving each page).
+screenshots: $(DEV_STAMP)
+	SCREENSHOTS=docs/screenshots $(MAKE) test-browser
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

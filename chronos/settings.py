@@ -83,7 +83,7 @@ if HOST not in ("0.0.0.0", "::", "") and HOST not in ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = list(CONFIG.server.csrf_trusted_origins)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.dashboard.siteconfig.ChronosAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "apps.sync",
     "apps.integrations",
     "apps.backups",
+    "apps.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -24,9 +24,6 @@ API_APPS = [
     "apps.backups.urls",
 ]
 
-admin.site.site_header = "Chronos"
-admin.site.site_title = "Chronos admin"
-admin.site.index_title = "Calendars, commands, templates and integrations"
 
 urlpatterns = [
     path("health", health, name="health"),

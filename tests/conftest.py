@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.helpers import ApiClientFactory
+
+# The browser tests need chromium and a running server: `make test-browser` runs them.
+collect_ignore = [] if os.environ.get("CHRONOS_BROWSER_TESTS") == "1" else ["browser"]
 
 
 def _db_kind(request) -> str | None:

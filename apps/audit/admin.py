@@ -34,7 +34,8 @@ class AuditTrailMixin:
         from apps.audit.registry import entity_name
 
         extra_context = extra_context or {}
+        entity = getattr(self, "audit_entity", None) or entity_name(self.model)
         extra_context["audit_entries"] = AuditEntry.objects.filter(
-            entity=entity_name(self.model), entity_id=str(object_id)
+            entity=entity, entity_id=str(object_id)
         ).order_by("-id")[:50]
         return super().change_view(request, object_id, form_url, extra_context=extra_context)

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from apps.audit.registry import record
 from apps.backups import services
 from apps.backups.models import Backup
 
@@ -31,6 +32,31 @@ def restore_guide_html() -> str:
         text = text.split(GUIDE_START, 1)[1].split(GUIDE_END, 1)[0]
     # The docs file is part of the code base, not user input: rendering it as HTML is safe.
     return markdown.markdown(text, extensions=["fenced_code", "tables"])
+
+
+def schedule_summary() -> dict:
+    """Schedule, next run and retention as the backups page shows them."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from croniter import croniter
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from apps.backups.schedules import NAME
+    from chronos.config import current
+
+    cfg = current().backups
+    next_run = None
+    if cfg.enabled:
+        next_run = Schedule.objects.filter(name=NAME).values_list("next_run", flat=True).first()
+        if next_run is None:
+            next_run = croniter(cfg.schedule, timezone.now().astimezone(ZoneInfo(settings.TIME_ZONE))).get_next(datetime)
+    running = Backup.objects.filter(status__in=(Backup.Status.QUEUED, Backup.Status.RUNNING)).exists()
+    return {"backup_schedule": cfg.schedule if cfg.enabled else "", "backup_zone": settings.TIME_ZONE,
+            "backup_next_run": timezone.localtime(next_run) if next_run else None,
+            "backup_retention": f"{cfg.keep_daily} daily, {cfg.keep_weekly} weekly, {cfg.keep_monthly} monthly",
+            "backup_running": running}
 
 
 @admin.register(Backup)
@@ -75,6 +101,9 @@ class BackupAdmin(admin.ModelAdmin):
             return obj.error[:80] if obj.error else "—"
         return format_html('<a href="{}">download</a>', reverse("admin:backups_backup_download", args=[obj.pk]))
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context={**(extra_context or {}), **schedule_summary()})
+
     def backup_now_view(self, request):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -82,6 +111,8 @@ class BackupAdmin(admin.ModelAdmin):
             raise Http404
         backup = services.queue_backup()
         backup.refresh_from_db()
+        record(action="backup.requested", entity="backup", entity_id=backup.pk,
+               changes={"name": [None, backup.name], "trigger": [None, backup.trigger]})
         if backup.status == Backup.Status.FAILED:
             self.message_user(request, f"Backup {backup.name} failed: {backup.error}", messages.ERROR)
         else:

@@ -59,6 +59,24 @@ def mark_failed(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/commands/command/mark_failed.html", context)
 
 
+def command_form(entry) -> type[forms.Form]:
+    """A form with one typed field per parameter the whitelist entry allows (required as it says)."""
+    required = set(entry.required_params or [])
+    fields = {}
+    for name, kind in (entry.allowed_params or {}).items():
+        options = {"required": name in required, "label": f"{name} ({kind})"}
+        fields[name] = {
+            "int": lambda o: forms.IntegerField(**o),
+            "email": lambda o: forms.EmailField(**o),
+            "bool": lambda o: forms.TypedChoiceField(choices=[("", "—"), ("true", "true"), ("false", "false")],
+                                                    coerce=lambda v: v == "true", empty_value=None, **o),
+            "datetime": lambda o: forms.CharField(help_text="ISO 8601 with offset, e.g. 2026-12-07T09:30:00+01:00",
+                                                  **o),
+            "url": lambda o: forms.URLField(assume_scheme="https", **o),
+        }.get(kind, lambda o: forms.CharField(max_length=2000, **o))(options)
+    return type("CommandParametersForm", (forms.Form,), fields)
+
+
 @admin.register(Command)
 class CommandAdmin(AuditTrailMixin, admin.ModelAdmin):
     """The queue: filter by status/system; requeue, complete or fail by hand (all audited)."""
@@ -79,6 +97,43 @@ class CommandAdmin(AuditTrailMixin, admin.ModelAdmin):
     actions = [requeue, mark_completed, mark_failed]
     readonly_fields = [*(f.name for f in Command._meta.fields), "timed_action"]
     list_per_page = 100
+    # The queue records its own entries under this entity name (see apps.commands.services).
+    audit_entity = services.ENTITY
+    change_form_template = "admin/commands/command/change_form.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("<int:command_id>/act/", self.admin_site.admin_view(self.act_view), name="commands_command_act"),
+                *super().get_urls()]
+
+    def act_view(self, request, command_id: int):
+        """The detail page's buttons: requeue, mark completed, mark failed with a reason (all audited)."""
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        back = HttpResponseRedirect(reverse("admin:commands_command_change", args=[command_id]))
+        if request.method != "POST" or not self.has_view_permission(request):
+            return back
+        op = request.POST.get("op")
+        try:
+            if op == "requeue":
+                services.requeue(command_id=command_id)
+                self.message_user(request, f"Command #{command_id} is PENDING again with fresh retries.",
+                                  messages.SUCCESS)
+            elif op == "complete":
+                services.mark_completed(command_id=command_id)
+                self.message_user(request, f"Command #{command_id} marked completed.", messages.SUCCESS)
+            elif op == "fail":
+                reason = (request.POST.get("reason") or "").strip()
+                if not reason:
+                    self.message_user(request, "reason: say why the command failed.", messages.ERROR)
+                    return back
+                services.mark_failed(command_id=command_id, reason=reason[:2000])
+                self.message_user(request, f"Command #{command_id} marked failed.", messages.SUCCESS)
+        except services.IllegalTransition as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+        return back
 
     @admin.display(description="fired by timed action")
     def timed_action(self, obj: Command) -> str:
@@ -93,8 +148,40 @@ class CommandAdmin(AuditTrailMixin, admin.ModelAdmin):
         return obj.last_error[:80]
 
     def has_add_permission(self, request) -> bool:
-        # Commands are created through the whitelist (API, ACTION entries, workflows), never by hand here.
-        return False
+        # Added through the whitelist-checked form below (add_view), like the API creates them.
+        return request.user.has_perm("commands.add_command")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Step 1: pick an action from the whitelist; step 2: its parameters as typed fields."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        from apps.whitelists.models import Whitelist
+        from apps.whitelists.services import CommandRejected
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        entries = list(Whitelist.objects.filter(enabled=True).order_by("system", "action"))
+        chosen = next((e for e in entries if str(e.pk) == (request.POST.get("entry") or request.GET.get("entry"))),
+                      None)
+        form = None
+        if chosen is not None:
+            form = command_form(chosen)(request.POST if request.method == "POST" else None)
+            if request.method == "POST" and form.is_valid():
+                params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+                try:
+                    command = services.create_command(command=chosen.action, target_system=chosen.system,
+                                                      parameters=params)
+                except CommandRejected as exc:
+                    form.add_error(None, exc.reason)
+                else:
+                    self.message_user(request, f"Command #{command.pk} ({command.command} → {command.target_system}) "
+                                               "queued.", messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:commands_command_change", args=[command.pk]))
+        context = {**self.admin_site.each_context(request), "title": "Add command", "opts": self.model._meta,
+                   "entries": entries, "chosen": chosen, "form": form}
+        return TemplateResponse(request, "admin/commands/command/add.html", context)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # The detail page is read-only; status changes go through the audited actions.

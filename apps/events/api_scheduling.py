@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -14,12 +13,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apps.audit.registry import record
 from apps.core.exceptions import Conflict
-from apps.core.signals import emit
 from apps.core.timefmt import iso_z
 from apps.events import analytics, availability, optimize
 from apps.events.models import Calendar, Event
+from apps.events.rescheduling import RescheduleRefused, reject_slot, reschedule
 from apps.events.scheduling import CalendarRules, conflicts_for, suggest_slots
 from chronos.config import current
 
@@ -142,40 +140,18 @@ class RescheduleView(APIView):
         return self._confirm(request, event, data)
 
     def _reject(self, request, event: Event, data: dict) -> Response:
-        changes = {"start_time": [event.start_time, event.start_time], "reason": [None, data["reason"] or None]}
-        if "start_time" in data:
-            changes["rejected_start_time"] = [None, data["start_time"]]
-        record(action="reschedule_reject", entity="event", entity_id=event.pk, changes=changes)
+        reject_slot(event, start_time=data.get("start_time"), reason=data["reason"])
         body = event_payload(event)
         body["rescheduled"] = False
         return Response(body)
 
     def _confirm(self, request, event: Event, data: dict) -> Response:
-        new_start = data["start_time"].astimezone(UTC)
-        delta = new_start - event.start_time
-        if event.status == Event.Status.CANCELLED:
-            raise Conflict("A cancelled event cannot be rescheduled.")
-        if event.all_day and delta % timedelta(days=1):
-            raise serializers.ValidationError(
-                {"start_time": ["an all-day event moves by whole days: keep the time of day of its start"]})
-        with transaction.atomic():
-            locked = Event.objects.select_for_update().get(pk=event.pk)
-            old = (locked.start_time, locked.end_time)
-            locked.start_time = old[0] + delta
-            locked.end_time = old[1] + delta
-            fields = ["start_time", "end_time", "updated_at"]
-            if locked.all_day and locked.start_date and locked.end_date:
-                locked.start_date += timedelta(days=delta.days)
-                locked.end_date += timedelta(days=delta.days)
-                fields += ["start_date", "end_date"]
-            locked.save(update_fields=fields)
-            record(action="reschedule", entity="event", entity_id=locked.pk,
-                   changes={"start_time": [old[0], locked.start_time], "end_time": [old[1], locked.end_time]})
-            emit("event.rescheduled", {
-                "id": locked.pk, "calendar_id": locked.calendar_id, "external_id": locked.external_id,
-                "start_time": locked.start_time.isoformat(), "end_time": locked.end_time.isoformat(),
-                "previous_start_time": old[0].isoformat(), "previous_end_time": old[1].isoformat(),
-            })
+        try:
+            locked = reschedule(event, data["start_time"])
+        except RescheduleRefused as exc:
+            if exc.field is None:
+                raise Conflict(str(exc)) from None
+            raise serializers.ValidationError({exc.field: [str(exc)]}) from None
         body = event_payload(locked)
         body["rescheduled"] = True
         if body["conflicts"] and locked.effective_mode == "auto_plan":

@@ -16,9 +16,28 @@ from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.integrations import admin_email, outbox, services  # noqa: F401  (admin_email: e-mail log, e-mail buttons)
 from apps.integrations.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 
+# Domain events a webhook may subscribe to ("*": every one, including types added later).
+EVENT_TYPE_CHOICES = [
+    ("*", "every event type (*)"),
+    ("command.created", "command.created"), ("command.claimed", "command.claimed"),
+    ("command.completed", "command.completed"), ("command.failed", "command.failed"),
+    ("command.requeued", "command.requeued"), ("event.rescheduled", "event.rescheduled"),
+    ("email.sent", "email.sent"), ("email.failed", "email.failed"), ("workflow.triggered", "workflow.triggered"),
+    ("sync.conflict", "sync.conflict"),
+]
+
 
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, assume_scheme="https")
+    event_types = forms.MultipleChoiceField(choices=EVENT_TYPE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                            help_text="Tick the events this endpoint receives.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A type set through the API that the list does not know stays visible and ticked.
+        known = {value for value, _ in EVENT_TYPE_CHOICES}
+        extra = [(t, t) for t in (self.instance.event_types or []) if t not in known]
+        self.fields["event_types"].choices = EVENT_TYPE_CHOICES + extra
     class Meta:
         model = WebhookEndpoint
         fields = ["name", "url", "event_types", "target_system", "payload_template_id", "enabled", "timeout_seconds"]
@@ -116,8 +135,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected messages now")
     def retry_selected(self, request, queryset: QuerySet):
-        count = outbox.retry(message_ids=list(queryset.values_list("id", flat=True)))
-        skipped = queryset.count() - count
+        ids = list(queryset.values_list("id", flat=True))  # read before the retry changes their status
+        count = outbox.retry(message_ids=ids)
+        skipped = len(ids) - count
         messages.success(request, f"{count} message(s) queued again." + (
             f" {skipped} skipped (delivering or delivered)." if skipped else ""))
 

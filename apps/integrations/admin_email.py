@@ -27,6 +27,55 @@ from apps.templates.models import Template
 from apps.templates.rendering import preview_context
 
 
+def smtp_problem() -> str:
+    """Why no mail can go out now ("" when the SMTP server answers); other backends are not probed."""
+    import socket
+
+    from chronos.config import current
+
+    cfg = current().email
+    if cfg.backend not in ("smtp", "django.core.mail.backends.smtp.EmailBackend"):
+        return ""
+    host, port = cfg.smtp.host.strip(), int(cfg.smtp.port)
+    if not host:
+        return "No mail server configured (email.smtp.host is empty): nothing was sent."
+    try:
+        socket.create_connection((host, port), timeout=min(5.0, float(cfg.smtp.timeout or 5))).close()
+    except OSError as exc:
+        return (f"No mail server configured at {host}:{port} (email.smtp.host/port): it does not answer "
+                f"({exc.strerror or exc}). Nothing was sent.")
+    return ""
+
+
+def send_test_now(*, address: str, template=None, subject: str = "Chronos test e-mail") -> tuple[bool, str]:
+    """Send one test e-mail at once and say what really happened: (sent, message for a person)."""
+    import time
+
+    problem = smtp_problem()
+    if problem:
+        return False, problem
+    if template is not None:
+        context = preview_context(template, {"recipient": {"email": address, "name": ""}})
+        log = send_email(to=[address], template=template, context=context)
+    else:
+        log = send_email(to=[address], subject=subject,
+                         text="This is a test e-mail from Chronos. If you can read it, e-mail delivery works.")
+    if log.outbox_message_id:
+        outbox.deliver_now(log.outbox_message_id)
+    deadline = time.monotonic() + 15
+    while True:  # the worker may have claimed it first: wait for its outcome a little
+        log.refresh_from_db()
+        if log.status != EmailMessageLog.Status.QUEUED or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if log.status == EmailMessageLog.Status.SENT:
+        return True, f"Test e-mail {log.pk} sent to {address}: the mail server accepted it (Message-ID {log.message_id})."
+    if log.status == EmailMessageLog.Status.FAILED:
+        return False, f"Test e-mail {log.pk} to {address} failed: {log.error}"
+    return False, (f"Test e-mail {log.pk} to {address} is not delivered yet"
+                   + (f": {log.error}" if log.error else "") + ". It will be retried; see the e-mail log.")
+
+
 class EmailAttachmentInline(admin.TabularInline):
     model = EmailAttachment
     extra = 0
@@ -147,9 +196,9 @@ class TemplateAdmin(templates_admin.TemplateAdmin):
         opts = self.model._meta
         send_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_send_test", args=[obj.pk])
         return format_html(
-            "<p style='margin-top:.5em'><input type='email' name='test_address' placeholder='you@example.com'> "
+            "<p class='test-send-row'><input type='email' name='test_address' placeholder='you@example.com'> "
             "<button type='submit' formaction='{}' formnovalidate class='button'>Send test e-mail</button> "
-            "<span class='help'>Sends the saved version with sample data.</span></p>",
+            "<span class='help'>Sends the saved version with sample data at once and shows the mail server's answer.</span></p>",
             send_url,
         )
 
@@ -163,18 +212,14 @@ class TemplateAdmin(templates_admin.TemplateAdmin):
             raise PermissionDenied
         address = (request.POST.get("test_address") or "").strip()
         try:
-            log = send_email(
-                to=[address] if address else [],
-                template=template,
-                context=preview_context(template, {"recipient": {"email": address, "name": ""}}),
-            )
+            sent, text = send_test_now(address=address, template=template)
         except ValidationError as exc:
             detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) if hasattr(
                 exc, "error_dict"
             ) else " ".join(exc.messages)
             self.message_user(request, f"Test e-mail not sent: {detail}", level=messages.ERROR)
             return HttpResponseRedirect(back)
-        self.message_user(request, f"Test e-mail {log.pk} queued for {address} (Message-ID {log.message_id}).")
+        self.message_user(request, text, level=messages.SUCCESS if sent else messages.ERROR)
         return HttpResponseRedirect(back)
 
 

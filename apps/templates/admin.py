@@ -17,8 +17,13 @@ class TemplateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        seen: set[str] = set()
         for field, messages in validate_template(cleaned.get("type") or "event", cleaned).items():
             for message in messages:
+                # The same unknown placeholder in subject and body is named once, on its first field.
+                if message in seen:
+                    continue
+                seen.add(message)
                 self.add_error(field if field in self.fields else None, message)
         return cleaned
 
@@ -35,6 +40,10 @@ class TemplateUsageInline(admin.TabularInline):
 @admin.register(Template)
 class TemplateAdmin(JSONFieldsAdminMixin, TemplatePreviewAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = TemplateForm
+
+    class Media:
+        js = ("dashboard/template_form.js",)
+        css = {"all": ("dashboard/dashboard.css",)}
     list_display = ("title", "type", "usage_count", "last_used_at", "calendar_id", "updated_at")
     list_filter = ("type", "all_day")
     radio_fields = {"transparency": admin.HORIZONTAL}

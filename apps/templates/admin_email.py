@@ -28,35 +28,6 @@ from apps.templates.rendering import (
 
 _FIELDS = ("type", "title", "description", "subject", "body_html", "body_text", "body_json")
 
-# Re-renders through the admin's preview URL on every edit; the result goes into a sandboxed
-# iframe (no scripts) so an author's HTML cannot act inside the admin.
-_PREVIEW_JS = """
-<script>
-(function () {
-  const form = document.currentScript.closest("form");
-  const frame = document.getElementById("chronos-preview-frame");
-  const info = document.getElementById("chronos-preview-info");
-  const url = frame.dataset.url;
-  let timer = null;
-  function refresh() {
-    const data = new FormData(form);
-    fetch(url, {method: "POST", body: data, credentials: "same-origin"})
-      .then(r => r.json())
-      .then(out => {
-        if (out.error) { info.textContent = out.error; frame.srcdoc = ""; return; }
-        info.textContent = out.subject !== undefined ? "Subject: " + out.subject : "";
-        if (out.html !== undefined) { frame.srcdoc = out.html || ("<pre>" + (out.text || "").replace(/[&<>]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c])) + "</pre>"); }
-        else { const pre = document.createElement("pre"); pre.textContent = out.json !== undefined ? out.json : (out.title + "\\n" + out.description); frame.srcdoc = pre.outerHTML; }
-      })
-      .catch(() => { info.textContent = "Preview unavailable."; });
-  }
-  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
-  refresh();
-})();
-</script>
-"""
-
-
 def _fields_from_post(request: HttpRequest) -> dict[str, Any]:
     fields: dict[str, Any] = {name: request.POST.get(name, "") for name in _FIELDS}
     raw_variables = request.POST.get("variables", "") or "[]"
@@ -106,15 +77,19 @@ class TemplatePreviewAdminMixin:
 
     @admin.display(description="Available placeholders")
     def available_placeholders(self, obj) -> str:
-        rows = []
+        # One list per type; the page shows the list of the chosen type, and a click inserts the
+        # placeholder where the cursor was (static/dashboard/template_form.js).
+        blocks = []
         for template_type in ("event", "email", "webhook"):
             keys = available_placeholders(template_type, getattr(obj, "variables", None) if obj else None)
-            rows.append((template_type, ", ".join(keys)))
+            buttons = format_html_join(" ", '<button type="button" class="placeholder-key" data-key="{}">{}</button>',
+                                       ((key.strip("{}"), key) for key in keys))
+            blocks.append(format_html('<div class="placeholder-list" data-type="{}">{}</div>', template_type, buttons))
         return format_html(
-            "<div style='max-width:60em'>{}<p>A key ending in <code>.*</code> takes any sub-key, e.g. "
-            "<code>{{{{command.params.room}}}}</code>. Values are HTML-escaped in HTML bodies and JSON-encoded "
-            "in webhook bodies.</p></div>",
-            format_html_join("", "<p><b>{}</b>: <code>{}</code></p>", rows),
+            "<div class='placeholder-help'>{}<p class='help'>Click one to insert it at the cursor. A key ending in "
+            "<code>.*</code> takes any sub-key, e.g. <code>{{{{command.params.room}}}}</code>. Values are "
+            "HTML-escaped in HTML bodies and JSON-encoded in webhook bodies.</p></div>",
+            format_html_join("", "{}", ((block,) for block in blocks)),
         )
 
     def preview_controls(self, obj) -> str:
@@ -125,14 +100,14 @@ class TemplatePreviewAdminMixin:
     def live_preview(self, obj) -> str:
         opts = self.model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_preview")
+        # The preview goes into a sandboxed iframe (no scripts), so an author's HTML cannot act
+        # inside the admin; static/dashboard/template_form.js re-renders it as the author types.
         parts = [
             format_html(
-                "<div id='chronos-preview-info' style='margin-bottom:.5em'></div>"
-                "<iframe id='chronos-preview-frame' data-url='{}' sandbox='' "
-                "style='width:100%;max-width:60em;height:22em;border:1px solid #ccc;background:#fff'></iframe>",
+                "<div id='chronos-preview-info' class='preview-info'></div>"
+                "<iframe id='chronos-preview-frame' class='preview-frame' data-url='{}' sandbox=''></iframe>",
                 url,
             ),
-            mark_safe(_PREVIEW_JS),  # noqa: S308 - a constant script, no user data in it
         ]
         parts.append(self.preview_controls(obj))
         return mark_safe("".join(str(part) for part in parts))  # noqa: S308 - every part is escaped above

@@ -26,9 +26,9 @@ def test_saving_a_timed_entry_in_the_admin_says_when_it_fires(clock, timed, brow
 
     response = browser.post("/admin/events/event/add/", {
         "calendar": "home", "title": "ACTION: BACKUP N8N keep=3", "start_time_0": "2027-01-03",
-        "start_time_1": "02:00:00", "end_time_0": "2027-01-03", "end_time_1": "03:00:00",
+        "start_time_1": "03:00:00", "end_time_0": "2027-01-03", "end_time_1": "04:00:00",
         "timezone": "Europe/Berlin", "priority": "MEDIUM", "event_type": "meeting", "status": "scheduled", "transparency": "opaque",
-        "tags": "[]", "attendees": "[]", "description": "", "location": "", "external_id": "", "etag": "",
+        "tags": "", "attendees": "", "description": "", "location": "", "external_id": "", "etag": "",
         "sub_tasks-TOTAL_FORMS": "0", "sub_tasks-INITIAL_FORMS": "0",
         "exceptions-TOTAL_FORMS": "0", "exceptions-INITIAL_FORMS": "0",
     }, follow=True)
@@ -36,7 +36,8 @@ def test_saving_a_timed_entry_in_the_admin_says_when_it_fires(clock, timed, brow
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
     assert "Timed action BACKUP N8N: scheduled, fires at 2027-01-03 02:50 Europe/Berlin." in messages
-    assert ActionFiring.objects.get().fire_at == SUNDAY_2AM - timedelta(minutes=10)  # admin times are UTC
+    # Times are typed in the event's zone: 03:00 in Berlin is 02:00 UTC.
+    assert ActionFiring.objects.get().fire_at == SUNDAY_2AM - timedelta(minutes=10)
 
 
 def test_the_list_shows_upcoming_and_links_each_fired_action_to_its_command_and_back(clock, timed, create_entry,

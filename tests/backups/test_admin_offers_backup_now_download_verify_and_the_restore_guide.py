@@ -55,3 +55,24 @@ def test_the_restore_guide_page_shows_the_steps_from_the_operations_docs(admin_c
     for step in ("1. Stop Chronos.", "2. Restore.", "3. Check.", "4. Start Chronos again"):
         assert step in text
     assert "manage.py restore" in text
+
+
+def test_the_page_shows_schedule_next_run_and_retention_and_backup_now_is_audited(admin_client_, backup_env):
+    from apps.audit.models import AuditEntry
+
+    page = admin_client_.get("/admin/backups/backup/").content.decode()
+    assert "Scheduled: <code>0 2 * * *</code>" in page and "next run <strong>" in page
+    assert "Keeps 7 daily, 4 weekly, 12 monthly" in page
+    assert "data-refresh-seconds" not in page
+    admin_client_.post("/admin/backups/backup/backup-now/")
+    backup = Backup.objects.get()
+    entry = AuditEntry.objects.get(action="backup.requested")
+    assert (entry.entity, entry.entity_id, entry.actor_name) == ("backup", str(backup.pk), "root")
+
+
+def test_a_running_backup_makes_the_page_refresh_itself(admin_client_, backup_env):
+    from django.utils import timezone
+
+    Backup.objects.create(name="chronos-running.zip", created_at=timezone.now(), status=Backup.Status.RUNNING)
+    page = admin_client_.get("/admin/backups/backup/").content.decode()
+    assert 'data-refresh-seconds="3"' in page and "dashboard/refresh" in page

@@ -61,3 +61,35 @@ def test_mark_failed_refuses_a_completed_command(admin_client, make_command):
     services.mark_completed(command_id=command.pk)
     act(admin_client, "mark_failed", [command], apply="1", reason="too late")
     assert Command.objects.get().status == "COMPLETED"
+
+
+def test_the_detail_page_buttons_act_and_its_audit_trail_is_shown(admin_client, make_command):
+    command = make_command()
+    page = admin_client.get(f"{URL}{command.pk}/change/").content.decode()
+    assert 'id="cmd-requeue"' in page and 'id="cmd-fail"' in page
+    assert "Audit trail" in page and "command.created" in page
+    refused = admin_client.post(f"{URL}{command.pk}/act/", {"op": "fail", "reason": ""}, follow=True)
+    assert "Reason: say why the command failed." in refused.content.decode()
+    assert Command.objects.get().status == "PENDING"
+    admin_client.post(f"{URL}{command.pk}/act/", {"op": "fail", "reason": "customer cancelled"})
+    command.refresh_from_db()
+    assert (command.status, command.last_error) == ("FAILED", "customer cancelled")
+    admin_client.post(f"{URL}{command.pk}/act/", {"op": "requeue"})
+    command.refresh_from_db()
+    assert command.status == "PENDING"
+    page = admin_client.get(f"{URL}{command.pk}/change/").content.decode()
+    assert "command.requeued" in page and "command.failed" in page
+
+
+def test_add_command_offers_the_whitelist_and_typed_fields(admin_client, n8n):
+    page = admin_client.get(f"{URL}add/").content.decode()
+    assert f'<option value="{n8n.pk}">PING on N8N</option>' in page
+    page = admin_client.get(f"{URL}add/?entry={n8n.pk}").content.decode()
+    assert 'name="n" ' in page and 'type="number"' in page
+    bad = admin_client.post(f"{URL}add/", {"entry": n8n.pk, "n": "three"})
+    assert bad.status_code == 200 and "Enter a whole number." in bad.content.decode()
+    assert not Command.objects.exists()
+    response = admin_client.post(f"{URL}add/", {"entry": n8n.pk, "n": "3", "note": "hi"})
+    command = Command.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"{URL}{command.pk}/change/"
+    assert (command.command, command.target_system, command.parameters) == ("PING", "N8N", {"n": 3, "note": "hi"})

@@ -21,7 +21,7 @@ def _event_form(event: Event, **changes) -> dict:
         "calendar": event.calendar_id, "external_id": "", "etag": "", "title": event.title, "description": "",
         "location": "", "start_time_0": "2025-03-10", "start_time_1": "09:00:00", "end_time_0": "2025-03-10",
         "end_time_1": "10:00:00", "start_date": "", "end_date": "", "timezone": "UTC", "priority": "MEDIUM",
-        "event_type": "meeting", "status": "scheduled", "transparency": "opaque", "tags": "[]", "attendees": "[]", "mode": "",
+        "event_type": "meeting", "status": "scheduled", "transparency": "opaque", "tags": "", "attendees": "", "mode": "",
         "created_at_0": "2025-03-01", "created_at_1": "00:00:00",
         "sub_tasks-TOTAL_FORMS": "0", "sub_tasks-INITIAL_FORMS": "0", "sub_tasks-MIN_NUM_FORMS": "0",
         "sub_tasks-MAX_NUM_FORMS": "1000",
@@ -77,7 +77,8 @@ def test_the_admin_refuses_a_bad_time_zone(staff, db):
 def test_the_admin_edits_a_rule_and_shows_it_in_words_with_the_next_occurrences(staff, make_event, settings):
     event = make_event("2025-03-10T09:00")
     response = staff.post(f"/admin/events/event/{event.id}/change/", _event_form(
-        event, timezone="Europe/Berlin", start_time_0="2030-03-11", end_time_0="2030-03-11",
+        event, timezone="Europe/Berlin", start_time_0="2030-03-11", start_time_1="10:00:00", end_time_0="2030-03-11",
+        end_time_1="11:00:00",
         recurrence="RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300630T000000Z\nEXDATE;TZID=Europe/Berlin:20300313T100000"))
     assert response.status_code == 302, response.content.decode()[:3000]
     event.refresh_from_db()
@@ -85,7 +86,7 @@ def test_the_admin_edits_a_rule_and_shows_it_in_words_with_the_next_occurrences(
                                 "EXDATE;TZID=Europe/Berlin:20300313T100000"]
     page = staff.get(f"/admin/events/event/{event.id}/change/").content.decode()
     assert "every Monday and Wednesday until 30 June 2030, except 1 date" in page
-    # 09:00 UTC is 10:00 in Berlin (CET); the 13th is skipped.
+    # Typed as 10:00 Berlin time (CET); the 13th is skipped.
     assert ("<li>Mon 11 Mar 2030, 10:00–11:00</li><li>Mon 18 Mar 2030, 10:00–11:00</li>"
             "<li>Wed 20 Mar 2030, 10:00–11:00</li>") in page
     assert "<li>Mon 01 Apr 2030, 10:00–11:00</li>" in page  # summer time: still 10:00 in Berlin
@@ -101,3 +102,29 @@ def test_the_admin_refuses_a_bad_rule_with_the_reason(staff, make_event):
     assert "invalid &#x27;FREQ&#x27;: OFTEN" in response.content.decode()
     event.refresh_from_db()
     assert event.recurrence == []
+
+
+def calendar_form(**changes) -> dict:
+    data = {"id": "team", "name": "Team", "source": "local", "external_id": "", "enabled": "on",
+            "timezone": "Europe/Berlin", "default_mode": "free", "sync_past_days": "30", "sync_future_days": "365",
+            "buffer_minutes": "0", "slot_minutes": "15", "autocomplete_checklists": "on",
+            "hours_mon": "09:00-12:00, 13:00-17:00", "hours_tue": "08:30-16:00"}
+    data.update(changes)
+    return data
+
+
+def test_working_hours_are_a_weekday_grid(staff, db):
+    response = staff.post("/admin/events/calendar/add/", calendar_form())
+    assert response.status_code == 302
+    assert Calendar.objects.get(pk="team").working_hours == {"mon": [["09:00", "12:00"], ["13:00", "17:00"]],
+                                                              "tue": ["08:30", "16:00"]}
+    page = staff.get("/admin/events/calendar/team/change/").content.decode()
+    assert 'name="hours_mon" value="09:00-12:00, 13:00-17:00"' in page
+    assert 'name="hours_wed" placeholder="day off"' in page or 'placeholder="day off"' in page
+
+
+def test_a_broken_working_hours_row_names_the_day_and_the_fix(staff, db):
+    response = staff.post("/admin/events/calendar/add/", calendar_form(hours_wed="9 to 5"))
+    assert response.status_code == 200
+    assert "Wednesday: write ranges like 09:00-12:00, 13:00-17:00." in response.content.decode()
+    assert not Calendar.objects.filter(pk="team").exists()

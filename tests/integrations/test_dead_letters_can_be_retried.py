@@ -82,3 +82,11 @@ def test_delivered_messages_are_pruned_after_the_retention_but_dead_ones_stay(re
     assert outbox.prune(now=timezone.now() + timedelta(days=8)) >= 1
     assert not OutboxMessage.objects.filter(id=delivered.id).exists()
     assert OutboxMessage.objects.filter(id=dead.id).exists()
+
+
+def test_the_retry_message_counts_what_it_did_on_a_filtered_list(admin_client, dead):
+    response = admin_client.post("/admin/integrations/outboxmessage/?status__exact=dead",
+                                 {"action": "retry_selected", "_selected_action": [str(dead.id)]}, follow=True)
+    page = response.content.decode()
+    assert "1 message(s) queued again." in page
+    assert "skipped" not in page

@@ -1,0 +1,86 @@
+"""The admin index is the dashboard: what needs attention, with links to act, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.commands.services import create_command
+from apps.events.models import Calendar, Event
+from apps.integrations.models import OutboxMessage
+from tests.whitelists.factories import allow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def root(client):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "a-long-password"))
+    return client
+
+
+@pytest.fixture
+def staff(client):
+    user = get_user_model().objects.create_user("clerk", "clerk@example.com", "a-long-password", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_event", "view_schedule"]))
+    client.force_login(user)
+    return client
+
+
+def fill(n_commands: int, n_events: int) -> None:
+    allow("N8N", "PING", {"n": "int"}, [])
+    for i in range(n_commands):
+        create_command(command="PING", target_system="N8N", parameters={"n": i})
+    cal, _ = Calendar.objects.get_or_create(id="work", defaults={"name": "Work", "timezone": "Europe/Berlin"})
+    start = timezone.now() + timedelta(days=1)
+    Event.objects.bulk_create([Event(calendar=cal, title=f"E{i}", start_time=start + timedelta(hours=i),
+                                     end_time=start + timedelta(hours=i, minutes=30), timezone="Europe/Berlin",
+                                     duration_seconds=1800) for i in range(n_events)])
+    OutboxMessage.objects.create(transport="webhook", event_type="x", status=OutboxMessage.Status.DEAD)
+
+
+def test_the_tiles_count_and_link_to_filtered_lists(root):
+    fill(3, 2)
+    page = root.get("/admin/").content.decode()
+    assert '<a class="tile-main" href="/admin/commands/command/?status__exact=PENDING"><span class="tile-title">' \
+           'Commands pending</span>\n        <span class="tile-value">3</span></a>' in page
+    assert 'href="/admin/integrations/outboxmessage/?status__exact=dead"' in page
+    assert 'href="/admin/integrations/outboxmessage/retry-dead-since/">Retry all …</a>' in page
+    assert "no backup yet" in page and "keeps 7 daily, 4 weekly, 12 monthly" in page
+    assert "no heartbeat yet" in page
+    assert "Calendar sync" in page and "local calendar, nothing to sync" in page
+    assert "not configured (telegram.bot_token)" in page
+    assert "E0</a>" in page  # next events
+    assert "Operations" in page and "Scheduled tasks (Tasks)" in page
+
+
+def test_operations_are_hidden_from_people_who_are_not_superusers(staff):
+    page = staff.get("/admin/").content.decode()
+    assert "Events" in page
+    assert "Operations" not in page and "Scheduled tasks" not in page
+
+
+def test_the_dashboard_costs_the_same_queries_with_more_rows(root):
+    fill(2, 2)
+    root.get("/admin/")
+    with CaptureQueriesContext(connection) as small:
+        assert root.get("/admin/").status_code == 200
+    fill(40, 60)
+    with CaptureQueriesContext(connection) as big:
+        assert root.get("/admin/").status_code == 200
+    assert len(big) == len(small), [q["sql"] for q in big.captured_queries]
+    assert len(big) <= 25
+
+
+def test_next_events_read_in_their_zone(root):
+    cal = Calendar.objects.create(id="b", name="B", timezone="Europe/Berlin")
+    Event.objects.create(calendar=cal, title="Stand-up", start_time=datetime(2099, 12, 7, 8, 30, tzinfo=UTC),
+                         end_time=datetime(2099, 12, 7, 8, 45, tzinfo=UTC), timezone="Europe/Berlin")
+    assert "Mon 07 Dec 2099 09:30 Europe/Berlin" in root.get("/admin/").content.decode()

@@ -1,0 +1,58 @@
+"""The integrations page: states as they are, and a test send that says what really happened."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from apps.integrations.email_models import EmailMessageLog
+from apps.workflows.models import Workflow
+from tests.fakes.smtp import configure, free_port, mail_fixture, smtp_server_fixture  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/integrations-status/"
+
+
+@pytest.fixture
+def root(client):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "a-long-password"))
+    return client
+
+
+def no_server(settings):
+    chronos = dict(settings.CHRONOS)
+    chronos["email"] = {**(chronos.get("email") or {}), "backend": "smtp",
+                        "smtp": {"host": "127.0.0.1", "port": free_port(), "timeout": 2}}
+    settings.CHRONOS = chronos
+
+
+def test_with_no_mail_server_the_test_send_says_so_and_sends_nothing(root, settings):
+    no_server(settings)
+    response = root.post(URL, {"address": "ada@example.com"}, follow=True)
+    page = response.content.decode()
+    assert "No mail server configured at 127.0.0.1:" in page and "Nothing was sent." in page
+    assert "queued" not in page
+    assert not EmailMessageLog.objects.exists()
+
+
+def test_with_a_mail_server_the_test_send_is_delivered_at_once(root, mail):
+    response = root.post(URL, {"address": "ada@example.com"}, follow=True)
+    log = EmailMessageLog.objects.get()
+    assert log.status == "sent"
+    assert f"Test e-mail {log.pk} sent to ada@example.com: the mail server accepted it" in response.content.decode()
+    assert mail.messages[0].rcpt_tos == ["ada@example.com"]
+
+
+def test_a_refusing_server_shows_its_answer(root, mail):
+    mail.fail_next("RCPT", "550 5.1.1 No such user")
+    response = root.post(URL, {"address": "nobody@example.com"}, follow=True)
+    page = response.content.decode()
+    assert "to nobody@example.com failed:" in page and "550" in page
+
+
+def test_a_workflow_aimed_at_an_unwhitelisted_action_is_flagged(root):
+    Workflow.objects.create(name="After backup", trigger_command="BACKUP", trigger_system="N8N",
+                            follow_up_command="NOTIFY", follow_up_system="TELEGRAM")
+    page = root.get(URL).content.decode()
+    assert "NOTIFY → TELEGRAM is not in the whitelist: every follow-up will be refused" in page
+    assert "not configured (telegram.bot_token)" in page
