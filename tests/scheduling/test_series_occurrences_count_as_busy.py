@@ -64,3 +64,20 @@ def test_auto_plan_suggestions_avoid_occurrences(api, calendar, event):
         start, end = slot["start_time"], slot["end_time"]
         day = start[:10]
         assert not (start < f"{day}T11:00:00Z" and end > f"{day}T10:00:00Z"), slot
+
+
+def test_a_series_shown_as_free_blocks_none_of_its_occurrences(api, calendar, event):
+    work = calendar("work", slot_minutes=60)
+    series = _daily(event, work, transparency="transparent")
+    client = api(scopes=["events.write", "events.read"])
+    res = client.post("/api/v1/availability", {
+        "start_time": "2025-03-04T09:00:00Z", "end_time": "2025-03-04T12:00:00Z", "duration_minutes": 60,
+        "calendar_ids": ["work"]}, format="json")
+    assert res.status_code == 200, res.content
+    assert all(s["available"] for s in res.json()["calendars"][0]["slots"])
+    clash = client.post("/api/v1/events", {"calendar_id": "work", "title": "Over it", "start_time": "2025-03-04T10:00:00Z",
+                                           "end_time": "2025-03-04T11:00:00Z"}, format="json")
+    assert clash.status_code == 201, clash.content
+    assert clash.json()["conflicts"] == []
+    occurrence = client.get(f"/api/v1/events/{series.pk}_20250304T100000Z").json()
+    assert occurrence["transparency"] == "transparent" and occurrence["conflicts"] == []
