@@ -140,6 +140,8 @@ def _ensure_sqlite(connection) -> dict[str, bool]:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {VERSION} (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)")
         cursor.execute(f"INSERT OR IGNORE INTO {VERSION} (id, version) VALUES (1, 0)")
         for sql in SQLITE_TRIGGERS.values():
+            if f" ON {EXCEPTIONS} " in sql and EXCEPTIONS not in tables:
+                continue  # migrated only part of the way: the exceptions table comes later
             cursor.execute(sql)
         cursor.execute(BUSY_INDEX_SQL)
         if rebuild:
