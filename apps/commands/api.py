@@ -6,6 +6,7 @@ import functools
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
@@ -273,7 +274,10 @@ class ActionListView(ListAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("state", str, enum=list(ActionFiring.State.values)),
-                    OpenApiParameter("start", str), OpenApiParameter("end", str)],
+                    OpenApiParameter("start", OpenApiTypes.DATETIME,
+                                     description="ISO 8601 with offset, years 1900-2200; fire_at at or after it."),
+                    OpenApiParameter("end", OpenApiTypes.DATETIME,
+                                     description="ISO 8601 with offset, years 1900-2200; fire_at before it.")],
         responses=inline_serializer("ActionList", {"items": serializers.ListField(child=serializers.DictField())}),
     )
     def get(self, request, *args, **kwargs):

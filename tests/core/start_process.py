@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
 
 import psutil
-from django.conf import settings
+
+from tests.core.manage_process import ManageProcess
 
 
 def _free_port() -> int:
@@ -32,34 +30,16 @@ def group_gone(pgid: int, within: float) -> bool:
     return False
 
 
-class StartProcess:
+class StartProcess(ManageProcess):
     """``manage.py start`` in a process group of its own, with its own data dir; output in ``lines``."""
 
     def __init__(self, data_dir) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "CHRONOS_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{data_dir}/chronos.db",
-               "REDIS_URL": "", "CHRONOS_HOST": "127.0.0.1", "CHRONOS_PORT": str(self.port),
-               "CHRONOS_ADMIN_PASSWORD": "start-test-password"}
-        for name in ("DJANGO_SETTINGS_MODULE", "CHRONOS_TEST_DB_SUFFIX", "CHRONOS_TESTING"):
-            env.pop(name, None)
-        self.proc = subprocess.Popen([sys.executable, "manage.py", "start"], cwd=settings.BASE_DIR, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
-        self.lines: list[str] = []
+        super().__init__(["start"], {
+            "CHRONOS_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{data_dir}/chronos.db", "REDIS_URL": "",
+            "CHRONOS_HOST": "127.0.0.1", "CHRONOS_PORT": str(self.port), "CHRONOS_ADMIN_PASSWORD": "start-test-password"})
         self.web_group: int | None = None  # known once started: killed even if start itself died
-        self.started = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            if "worker started" in line:
-                self.started.set()
-
-    def output(self) -> str:
-        return "".join(self.lines)
 
     def wait_started(self, timeout: float = 120) -> None:
         assert self.started.wait(timeout), self.output()[-2000:]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import threading
 
 from django.conf import settings
 from django.db import connection
+
+from tests.core.manage_process import ManageProcess
 
 
 def database_url() -> str:
@@ -21,30 +20,12 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-class WorkerProcess:
-    """``manage.py worker`` in a process group of its own; its output in ``lines``."""
+class WorkerProcess(ManageProcess):
+    """``manage.py worker`` on the test database."""
 
     def __init__(self, data_dir, *args: str) -> None:
-        env = {**os.environ, "CHRONOS_DATA_DIR": str(data_dir), "DATABASE_URL": database_url(),
-               "REDIS_URL": settings.REDIS_URL or ""}
-        for name in ("DJANGO_SETTINGS_MODULE", "CHRONOS_TEST_DB_SUFFIX", "CHRONOS_TESTING"):
-            env.pop(name, None)
-        self.proc = subprocess.Popen([sys.executable, "manage.py", "worker", *args], cwd=settings.BASE_DIR, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
-        self.lines: list[str] = []
-        self.started = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            if "worker started" in line:
-                self.started.set()
-
-    def output(self) -> str:
-        return "".join(self.lines)
+        super().__init__(["worker", *args], {"CHRONOS_DATA_DIR": str(data_dir), "DATABASE_URL": database_url(),
+                                             "REDIS_URL": settings.REDIS_URL or ""})
 
     def wait_started(self, timeout: float = 60) -> None:
         assert self.started.wait(timeout), self.output()[-2000:]
