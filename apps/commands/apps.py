@@ -15,7 +15,7 @@ class CommandsConfig(AppConfig):
         from apps.commands.entries import action_entry
         from apps.commands.timed import action_of, run_loop
         from apps.core import loops
-        from apps.events.models import Event
+        from apps.events.models import Event, EventException
         from apps.events.services import provide_answer_extra
         from apps.ingest.prefixed import register_prefix
         from apps.ingest.services import on_stored
@@ -25,6 +25,10 @@ class CommandsConfig(AppConfig):
         post_save.connect(receivers.on_event_saved, sender=Event, dispatch_uid="commands:event_saved", weak=False)
         post_delete.connect(receivers.on_event_deleted, sender=Event, dispatch_uid="commands:event_deleted",
                             weak=False)
+        post_save.connect(receivers.on_occurrence_changed, sender=EventException,
+                          dispatch_uid="commands:occurrence_saved", weak=False)
+        post_delete.connect(receivers.on_occurrence_changed, sender=EventException,
+                            dispatch_uid="commands:occurrence_deleted", weak=False)
         post_save.connect(receivers.on_whitelist_saved, sender=Whitelist, dispatch_uid="commands:whitelist_saved",
                           weak=False)
         on_stored(receivers.on_events_stored)

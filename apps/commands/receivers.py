@@ -23,6 +23,20 @@ def on_event_saved(sender, instance: Event, created: bool, raw: bool = False, **
         schedule_event(instance)  # no longer an ACTION: cancels what was scheduled
 
 
+def on_occurrence_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A moved, changed or cancelled occurrence of a series (an EventException) re-plans the
+    series' firings, as a change of the series itself does."""
+    if raw:
+        return
+    from apps.commands.timed import planned, schedule_event
+
+    if not planned([instance.series_id]):
+        return  # not a timed entry: nothing to re-plan (ordinary series cost one indexed lookup)
+    series = Event.objects.filter(pk=instance.series_id).first()
+    if series is not None:
+        schedule_event(series)
+
+
 def on_event_deleted(sender, instance: Event, **kwargs) -> None:
     # Only an ACTION entry can have firings to cancel: a retitled one was re-planned (cancelled)
     # when the new title was saved. So deleting a calendar of ordinary entries costs nothing here.

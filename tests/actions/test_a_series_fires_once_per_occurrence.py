@@ -58,3 +58,15 @@ def test_a_removed_occurrence_is_cancelled_and_never_fires(series, time_machine)
     assert states[april_4] == "cancelled"
     assert states[datetime(2027, 3, 28, 7, 30, tzinfo=UTC)] == "skipped"
     assert states[datetime(2027, 4, 11, 7, 30, tzinfo=UTC)] == "scheduled"
+
+
+def test_a_cancelled_occurrence_never_fires(series, writer, time_machine):
+    april_11 = datetime(2027, 4, 11, 7, 30, tzinfo=UTC)
+    instance = f"{series.pk}_20270411T073000Z"
+    assert writer.delete(f"/api/v1/events/{instance}").status_code == 204  # cancels that one occurrence
+
+    assert ActionFiring.objects.get(event_id=series.pk, occurrence_start=april_11).state == "cancelled"
+    time_machine.move_to(april_11, tick=False)
+    fire_due()
+    assert not Command.objects.filter(idempotency_key=f"event:{series.pk}:20270411T073000Z").exists()
+    assert ActionFiring.objects.get(event_id=series.pk, occurrence_start=datetime(2027, 4, 18, 7, 30, tzinfo=UTC)).state == "scheduled"
