@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.events.models import Calendar, Event
+from apps.events.recurrence import window_occurrences
 from apps.events.rescheduling import RescheduleRefused, reschedule
 from apps.events.scheduling import conflicts_map, suggest_slots
 from apps.events.selectors import max_duration
@@ -72,8 +73,8 @@ def calendar_events(request):
         return HttpResponseBadRequest("start and end are required ISO dates")
     if end <= start or end - start > MAX_RANGE:
         return HttpResponseBadRequest("the range must be positive and at most 62 days")
-    rows = list(Event.objects.filter(calendar_id=calendar.pk, start_time__gte=start - max_duration(),
-                                     start_time__lt=end, end_time__gt=start)
+    rows = list(Event.objects.filter(calendar_id=calendar.pk, is_recurring=False,
+                                     start_time__gte=start - max_duration(), start_time__lt=end, end_time__gt=start)
                 .only("id", "title", "start_time", "end_time", "all_day", "start_date", "end_date", "status",
                       "calendar_id", "attendees", "mode", "timezone", "transparency")
                 .order_by("start_time", "id")[:2000])
@@ -95,7 +96,26 @@ def calendar_events(request):
             classes.append("cancelled-event")
         item["classNames"] = classes
         out.append(item)
+    out += [_occurrence_item(o, tz) for o in window_occurrences(start, end, calendar_ids=[calendar.pk])]
     return JsonResponse(out, safe=False)
+
+
+def _occurrence_item(occurrence, tz) -> dict:
+    """One occurrence of a series. It opens the series; moving one occurrence is done on the
+    series' page (changed or cancelled occurrences), so it is not draggable here."""
+    series = occurrence.event
+    status = occurrence.value("status")
+    item = {"id": occurrence.instance_id, "title": occurrence.value("title"), "editable": False,
+            "url": reverse("admin:events_event_change", args=[series.pk]),
+            "extendedProps": {"status": status, "conflicts": [], "series": series.pk},
+            "classNames": ["series-event", *(["cancelled-event"] if status == Event.Status.CANCELLED else [])]}
+    if series.all_day:
+        local = zone(series.timezone)
+        item.update(allDay=True, start=occurrence.start.astimezone(local).date().isoformat(),
+                    end=occurrence.end.astimezone(local).date().isoformat())
+    else:
+        item.update(start=_naive(occurrence.start, tz), end=_naive(occurrence.end, tz))
+    return item
 
 
 @require_POST

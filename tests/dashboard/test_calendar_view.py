@@ -57,6 +57,20 @@ def test_the_feed_gives_wall_clock_times_of_the_zone_and_marks_conflicts(root, b
                                    "classNames": []}
 
 
+def test_a_series_shows_each_occurrence_at_local_time_without_the_cancelled_one(root, berlin):
+    from apps.events.models import EventException
+
+    series = make(berlin, "Stand-up", datetime(2026, 12, 7, 8, 30, tzinfo=UTC), datetime(2026, 12, 7, 8, 45, tzinfo=UTC),
+                  recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR"])
+    EventException.objects.create(series=series, original_start=datetime(2026, 12, 9, 8, 30, tzinfo=UTC), cancelled=True)
+    response = root.get("/admin/calendar/events.json?calendar=b&start=2026-12-07T00:00:00Z&end=2026-12-14T00:00:00Z")
+    items = [i for i in response.json() if i["title"] == "Stand-up"]
+    assert [(i["start"], i["end"]) for i in items] == [("2026-12-07T09:30", "2026-12-07T09:45"),
+                                                       ("2026-12-11T09:30", "2026-12-11T09:45")]
+    assert {i["id"] for i in items} == {f"{series.pk}_20261207T083000Z", f"{series.pk}_20261211T083000Z"}
+    assert all(i["url"] == f"/admin/events/event/{series.pk}/change/" and i["editable"] is False for i in items)
+
+
 def test_the_feed_refuses_a_range_too_long(root, berlin):
     response = root.get("/admin/calendar/events.json?calendar=b&start=2026-01-01&end=2026-06-01")
     assert response.status_code == 400
