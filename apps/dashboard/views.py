@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.commands.models import ActionFiring
 from apps.events.models import Calendar, Event
 from apps.events.recurrence import window_occurrences
 from apps.events.rescheduling import RescheduleRefused, reschedule
@@ -81,7 +82,7 @@ def calendar_events(request):
     conflicts = conflicts_map(rows)
     out = []
     for event in rows:
-        item = {"id": event.pk, "title": event.title,
+        item = {"id": event.pk, "title": event.title, "_occurrence": (event.pk, event.start_time),
                 "url": reverse("admin:events_event_change", args=[event.pk]),
                 "extendedProps": {"status": event.status, "conflicts": conflicts.get(event.pk, [])}}
         if event.all_day and event.start_date:
@@ -97,7 +98,20 @@ def calendar_events(request):
         item["classNames"] = classes
         out.append(item)
     out += [_occurrence_item(o, tz) for o in window_occurrences(start, end, calendar_ids=[calendar.pk])]
+    _mark_timed_actions(out, start, end, tz)
     return JsonResponse(out, safe=False)
+
+
+def _mark_timed_actions(items: list[dict], start: datetime, end: datetime, tz) -> None:
+    """Entries with a scheduled timed action in the window carry its time and a marker class."""
+    firings = ActionFiring.objects.filter(state=ActionFiring.State.SCHEDULED, occurrence_start__lt=end,
+                                          occurrence_start__gte=start - max_duration())
+    by_occurrence = {(f.event_id, f.occurrence_start): f for f in firings.only("event_id", "occurrence_start", "fire_at")}
+    for item in items:
+        firing = by_occurrence.get(item.pop("_occurrence"))
+        if firing is not None:
+            item["classNames"] = [*item["classNames"], "timed-action"]
+            item["extendedProps"]["fires_at"] = _naive(firing.fire_at, tz)
 
 
 def _occurrence_item(occurrence, tz) -> dict:
@@ -106,6 +120,7 @@ def _occurrence_item(occurrence, tz) -> dict:
     series = occurrence.event
     status = occurrence.value("status")
     item = {"id": occurrence.instance_id, "title": occurrence.value("title"), "editable": False,
+            "_occurrence": (series.pk, occurrence.original_start),
             "url": reverse("admin:events_event_change", args=[series.pk]),
             "extendedProps": {"status": status, "conflicts": [], "series": series.pk},
             "classNames": ["series-event", *(["cancelled-event"] if status == Event.Status.CANCELLED else [])]}

@@ -137,3 +137,18 @@ def test_the_week_feed_and_the_event_list_cost_the_same_queries_with_more_rows(r
     small = (_queries(root, feed_url), _queries(root, "/admin/events/event/"))
     add(60)
     assert (_queries(root, feed_url), _queries(root, "/admin/events/event/")) == small
+
+
+def test_an_entry_with_a_scheduled_timed_action_is_marked_with_its_fire_time(root, berlin):
+    from apps.commands.models import ActionFiring
+
+    start = datetime(2026, 12, 8, 8, 0, tzinfo=UTC)
+    timed = make(berlin, "ACTION: BACKUP N8N", start, datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
+    make(berlin, "Plain", start, datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
+    ActionFiring.objects.create(event=timed, occurrence_start=start, fire_at=datetime(2026, 12, 8, 7, 45, tzinfo=UTC),
+                                fire="at_start", fire_offset_minutes=-15, command_name="BACKUP", target_system="N8N",
+                                idempotency_key=f"event:{timed.pk}:20261208T080000Z")
+    items = feed(root)
+    assert "timed-action" in items["ACTION: BACKUP N8N"]["classNames"]
+    assert items["ACTION: BACKUP N8N"]["extendedProps"]["fires_at"] == "2026-12-08T08:45"
+    assert "timed-action" not in items["Plain"]["classNames"] and "_occurrence" not in items["Plain"]
