@@ -25,7 +25,7 @@ RUN SECRET_KEY=build-only-not-used-at-run-time-0123456789 CHRONOS_DATA_DIR=/tmp/
     python -c "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'chronos.settings'); \
 django.setup(); from apps.core.startup import collect_static_if_needed; collect_static_if_needed()" \
     && rm -rf /tmp/build-data
-RUN useradd --create-home --uid 1000 chronos && mkdir -p /app/data && chown -R chronos /app/data
+RUN useradd --create-home --uid 1000 chronos && mkdir -p /app/data && chown -R chronos /app/data /app/staticfiles
 USER chronos
 
 VOLUME ["/app/data"]
