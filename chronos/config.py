@@ -92,16 +92,6 @@ def _set_dotted(data: dict, dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def get(config: dict, dotted: str, default: Any = None) -> Any:
-    """Read ``a.b.c`` from a nested dict, ``default`` when any level is missing."""
-    node: Any = config
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return default
-        node = node[part]
-    return default if node is None else node
-
-
 def load(path: str | os.PathLike | None = None, environ: dict | None = None) -> tuple[dict, list[str]]:
     """Return ``(config, errors)``; ``errors`` holds one readable line per problem."""
     environ = os.environ if environ is None else environ

@@ -10,8 +10,8 @@ def test_env_overrides_yaml_values(tmp_path):
     path.write_text("server:\n  port: 9000\n  host: 127.0.0.1\n")
     data, errors = config.load(path, environ={"CHRONOS_PORT": "8181"})
     assert errors == []
-    assert config.get(data, "server.port") == 8181
-    assert config.get(data, "server.host") == "127.0.0.1"
+    typed = config.build(data)[0]
+    assert (typed.server.port, typed.server.host) == (8181, "127.0.0.1")
 
 
 def test_invalid_yaml_is_one_readable_error_with_the_line(tmp_path):
@@ -34,7 +34,7 @@ def test_missing_config_named_by_env_is_an_error(tmp_path):
 
 def test_allowed_chats_env_is_split_into_a_list(tmp_path):
     data, _ = config.load(tmp_path / "x.yaml", environ={"CHRONOS_TELEGRAM_ALLOWED_CHATS": "1, -100200"})
-    assert config.get(data, "telegram.allowed_chats") == ["1", "-100200"]
+    assert config.build(data)[0].telegram.allowed_chats == (1, -100200)
 
 
 def test_the_shipped_yaml_and_the_declared_defaults_agree():
