@@ -28,6 +28,8 @@ def reschedule(event: Event, new_start: datetime, new_end: datetime | None = Non
     delta = new_start - event.start_time
     if event.status == Event.Status.CANCELLED:
         raise RescheduleRefused("A cancelled event cannot be rescheduled.")
+    if event.calendar.read_only:
+        raise RescheduleRefused(f"{event.calendar.name} is a read-only subscription: move the entry at its source.")
     if event.all_day and delta % timedelta(days=1):
         raise RescheduleRefused("an all-day event moves by whole days: keep the time of day of its start",
                                 field="start_time")

@@ -85,3 +85,16 @@ def test_an_impossible_time_is_a_400_naming_the_field(api, calendar, event):
     assert list(response.json()) == ["detail", "start_time"]
     ev.refresh_from_db()
     assert ev.start_time == utc(2025, 3, 3, 9)
+
+
+def test_an_entry_of_a_read_only_feed_is_not_moved(api, calendar, event):
+    feed = calendar("holidays")
+    feed.source = feed.Source.ICS
+    feed.save()
+    ev = event(feed, utc(2025, 3, 3, 9), utc(2025, 3, 3, 10))
+    res = api(scopes=["events.write"]).post(f"/api/v1/events/{ev.pk}/reschedule",
+                                            {"start_time": "2025-03-04T14:00:00+01:00"}, format="json")
+    assert res.status_code == 409, res.json()
+    assert "read-only subscription" in res.json()["detail"]
+    ev.refresh_from_db()
+    assert ev.start_time == utc(2025, 3, 3, 9)
