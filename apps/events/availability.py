@@ -272,7 +272,7 @@ def _expand_occurrences(rows: list[BusyRow], start: datetime, end: datetime, cal
         rows = [r for r in rows if r[2] not in series]
     cal_set = set(cals)
     for occ in found:
-        hit, names = _asked(json.dumps(occ.value("attendees") or []), wanted) if wanted else (False, ())
+        hit, names = _asked(occ.value("attendees") or [], wanted) if wanted else (False, ())
         if hit or occ.event.calendar_id in cal_set:
             rows.append((to_micros(occ.start), to_micros(occ.end), occ.instance_id, occ.event.calendar_id, names))
     return rows

@@ -637,7 +637,8 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
     conflicts, free/busy, slot suggestions and analytics' busy time see of recurring series.
     ``seen`` receives the id of every series read: their stored rows stand for the series.
     """
-    from apps.events.blocking import OPAQUE
+    from apps.events.blocking import OPAQUE, blocks_time
+    from apps.events.scheduling import attendee_set
 
     people = sorted({a.strip().lower() for a in attendees if a})
     if calendar_ids is not None and not people:
@@ -648,6 +649,7 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
     else:
         series = series_in_window(start, end)
     wanted = set(calendar_ids) if calendar_ids is not None else None
+    wanted_people = set(people)
     found = []
     for item in series:
         if seen is not None:
@@ -655,12 +657,13 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
         if item.all_day or item.transparency != OPAQUE:
             continue  # the series' "show as" holds for each of its occurrences (apps.events.blocking)
         if wanted is not None and item.calendar_id not in wanted and not (
-                {str(a).strip().lower() for a in item.attendees or ()} & set(people)
-                or any({str(a).strip().lower() for a in (e.overrides or {}).get("attendees") or ()} & set(people)
+                attendee_set(item.attendees) & wanted_people
+                or any(attendee_set((e.overrides or {}).get("attendees")) & wanted_people
                        for e in item.exception_list)):
             continue
         for occ in iter_occurrences(item, start, end, exceptions=item.exception_list):
-            if occ.status != "cancelled" and occ.end > occ.start:
+            if blocks_time(all_day=item.all_day, status=occ.status, transparency=item.transparency) \
+                    and occ.end > occ.start:
                 found.append(occ)
     found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
     return found
