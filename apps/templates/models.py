@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
 
+from apps.events.models import Event
+
 
 class Template(models.Model):
     """A reusable template: an event blueprint, an e-mail, or a webhook payload.
@@ -28,8 +30,8 @@ class Template(models.Model):
     tags = models.JSONField(default=list, blank=True)
     attendees = models.JSONField(default=list, blank=True)
     # "Show as" of the events made from it: "transparent" entries never block time.
-    transparency = models.CharField("show as", max_length=11, default="opaque",
-                                    choices=[("opaque", "busy"), ("transparent", "free")])
+    transparency = models.CharField("show as", max_length=11, default=Event.Transparency.OPAQUE,
+                                    choices=Event.Transparency.choices)
     default_sub_tasks = models.JSONField(default=list, blank=True)
     # e-mail templates
     subject = models.CharField(max_length=998, blank=True, default="")
