@@ -90,12 +90,13 @@ def is_own_listener(address: IPAddress, port: int | None) -> bool:
         bound = ipaddress.ip_address(settings.HOST)
     except ValueError:
         bound = None
+    every_interface = bound is None or bound.is_unspecified
+    local = _local_addresses() if every_interface else frozenset()
     for candidate in forms(address):
         if candidate.is_unspecified or candidate == bound:
             return True
-        if bound is None or bound.is_unspecified:  # listening on every interface
-            if candidate.is_loopback or candidate in _local_addresses():
-                return True
+        if every_interface and (candidate.is_loopback or candidate in local):
+            return True
     return False
 
 
