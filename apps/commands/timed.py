@@ -122,8 +122,8 @@ def cancel_event(event_id: int, *, note: str, now: datetime | None = None) -> in
 
 
 @transaction.atomic
-def schedule_event(event: Event, *, now: datetime | None = None) -> list[ActionFiring]:
-    """Bring the firings of ``event`` in line with what it says now; returns its scheduled firings.
+def schedule_event(event: Event, *, now: datetime | None = None) -> None:
+    """Bring the firings of ``event`` in line with what it says now.
 
     Occurrences from the start of the catch-up window up to the horizon get a ``scheduled`` row
     (a cancelled one comes back); scheduled rows no longer wanted (moved, edited, the entry is
@@ -133,7 +133,7 @@ def schedule_event(event: Event, *, now: datetime | None = None) -> list[ActionF
     plan, why_not = _plan_of(event)
     if plan is None:
         cancel_event(event.pk, note=why_not, now=now)
-        return []
+        return
     cfg = current().actions
     span = max(event.end_time - event.start_time, timedelta(0))
     # Every occurrence whose firing is at most catch_up_minutes late is still wanted.
@@ -175,7 +175,6 @@ def schedule_event(event: Event, *, now: datetime | None = None) -> list[ActionF
                     changes={"state": [State.SCHEDULED, State.CANCELLED], "note": [None, note]})
     _keep_horizon(event, until=until, early=timedelta(minutes=max(0, -plan.offset_minutes)))
     _wake_after_commit()
-    return list(ActionFiring.objects.filter(event_id=event.pk, state=State.SCHEDULED))
 
 
 def _keep_horizon(event: Event, *, until: datetime, early: timedelta) -> None:
