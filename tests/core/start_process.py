@@ -42,11 +42,23 @@ class StartProcess(ManageProcess):
         self.web_group: int | None = None  # known once started: killed even if start itself died
 
     def wait_started(self, timeout: float = 120) -> None:
+        """Until the worker says it has started and the web server accepts connections."""
+        deadline = time.monotonic() + timeout
         assert self.started.wait(timeout), self.output()[-2000:]
+        while not self._accepts_connections():
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.output()[-2000:]
+            time.sleep(0.1)
         try:
             self.web_group = os.getpgid(self.web_server_pid())
         except (StopIteration, psutil.Error, ProcessLookupError):
             self.web_group = None
+
+    def _accepts_connections(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
 
     def web_server_pid(self) -> int:
         """The web server's main process (a child of ``start``, in a process group of its own)."""
