@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.audit import context
+from apps.audit import actor as audit_actor
 
 
 class AuditContextMiddleware:
@@ -14,5 +14,5 @@ class AuditContextMiddleware:
         if "HTTP_AUTHORIZATION" not in request.META:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                context.set_actor(actor=f"user:{user.pk}", actor_name=user.get_username(), scope="admin-ui")
+                audit_actor.set_actor(actor=f"user:{user.pk}", actor_name=user.get_username(), scope="admin-ui")
         return self.get_response(request)

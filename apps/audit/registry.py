@@ -16,7 +16,7 @@ from django.db import connections, router
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
-from apps.audit import context
+from apps.audit import actor as audit_actor
 from apps.audit.models import AuditEntry
 
 _registry: dict[type, dict[str, Any]] = {}
@@ -90,7 +90,7 @@ def _insert_statement(connection) -> str:
     return sql
 
 
-def _values(ctx: context.AuditContext, action: str, entity: str, entity_id: Any, changes_db: Any, ts_db: Any) -> list:
+def _values(ctx: audit_actor.AuditContext, action: str, entity: str, entity_id: Any, changes_db: Any, ts_db: Any) -> list:
     """Statement parameters in ``_INSERT_COLUMNS`` order, cut to the column lengths."""
     return [
         ts_db,
@@ -114,7 +114,7 @@ def _adapted(changes: Any, ts, connection) -> tuple[Any, Any]:
 def _insert(action: str, entity: str, entity_id: Any, changes: dict, *,
             returning: bool = True) -> tuple[Any, Any, list, Any]:
     """Write one entry; returns (connection, its timestamp, the statement parameters, its id or None)."""
-    ctx = context.current()
+    ctx = audit_actor.current()
     ts = timezone.now()
     connection = connections[router.db_for_write(AuditEntry)]
     params = _values(ctx, action, entity, entity_id, *_adapted(changes, ts, connection))
@@ -133,7 +133,7 @@ def _insert(action: str, entity: str, entity_id: Any, changes: dict, *,
 
 
 def record(*, action: str, entity: str, entity_id: Any, changes: dict | None = None) -> AuditEntry:
-    """Append one entry naming the current actor (see ``apps.audit.context``); returns it saved."""
+    """Append one entry naming the current actor (see ``apps.audit.actor``); returns it saved."""
     changes = changes or {}
     connection, ts, params, pk = _insert(action, entity, entity_id, changes)
     return AuditEntry.from_db(
@@ -147,7 +147,7 @@ def record_many(*, action: str, entity: str, entity_ids: list[Any], changes: dic
     """The same entry for several entities (e.g. every command of one claim) in one statement."""
     if not entity_ids:
         return
-    ctx = context.current()
+    ctx = audit_actor.current()
     connection = connections[router.db_for_write(AuditEntry)]
     adapted = _adapted(changes or {}, timezone.now(), connection)
     with connection.cursor() as cursor:

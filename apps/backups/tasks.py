@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.backups import services
 from apps.backups.models import Backup
 

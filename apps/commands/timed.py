@@ -24,7 +24,7 @@ from typing import Any
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.audit.registry import record, record_many
 from apps.commands.models import ActionFiring, ActionHorizon, Command
 from apps.commands.parsing import ActionSyntaxError, parse_action

@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from apps.audit import context as audit_context
+from apps.audit import actor as audit_actor
 from apps.core.models import KEY_PREFIX, ApiKey
 from chronos.config import current
 
@@ -154,7 +154,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Empty bearer token.")
         key = resolve_key(token)
         principal = ApiKeyPrincipal(api_key=key)
-        audit_context.set_actor(
+        audit_actor.set_actor(
             actor=f"key:{key.key_id}", actor_name=key.name, scope=",".join(key.scopes)
         )
         return principal, key

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.dispatch import Signal
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.core.models import ApiKey
 from chronos.config import current
 

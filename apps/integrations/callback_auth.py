@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from apps.audit import context as audit_context
+from apps.audit import actor as audit_actor
 from apps.core.auth import Principal
 from apps.core.exceptions import Conflict
 from apps.integrations import signing
@@ -150,7 +150,7 @@ class SignedCallbackAuthentication(authentication.BaseAuthentication):
         setattr(request._request, SEEN_KEY_ATTR, seen[:200])  # forgotten again if the callback fails
         principal = SignedCallbackPrincipal(endpoint_id=endpoint.pk, endpoint_name=endpoint.name,
                                             command_id=command_id)
-        audit_context.set_actor(actor=principal.pk, actor_name=endpoint.name, scope="commands.manage")
+        audit_actor.set_actor(actor=principal.pk, actor_name=endpoint.name, scope="commands.manage")
         return principal, endpoint
 
     def authenticate_header(self, request) -> str:

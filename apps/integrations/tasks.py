@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.integrations import outbox
 
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.audit.registry import record
 from apps.ingest.pipeline import IncomingEvent
 from apps.ingest.services import IngestStatus, ingest

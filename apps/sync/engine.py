@@ -30,9 +30,9 @@ from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.ingest.services import notify_stored
 from apps.sync import lock
 from apps.sync.bulk import RowWriter
-from apps.sync.context import remote_changes
 from apps.sync.mapping import event_hash, remote_hash
 from apps.sync.models import EventSyncMeta, PendingPush, SyncState
+from apps.sync.origin import remote_changes
 from apps.sync.sources.base import CalendarSource, RemoteEvent, SyncTokenExpired, Window
 from chronos.config import current
 

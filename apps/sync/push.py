@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.events.models import Calendar, Event, EventException
-from apps.sync.context import remote_changes
 from apps.sync.engine import Counts, conflict
 from apps.sync.mapping import event_hash, to_google, zone
 from apps.sync.models import EventSyncMeta, PendingPush
+from apps.sync.origin import remote_changes
 from apps.sync.sources.base import (
     CalendarSource,
     PreconditionFailed,

@@ -1,6 +1,6 @@
 """Signal receivers that turn local Event changes into pending pushes (Google and CalDAV calendars).
 
-Changes applied by the sync itself run inside :func:`apps.sync.context.remote_changes` and are
+Changes applied by the sync itself run inside :func:`apps.sync.origin.remote_changes` and are
 skipped here, so a pulled change is never echoed back.
 """
 
@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from apps.events.models import Calendar, Event, EventException
-from apps.sync.context import applying_remote
+from apps.sync.origin import applying_remote
 
 
 def on_event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.events.models import Calendar
 from apps.sync import lock
 from apps.sync.engine import Counts, Puller

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.audit import context as audit_context
+from apps.audit import actor as audit_actor
 from apps.templates.models import Template, TemplateUsage
 
 
@@ -17,7 +17,7 @@ def record_use(*, template_id: int, now=None) -> Template:
     updated = Template.objects.filter(pk=template_id).update(usage_count=F("usage_count") + 1, last_used_at=now)
     if not updated:
         raise Template.DoesNotExist(f"template {template_id} does not exist")
-    ctx = audit_context.current()
+    ctx = audit_actor.current()
     TemplateUsage.objects.create(template_id=template_id, actor=ctx.actor[:100], actor_name=ctx.actor_name[:150],
                                  used_at=now)
     return Template.objects.get(pk=template_id)

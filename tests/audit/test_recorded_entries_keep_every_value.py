@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from apps.audit import context
+from apps.audit import actor as audit_actor
 from apps.audit.models import AuditEntry
 from apps.audit.registry import record, record_many
 
@@ -24,10 +24,10 @@ def columns(entry: AuditEntry) -> dict:
 
 @pytest.fixture
 def acting():
-    token = context.begin(request_id="req-1", ip="10.0.0.9")
-    context.set_actor(actor="key:abc", actor_name="n" * 200, scope="commands.manage")
+    token = audit_actor.begin(request_id="req-1", ip="10.0.0.9")
+    audit_actor.set_actor(actor="key:abc", actor_name="n" * 200, scope="commands.manage")
     yield
-    context.end(token)
+    audit_actor.end(token)
 
 
 def test_a_recorded_entry_is_stored_as_it_is_returned(acting):
@@ -52,11 +52,11 @@ def test_entries_recorded_together_are_the_same_but_for_the_entity(acting):
 
 
 def test_naming_the_actor_keeps_the_request_id_and_address():
-    token = context.begin(request_id="req-2", ip="10.0.0.1")
+    token = audit_actor.begin(request_id="req-2", ip="10.0.0.1")
     try:
-        context.set_actor(actor="user:1", actor_name="boss", scope="admin-ui")
-        assert context.current() == context.AuditContext(
+        audit_actor.set_actor(actor="user:1", actor_name="boss", scope="admin-ui")
+        assert audit_actor.current() == audit_actor.AuditContext(
             actor="user:1", actor_name="boss", scope="admin-ui", ip="10.0.0.1", request_id="req-2"
         )
     finally:
-        context.end(token)
+        audit_actor.end(token)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.core.admin import grace
 from apps.core.models import ApiKey
 from apps.core.scopes import validate_scopes

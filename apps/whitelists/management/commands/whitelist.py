@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.audit.context import acting_as
+from apps.audit.actor import acting_as
 from apps.whitelists.transfer import FORMATS, ImportRejected, export_document, import_document
 
 
