@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from apps.core.timefmt import parse_retry_after
 from apps.integrations import netguard, signing
 from apps.integrations.pinned import PinnedAddressAdapter
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
@@ -66,23 +67,6 @@ def read_excerpt(response: requests.Response) -> str:
     finally:
         response.close()  # releases a fully read connection, closes one that was not
     return kept.decode("utf-8", errors="replace")
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def default_body(message) -> dict:

@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from django.utils import timezone
 
+from apps.core.timefmt import parse_retry_after
 from apps.sync import ical
 from apps.sync.sources.base import (
     CredentialsError,
@@ -38,7 +39,7 @@ from apps.sync.sources.base import (
     SyncTokenExpired,
     Window,
 )
-from apps.sync.sources.http import Retryable, guard_url, parse_retry_after, with_retries
+from apps.sync.sources.http import Retryable, guard_url, with_retries
 from chronos.config import current
 
 CTAG = "{http://calendarserver.org/ns/}getctag"

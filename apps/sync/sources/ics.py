@@ -18,9 +18,10 @@ from urllib.parse import urljoin
 
 import requests
 
+from apps.core.timefmt import parse_retry_after
 from apps.sync import ical
 from apps.sync.sources.base import CredentialsError, Page, RemoteEvent, SourceError, Window
-from apps.sync.sources.http import Retryable, guard_url, parse_retry_after, with_retries
+from apps.sync.sources.http import Retryable, guard_url, with_retries
 from chronos.config import current
 
 MAX_REDIRECTS = 5
