@@ -18,12 +18,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrulestr
 from icalendar import Calendar as ICalendar
 from icalendar import Event as IEvent
 from icalendar import vCalAddress
 
+from apps.events import recurrence
 from apps.events.ics import transparency_of
+from apps.events.models import Event
 from apps.sync.mapping import midnight_utc, zone
 from apps.sync.sources.base import RemoteEvent
 
@@ -136,24 +137,16 @@ def _span(component: IEvent, calendar_tz: str) -> tuple[date | datetime, date | 
     return start, end
 
 
-def _series_end(lines: list[str], start: date | datetime, duration: timedelta, calendar_tz: str) -> datetime | None:
-    """End of the last occurrence, or None when the rule never ends (or cannot be read here)."""
-    rules = [line for line in lines if line.upper().startswith("RRULE")]
-    if any("COUNT=" not in line.upper() and "UNTIL=" not in line.upper() for line in rules):
-        return None
-    dtstart = start if isinstance(start, datetime) else datetime.combine(start, datetime.min.time())
-    last = dtstart
+def _series_end(remote: RemoteEvent) -> datetime | None:
+    """End of the last occurrence (by the rule expansion every series uses), or None when the rule
+    never ends or cannot be read: such a series counts as touching every window."""
+    probe = Event(pk=0, start_time=remote.start_time, end_time=remote.end_time, all_day=remote.all_day,
+                  start_date=remote.start_date, end_date=remote.end_date, timezone=remote.timezone,
+                  recurrence=list(remote.recurrence))
     try:
-        usable = [line for line in lines if not line.upper().startswith("EXDATE")]
-        if usable:
-            occurrences = list(rrulestr("\n".join(usable), dtstart=dtstart, forceset=True))
-            if occurrences:
-                last = max(occurrences[-1], last) if occurrences[-1].tzinfo == last.tzinfo else occurrences[-1]
-    except (ValueError, TypeError, OverflowError):
+        return recurrence.series_end(probe)
+    except recurrence.RecurrenceError:
         return None
-    if not isinstance(start, datetime):
-        return midnight_utc(last.date(), calendar_tz) + duration
-    return _utc(last, calendar_tz) + duration
 
 
 def _fields(component: IEvent) -> dict[str, Any]:
@@ -213,7 +206,7 @@ def to_remote(components: list[IEvent], *, external_id: str, etag: str, calendar
     remote.recurrence = _recurrence_lines(master)
     if remote.recurrence:
         duration = remote.end_time - remote.start_time
-        remote.series_end = _series_end(remote.recurrence, start, duration, calendar_tz)
+        remote.series_end = _series_end(remote)
         remote.exceptions = [_exception(c, fields, duration, calendar_tz) for c in overrides]
         remote.exceptions.sort(key=lambda e: e["original_start"])
     return remote
