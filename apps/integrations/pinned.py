@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import socket
 
+import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -68,4 +69,15 @@ class PinnedAddressAdapter(HTTPAdapter):
                                                    "https": PinnedHTTPSConnectionPool}
 
     def proxy_manager_for(self, proxy, **proxy_kwargs):
-        raise ValueError("webhooks are not sent through a proxy: the proxy would resolve the name again")
+        raise ValueError("no requests through a proxy here: the proxy would resolve the name again")
+
+
+def pinned_session() -> requests.Session:
+    """A session whose every connection goes to the addresses just checked; environment proxy
+    settings are ignored (a proxy would resolve the name again)."""
+    s = requests.Session()
+    s.trust_env = False
+    adapter = PinnedAddressAdapter()
+    s.mount("http://", adapter)
+    s.mount("https://", adapter)
+    return s

@@ -16,19 +16,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class IcsFeedServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//feed//EN\r\nEND:VCALENDAR\r\n"
         self.last_modified = "Fri, 20 Mar 2026 09:00:00 GMT"
         self.requests: list[tuple[str, dict[str, str], int]] = []
         self.auth: str | None = None  # "user:password" to require HTTP Basic
         self.redirect_to: str | None = None  # answer /calendar.ics with a 302 to this address
         self._failures: deque[tuple[int, str | None]] = deque()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer((host, port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/calendar.ics"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/calendar.ics"
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
 
     @property
     def etag(self) -> str:

@@ -22,7 +22,7 @@ import requests
 
 from apps.core.timefmt import parse_retry_after
 from apps.integrations import netguard, signing
-from apps.integrations.pinned import PinnedAddressAdapter
+from apps.integrations.pinned import pinned_session
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
 from chronos.config import current
 
@@ -41,12 +41,7 @@ def session() -> requests.Session:
     """One keep-alive session per thread: reusing connections matters for throughput."""
     s = getattr(_local, "session", None)
     if s is None:
-        s = requests.Session()
-        s.trust_env = False
-        adapter = PinnedAddressAdapter()
-        s.mount("http://", adapter)
-        s.mount("https://", adapter)
-        _local.session = s
+        s = _local.session = pinned_session()
     return s
 
 

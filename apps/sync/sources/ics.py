@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 import requests
 
 from apps.core.timefmt import parse_retry_after
+from apps.integrations import netguard
+from apps.integrations.pinned import pinned_session
 from apps.sync import ical
 from apps.sync.sources.base import CredentialsError, Page, RemoteEvent, SourceError, Window
 from apps.sync.sources.http import Retryable, guard_url, with_retries
@@ -46,7 +48,8 @@ class IcsFeedSource:
         self.auth = (username, password) if username else None
         self.calendar_tz = calendar_tz
         self.sleep = sleep
-        self.session = session or requests.Session()
+        # Connects only to the addresses guard_url checked (no second lookup: DNS rebinding).
+        self.session = session or pinned_session()
         self.last_status: int | None = None
 
     def _fetch(self, validators: dict[str, str]) -> requests.Response | None:
@@ -63,6 +66,8 @@ class IcsFeedSource:
                 try:
                     response = self.session.get(url, headers=headers, auth=self.auth, stream=True,
                                                 timeout=cfg.http_timeout_seconds, allow_redirects=False)
+                except netguard.Refused as exc:  # the name now resolves somewhere refused
+                    raise SourceError(f"address refused: {exc}") from None
                 except requests.RequestException as exc:
                     raise Retryable(f"feed unreachable: {type(exc).__name__}: {str(exc)[:200]}") from None
                 if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response.headers:
