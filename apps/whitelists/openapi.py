@@ -8,7 +8,7 @@ from rest_framework import serializers
 from apps.core.openapi import document
 from apps.whitelists import api
 from apps.whitelists.transfer import FORMATS
-from apps.whitelists.types import COERCERS
+from apps.whitelists.models import MAX_OFFSET_MINUTES, PARAM_TYPES, Fire
 
 
 class ImportSummary(serializers.Serializer):
@@ -18,16 +18,18 @@ class ImportSummary(serializers.Serializer):
     deleted = serializers.IntegerField()
 
 
-PARAM_TYPES = sorted(COERCERS)
 ENTRY = {
     "type": "object",
     "properties": {
         "system": {"type": "string"},
         "action": {"type": "string"},
-        "allowed_params": {"type": "object", "additionalProperties": {"type": "string", "enum": PARAM_TYPES}},
+        "allowed_params": {"type": "object", "additionalProperties": {"type": "string", "enum": list(PARAM_TYPES)}},
         "required_params": {"type": "array", "items": {"type": "string"}},
         "enabled": {"type": "boolean"},
         "description": {"type": "string"},
+        "fire": {"type": "string", "enum": list(Fire.values), "default": Fire.ON_ARRIVAL.value},
+        "fire_offset_minutes": {"type": "integer", "minimum": -MAX_OFFSET_MINUTES, "maximum": MAX_OFFSET_MINUTES,
+                                "default": 0},
     },
     "required": ["system", "action"],
 }

@@ -111,3 +111,15 @@ def test_the_schema_and_docs_are_served(client):
     assert response.content.startswith(b"openapi: 3")
     assert b"bearerAuth" in response.content
     assert client.get("/docs").status_code == 200
+
+
+def test_the_whitelist_import_schema_names_every_field_and_type_the_import_accepts(schema):
+    from apps.whitelists.models import PARAM_TYPES
+    from apps.whitelists.types import COERCERS
+
+    body = schema["paths"]["/api/v1/whitelists/import"]["post"]["requestBody"]["content"]["application/json"]
+    entry = body["schema"]["oneOf"][1]["items"]
+    assert set(PARAM_TYPES) == set(COERCERS)  # every type the form offers can be checked
+    assert entry["properties"]["allowed_params"]["additionalProperties"]["enum"] == list(PARAM_TYPES)
+    assert entry["properties"]["fire"]["enum"] == ["on_arrival", "at_start", "at_end"]
+    assert entry["properties"]["fire_offset_minutes"]["type"] == "integer"
