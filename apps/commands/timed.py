@@ -253,11 +253,14 @@ def action_of(event: Event) -> dict[str, Any]:
     found = split_prefix(event.title)
     if found is None or found[0] != "ACTION":
         return {}
-    rows = list(ActionFiring.objects.filter(event_id=event.pk).order_by("fire_at", "id"))
-    if not rows:
+    # The next scheduled firing; else the latest one not cancelled; else the latest. A series keeps
+    # one row per past occurrence, so each is one row read, not the whole history.
+    firings = ActionFiring.objects.filter(event_id=event.pk)
+    row = (firings.filter(state=State.SCHEDULED).order_by("fire_at", "id").first()
+           or firings.exclude(state=State.CANCELLED).order_by("-fire_at", "-id").first()
+           or firings.order_by("-fire_at", "-id").first())
+    if row is None:
         return {}
-    live = [r for r in rows if r.state != State.CANCELLED] or rows
-    row = next((r for r in live if r.state == State.SCHEDULED), live[-1])
     return {"action": {"command": row.command_name, "target_system": row.target_system,
                        "parameters": row.parameters, "fire": row.fire, "fire_offset_minutes": row.fire_offset_minutes,
                        "fire_at": iso_z(row.fire_at), "occurrence_start": iso_z(row.occurrence_start), "state": row.state,

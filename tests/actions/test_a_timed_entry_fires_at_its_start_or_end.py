@@ -80,3 +80,32 @@ def test_a_fired_command_is_claimable_by_its_system(clock, timed, create_entry, 
 
     assert poll.status_code == 200
     assert [c["command"] for c in poll.json()["commands"]] == ["BACKUP"]
+
+
+def test_the_answer_shows_the_next_scheduled_firing_else_the_latest_that_was_not_cancelled(
+        clock, timed, create_entry, writer):
+    from apps.commands.timed import action_of, occurrence_key
+
+    timed("at_start", 0)
+    event = Event.objects.get(pk=create_entry("ACTION: BACKUP N8N keep=3", SUNDAY_2AM, END).json()["id"])
+    week = timedelta(days=7)
+    first = ActionFiring.objects.get(event_id=event.pk)
+    ActionFiring.objects.filter(pk=first.pk).update(state="fired")
+
+    def later(n: int, state: str) -> None:
+        ActionFiring.objects.create(event=event, occurrence_start=SUNDAY_2AM + n * week,
+                                    idempotency_key=occurrence_key(event.pk, SUNDAY_2AM + n * week),
+                                    fire_at=SUNDAY_2AM + n * week, state=state, command_name="BACKUP",
+                                    target_system="N8N", parameters={"keep": 3}, fire="at_start")
+
+    def shown() -> str:
+        return action_of(event)["action"]["occurrence_start"]
+
+    later(1, "skipped")
+    later(2, "cancelled")
+    assert shown() == "2027-01-10T02:00:00Z"  # the latest not cancelled
+    later(3, "scheduled")
+    later(4, "scheduled")
+    assert shown() == "2027-01-24T02:00:00Z"  # the next scheduled
+    ActionFiring.objects.exclude(state="cancelled").update(state="cancelled")
+    assert shown() == "2027-01-31T02:00:00Z"  # all cancelled: the latest
