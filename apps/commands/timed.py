@@ -296,6 +296,7 @@ def _settle(row: ActionFiring, now: datetime, state: str, *, note: str = "", com
         state=state, note=note[:500], command=command, updated_at=now)
     if updated != 1:
         raise FiringRaced(f"firing {row.pk} changed concurrently")
+    row.state, row.note, row.command, row.updated_at = state, note[:500], command, now
     if state != State.FIRED:
         record(action=f"action.{state}", entity=ENTITY, entity_id=row.pk,
                changes={"state": [State.SCHEDULED, state], "note": [None, note],
@@ -318,7 +319,6 @@ def _fire_next(now: datetime) -> ActionFiring | None:
         if row is None:
             return None
         _fire(row, now)
-        row.refresh_from_db()
         return row
 
 
