@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from chronos.dotted import set_path
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = BASE_DIR / "config" / "chronos.yaml"
 
@@ -80,18 +82,6 @@ def _coerce(raw: str, kind: type, name: str) -> Any:
     return raw
 
 
-def _set_dotted(data: dict, dotted: str, value: Any) -> None:
-    node = data
-    *parents, leaf = dotted.split(".")
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    node[leaf] = value
-
-
 def load(path: str | os.PathLike | None = None, environ: dict | None = None) -> tuple[dict, list[str]]:
     """Return ``(config, errors)``; ``errors`` holds one readable line per problem."""
     environ = os.environ if environ is None else environ
@@ -120,7 +110,7 @@ def load(path: str | os.PathLike | None = None, environ: dict | None = None) -> 
         if raw is None:
             continue
         try:
-            _set_dotted(data, dotted, _coerce(raw, kind, name))
+            set_path(data, dotted, _coerce(raw, kind, name))
         except ConfigError as exc:
             errors.append(str(exc))
     data["_path"] = str(config_path)

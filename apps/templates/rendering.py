@@ -32,6 +32,7 @@ from typing import Any
 import html2text
 
 from apps.core import jsonparse
+from chronos.dotted import set_path
 
 __all__ = [
     "TemplateRenderError",
@@ -530,18 +531,6 @@ def sample_context(template_type: str = "email", variables: Any = None) -> dict[
     return context
 
 
-def _set_path(context: dict[str, Any], key: str, value: Any) -> None:
-    node = context
-    *parents, leaf = key.split(".")
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    node.setdefault(leaf, value)
-
-
 def preview_context(template: Any, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Sample data, overlaid with ``context``, with a visible stand-in for every other used key.
 
@@ -566,5 +555,5 @@ def preview_context(template: Any, context: Mapping[str, Any] | None = None) -> 
                 _lookup(merged, key)
             except TemplateRenderError:
                 if not any(part.isdigit() for part in key.split(".")):
-                    _set_path(merged, key, f"<{key}>")
+                    set_path(merged, key, f"<{key}>", keep_existing=True)
     return merged
