@@ -29,7 +29,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 
 from apps.core.timefmt import iso_z
@@ -43,6 +42,7 @@ from apps.events.scheduling import (
     normalise_attendee,
     working_windows,
 )
+from chronos.config import current
 
 logger = logging.getLogger(__name__)
 
@@ -517,8 +517,7 @@ class Answer(dict):
 
 
 def default_calendar() -> Calendar | None:
-    name = (getattr(settings, "CHRONOS", {}).get("events") or {}).get("default_calendar", "default")
-    return Calendar.objects.filter(pk=name).first()
+    return Calendar.objects.filter(pk=current().events.default_calendar).first()
 
 
 def compute(req: AvailabilityRequest) -> Answer:
