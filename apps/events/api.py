@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from apps.core.exceptions import Conflict
 from apps.core.idempotency import IdempotentCreateMixin, idempotent
+from apps.core.lookups import IdLookupMixin, path_id
 from apps.core.pagination import PagePagination
 from apps.core.renderers import JSONRenderer
 from apps.core.timefmt import iso_z
@@ -50,28 +51,6 @@ from apps.events.serializers import (
 )
 from apps.ingest.pipeline import IncomingEvent
 from apps.ingest.services import IngestStatus, ingest
-
-MAX_ID = 2**62
-
-
-def _pk(raw, what: str = "event") -> int:
-    """A path id as int; anything that is not a plausible id is a 404, never a 500."""
-    text = str(raw)
-    if not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
-        raise exceptions.NotFound(f"No {what} with this id.")
-    return int(text)
-
-
-class IdLookupMixin:
-    """``get_object`` by a plain numeric id: a 404 naming ``noun`` for a missing or implausible one."""
-
-    noun = "object"
-
-    def get_object(self):
-        obj = self.get_queryset().filter(pk=_pk(self.kwargs["pk"], self.noun)).first()
-        if obj is None:
-            raise exceptions.NotFound(f"No {self.noun} with this id.")
-        return obj
 
 
 class EventPagination(PagePagination):
@@ -169,7 +148,7 @@ class EventViewSet(viewsets.ViewSet):
     pagination_class = EventPagination
 
     def _event(self, pk) -> Event:
-        event = _with_related(Event.objects.filter(pk=_pk(pk))).first()
+        event = _with_related(Event.objects.filter(pk=path_id(pk, "event"))).first()
         if event is None:
             raise exceptions.NotFound("No event with this id.")
         return event
@@ -345,7 +324,7 @@ class EventViewSet(viewsets.ViewSet):
     def sub_task_detail(self, request, pk=None, sub_task_id=None):
         event = self._event(pk)
         sub = SubTask.objects.select_related("event__calendar").filter(
-            pk=_pk(sub_task_id, "sub-task"), event_id=event.pk).first()
+            pk=path_id(sub_task_id, "sub-task"), event_id=event.pk).first()
         if sub is None:
             raise exceptions.NotFound("No sub-task with this id on this event.")
         if request.method == "DELETE":

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.idempotency import IdempotentCreateMixin
+from apps.core.lookups import IdLookupMixin
 from apps.templates.models import Template
 from apps.templates.rendering import validate_template
 from apps.templates.services import record_use
@@ -60,9 +61,10 @@ class TemplateSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TemplateViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+class TemplateViewSet(IdLookupMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
     """Templates ranked by usage: most used first, then most recently used."""
 
+    noun = "template"
     serializer_class = TemplateSerializer
     queryset = Template.objects.all()
     filter_backends: list = []
@@ -88,12 +90,6 @@ class TemplateViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         if q:
             qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
         return qs
-
-    def get_object(self):
-        pk = self.kwargs.get("pk", "")
-        if not str(pk).isdigit() or int(pk) > 2**62:
-            raise exceptions.NotFound("No template with this id.")
-        return super().get_object()
 
     @action(detail=True, methods=["post"])
     def use(self, request, pk=None):

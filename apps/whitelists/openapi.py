@@ -7,8 +7,8 @@ from rest_framework import serializers
 
 from apps.core.openapi import document
 from apps.whitelists import api
-from apps.whitelists.transfer import FORMATS
 from apps.whitelists.models import MAX_OFFSET_MINUTES, PARAM_TYPES, Fire
+from apps.whitelists.transfer import FORMATS
 
 
 class ImportSummary(serializers.Serializer):
