@@ -9,6 +9,7 @@ duplicates, never delivered, HTTP errors.
 
     .venv/bin/python bench/commands.py
     .venv/bin/python bench/commands.py --standard    # claim/complete through the plain ORM
+    .venv/bin/python bench/commands.py --no-row-cache    # endpoints/workflows read by an ORM query each time
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/chronos_bench_commands .venv/bin/python bench/commands.py
 """
 
@@ -154,6 +155,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="per worker (default: as manage.py start)")
     parser.add_argument("--standard", action="store_true",
                         help="claim and complete with the plain ORM (commands.single_statement_queries: false)")
+    parser.add_argument("--no-row-cache", action="store_true",
+                        help="read webhook endpoints and workflows with an ORM query each time (database.cache_config_rows: false)")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL") or None
@@ -161,8 +164,13 @@ def main() -> None:
         database_url = None
     with tempfile.TemporaryDirectory(prefix="chronos-bench-commands-") as data_dir:
         env = bench_env(data_dir, database_url)
+        overrides: dict = {}
         if args.standard:
-            env = override_config(env, data_dir, {"commands": {"single_statement_queries": False}})
+            overrides["commands"] = {"single_statement_queries": False}
+        if args.no_row_cache:
+            overrides["database"] = {"cache_config_rows": False}
+        if overrides:
+            env = override_config(env, data_dir, overrides)
         if database_url:
             _recreate_postgres(database_url)
         python = sys.executable
@@ -215,6 +223,7 @@ def main() -> None:
             {
                 "database": "postgresql" if database_url else "sqlite",
                 "queries": "standard ORM" if args.standard else "single statement",
+                "config_rows": "ORM query each read" if args.no_row_cache else "cached",
                 "commands": args.commands,
                 "pollers": args.pollers,
                 "limit": args.limit,

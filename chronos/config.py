@@ -224,6 +224,7 @@ class Database:
     sqlite_wal_autocheckpoint_pages: int = setting(10000, min=100)
     postgres_conn_max_age_seconds: int = setting(600, min=0)
     postgres_health_checks: bool = False
+    cache_config_rows: bool = True
 
 
 @dataclass(frozen=True)

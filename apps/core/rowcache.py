@@ -7,6 +7,10 @@ of the table. Any insert, delete or save (also a rolled-back one, also in anothe
 changes that fingerprint and reloads the rows, so a cached row never points at a deleted one.
 Bulk ``update()`` calls, which bypass ``updated_at``, are picked up after ``ttl`` seconds.
 
+With ``database.cache_config_rows: false`` every read runs the loader (the plain ORM query):
+``bench/commands.py --no-row-cache`` shows what the cache saves, and ``tests/core/test_rowcache.py``
+holds its answers to the loader's.
+
 One domain event reads several caches (the outbox's endpoints, the workflows), and a poll
 emits one event per claimed command. Inside :func:`revalidate_once` (``apps.core.signals``
 opens it around every emit) the first read fingerprints every cache's table in one statement
@@ -25,6 +29,8 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
+
+from chronos.config import current
 
 DEFAULT_TTL = 2.0
 
@@ -90,6 +96,8 @@ class RowCache:
             return (connection.alias, *cursor.fetchone())
 
     def get(self) -> list:
+        if not current().database.cache_config_rows:
+            return list(self._loader())
         state = getattr(self._local, "state", None)
         fingerprint = self._fingerprint()
         now = time.monotonic()

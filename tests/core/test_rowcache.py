@@ -113,3 +113,35 @@ def test_a_block_ends_with_its_with_statement(cache):
     Workflow.objects.bulk_create([Workflow(name="two", trigger_command="A", trigger_system="N8N",
                                            follow_up_command="B", follow_up_system="N8N")])  # no signal
     assert [w.name for w in cache.get()] == ["one", "two"]
+
+
+# --- the cache answers as the ORM query it stands for ------------------------------------------
+
+
+def _rows(rows) -> list[tuple]:
+    return [(w.pk, w.name, w.enabled, w.updated_at) for w in rows]
+
+
+def test_after_every_kind_of_change_the_cache_answers_as_the_loader(cache):
+    loader = lambda: list(Workflow.objects.order_by("id"))  # noqa: E731
+    first, second = make("one"), make("two")
+    changes = [
+        lambda: make("three"),
+        lambda: Workflow.objects.filter(pk=first.pk).delete(),
+        lambda: setattr(second, "name", "renamed") or second.save(),
+        lambda: setattr(second, "enabled", False) or second.save(),
+        lambda: Workflow.objects.all().delete(),
+    ]
+    assert _rows(cache.get()) == _rows(loader())
+    for change in changes:
+        change()
+        assert _rows(cache.get()) == _rows(loader())
+
+
+def test_switched_off_every_read_runs_the_loader(cache, settings, django_assert_num_queries):
+    settings.CHRONOS = {**settings.CHRONOS, "database": {**settings.CHRONOS.get("database", {}),
+                                                         "cache_config_rows": False}}
+    make("one")
+    for _ in range(2):
+        with django_assert_num_queries(1):  # the loader's own query, no fingerprint
+            assert [w.name for w in cache.get()] == ["one"]
