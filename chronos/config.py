@@ -235,6 +235,7 @@ class Api:
     max_page_size: int = setting(500, min=1)
     last_used_resolution_seconds: int = setting(60, min=0)
     max_body_bytes: int = setting(32 * 1024 * 1024, min=1024)
+    orjson_renderer: bool = True
 
 
 @dataclass(frozen=True)

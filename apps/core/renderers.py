@@ -7,6 +7,10 @@ whatever orjson refuses (integers beyond 64 bits, say) is rendered by DRF's rend
 so the bytes stay DRF's, with two exceptions: very small or large floats may be spelled
 differently (``0.00001`` for ``1e-05``: the same number), and a float NaN or infinity is
 written as ``null`` where DRF's strict mode raises (the API never produces one).
+
+A shortcut past DRF's rendering: ``api.orjson_renderer: false`` leaves every answer to DRF's
+renderer; ``bench/api_json.py`` measures both and ``tests/core/test_json_renderer.py`` holds them
+to the same bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import orjson
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
+from chronos.config import current
+
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 _encoder = JSONEncoder()
 
@@ -25,6 +31,7 @@ class JSONRenderer(renderers.JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if (
             data is None
+            or not current().api.orjson_renderer
             or self.get_indent(accepted_media_type, renderer_context or {}) is not None
             or not self.compact
             or self.ensure_ascii

@@ -49,3 +49,16 @@ def test_api_answers_use_it(api, db):
     assert response.status_code == 200
     assert type(response.accepted_renderer) is JSONRenderer
     assert response.content == DrfJSONRenderer().render(response.json())
+
+
+def test_switched_off_it_is_drfs_renderer(settings, monkeypatch):
+    import orjson
+
+    settings.CHRONOS = {**settings.CHRONOS, "api": {**settings.CHRONOS.get("api", {}), "orjson_renderer": False}}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("orjson used while switched off")
+
+    monkeypatch.setattr(orjson, "dumps", refuse)
+    data = {"items": [{"id": 1, "title": "Übergabe"}], "when": datetime(2025, 3, 3, 9, 0, tzinfo=UTC)}
+    assert JSONRenderer().render(data) == DrfJSONRenderer().render(data)
