@@ -10,6 +10,8 @@
 Prints one JSON object.
 
     .venv/bin/python bench/availability.py
+    .venv/bin/python bench/availability.py --compare 2   # phase 1 only: the pre-written JSON answer
+        # against plain data through the API's renderer (orjson, and DRF's), alternating, N rounds
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import bench_env, free_port, start_server, stats  # noqa: E402
+from bench.support import bench_env, free_port, override_config, start_server, stats  # noqa: E402
 
 ATTENDEES = [f"person{i:02d}@example.com" for i in range(20)]
 PER_ATTENDEE = 2000
@@ -143,22 +145,14 @@ def conflicts_phase() -> None:
                       "with_conflicts": hits, "samples": len(samples)}))
 
 
-def run() -> dict:
+def _availability(env: dict, key: str) -> dict:
     import psutil
     import requests
-
-    data_dir = tempfile.mkdtemp(prefix="chronos-bench-avail-")
-    env = bench_env(data_dir)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    seeded = subprocess.run([sys.executable, __file__, "--phase", "seed"], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True)
-    key = seeded.stdout.strip().splitlines()[-1]
 
     port = free_port()
     server = start_server(env, port)
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
-    results: dict = {"attendees": len(ATTENDEES), "events_per_attendee": PER_ATTENDEE}
     try:
         start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         body = {"start_time": start.isoformat(), "end_time": (start + timedelta(days=30)).isoformat(),
@@ -177,13 +171,38 @@ def run() -> dict:
             response.raise_for_status()
         cpu_ms = (sum(sum(w.cpu_times()[:2]) for w in workers) - cpu0) / 50 * 1000
         answer = response.json()
-        results["availability_30d_60min_all20"] = {
+        return {
             **stats(samples), "server_cpu_ms_per_request": round(cpu_ms, 1), "slots_per_attendee": len(answer["attendees"][0]["slots"]),
             "common_free_slots": len(answer["common_free"]), "response_kb": round(len(response.content) / 1024, 1),
         }
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def run(compare: int = 0) -> dict:
+    data_dir = tempfile.mkdtemp(prefix="chronos-bench-avail-")
+    env = bench_env(data_dir)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run([sys.executable, __file__, "--phase", "seed"], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True)
+    key = seeded.stdout.strip().splitlines()[-1]
+
+    results: dict = {"attendees": len(ATTENDEES), "events_per_attendee": PER_ATTENDEE}
+    if compare:
+        plain = {"scheduling": {"prewritten_availability_json": False}}
+        # Each configuration file in its own directory: override_config names it chronos.yaml.
+        for name in ("plain", "drf"):
+            os.makedirs(f"{data_dir}/{name}", exist_ok=True)
+        standard = override_config(env, f"{data_dir}/plain", plain)
+        drf = override_config(env, f"{data_dir}/drf", {**plain, "api": {"orjson_renderer": False}})
+        results["prewritten"], results["standard"], results["standard_drf"] = [], [], []
+        for _ in range(compare):
+            results["prewritten"].append(_availability(env, key))
+            results["standard"].append(_availability(standard, key))
+            results["standard_drf"].append(_availability(drf, key))
+        return results
+    results["availability_30d_60min_all20"] = _availability(env, key)
     out = subprocess.run([sys.executable, __file__, "--phase", "conflicts"], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True)
     results["conflict_detection_on_create"] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -194,13 +213,15 @@ def run() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phase", choices=["seed", "conflicts"], help=argparse.SUPPRESS)
+    parser.add_argument("--compare", type=int, default=0, metavar="ROUNDS",
+                        help="only the availability request: pre-written JSON against plain data, alternating")
     args = parser.parse_args()
     if args.phase == "seed":
         seed_attendees()
     elif args.phase == "conflicts":
         conflicts_phase()
     else:
-        print(json.dumps(run()))
+        print(json.dumps(run(args.compare)))
 
 
 if __name__ == "__main__":

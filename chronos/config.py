@@ -383,6 +383,7 @@ class Scheduling:
     focus_block_minutes: int = setting(90, min=1)
     checklist_autocomplete_minutes: int = setting(5, min=1)
     checklist_lookback_days: int = setting(30, min=1)
+    prewritten_availability_json: bool = True
 
 
 @dataclass(frozen=True)

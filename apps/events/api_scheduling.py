@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.core.exceptions import Conflict
+from apps.core.renderers import JSONRenderer
 from apps.core.timefmt import iso_z
 from apps.events import analytics, availability, optimize
 from apps.events.models import Calendar, Event

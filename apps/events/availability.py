@@ -15,8 +15,12 @@ Cost: one answer covers thousands of stored events and periods (20 attendees ove
   converted once per process (:func:`_micros`, :func:`_text`);
 - busy periods are one sweep over rows in start order, and the grid of slots is arithmetic
   wherever the zone keeps one UTC offset through a working range (:func:`grid_slots`);
-- period lists are written as JSON text directly (:class:`JSONText`); the answer renders to
-  the same bytes the generic JSON renderer would produce (:meth:`Answer.to_json`).
+- period lists are written as JSON text directly (:func:`periods_text`, :class:`JSONText`);
+  the answer renders to the same bytes the API's JSON renderer writes for the plain data
+  (:meth:`Answer.to_json`). This is a shortcut past DRF's rendering: with
+  ``scheduling.prewritten_availability_json: false`` :func:`compute` returns plain data
+  (:func:`periods`) for the renderer; ``bench/availability.py --compare`` measures both and
+  ``tests/scheduling/test_availability_answer_is_plain_json.py`` holds them to the same bytes.
 """
 
 from __future__ import annotations
@@ -432,9 +436,34 @@ class JSONText:
 _FREE = '"available":true,"conflicts":[]}'
 
 
-def periods(windows: list[Span], merged: list[list]) -> JSONText:
-    """The working windows cut into free and busy periods, in order, as JSON text:
+def periods(windows: list[Span], merged: list[list]) -> list[dict]:
+    """The working windows cut into free and busy periods, in order:
     ``{start_time, end_time, available, conflicts}`` plus ``external_busy`` when busy."""
+    text = _text
+    out: list[dict] = []
+    add = out.append
+    j = 0
+    n = len(merged)
+    for ws, we in windows:
+        while j < n and merged[j][1] <= ws:
+            j += 1
+        cursor, k = ws, j
+        while k < n and merged[k][0] < we:
+            bs, be, ids, ext = merged[k]
+            if bs > cursor:
+                add({"start_time": text(cursor), "end_time": text(bs), "available": True, "conflicts": []})
+            since = bs if bs > ws else ws
+            cursor = be if be < we else we
+            add({"start_time": text(since), "end_time": text(cursor), "available": False,
+                 "conflicts": sorted(ids, key=lambda i: (isinstance(i, str), i)), "external_busy": bool(ext)})
+            k += 1
+        if cursor < we:
+            add({"start_time": text(cursor), "end_time": text(we), "available": True, "conflicts": []})
+    return out
+
+
+def periods_text(windows: list[Span], merged: list[list]) -> JSONText:
+    """:func:`periods` written as JSON text."""
     known, text = _TEXTS.get, _text
     out: list[str] = []
     add = out.append
@@ -466,8 +495,13 @@ def _shown(ids: list) -> str:
     return ",".join(f'"{i}"' if isinstance(i, str) else str(i) for i in sorted(ids, key=lambda i: (isinstance(i, str), i)))
 
 
-def unknown_periods(windows: list[Span]) -> JSONText:
+def unknown_periods(windows: list[Span]) -> list[dict]:
     """Every working window as one period of unknown availability."""
+    return [{"start_time": _text(ws), "end_time": _text(we), "available": None, "conflicts": []} for ws, we in windows]
+
+
+def unknown_periods_text(windows: list[Span]) -> JSONText:
+    """:func:`unknown_periods` written as JSON text."""
     text = _text
     return JSONText("[" + ",".join(
         f'{{"start_time":"{text(ws)}","end_time":"{text(we)}","available":null,"conflicts":[]}}'
@@ -523,6 +557,8 @@ def default_calendar() -> Calendar | None:
 def compute(req: AvailabilityRequest) -> Answer:
     """The availability answer: free/busy periods per attendee and calendar inside the working
     windows, and the grid slots of the asked length that are free for everyone known."""
+    prewritten = current().scheduling.prewritten_availability_json
+    write_periods = periods_text if prewritten else periods
     primary = req.calendars[0] if req.calendars else default_calendar()
     rules = CalendarRules.of(primary)
     buffer = rules.buffer // _MICROSECOND
@@ -551,16 +587,17 @@ def compute(req: AvailabilityRequest) -> Answer:
     for person in req.attendees:
         item: dict = {"attendee": person}
         if person in unknown:
-            item.update(status="unknown", source="google", slots=unknown_periods(windows))
+            item.update(status="unknown", source="google",
+                        slots=(unknown_periods_text if prewritten else unknown_periods)(windows))
         else:
             ext = _micro_spans(external.busy.get(person, ()))
             everyone_external.extend(ext)
             item.update(status="known", source="google" if person in external.busy else "local",
-                        slots=periods(windows, merge_busy(by_attendee[person], ext, buffer)))
+                        slots=write_periods(windows, merge_busy(by_attendee[person], ext, buffer)))
         if person in external.errors:
             item["error"] = external.errors[person]
         attendees.append(item)
-    calendars = [{"calendar_id": cal.pk, "slots": periods(windows, merge_busy(by_calendar[cal.pk], [], buffer))}
+    calendars = [{"calendar_id": cal.pk, "slots": write_periods(windows, merge_busy(by_calendar[cal.pk], [], buffer))}
                  for cal in req.calendars]
 
     # Busy for everyone: rows on an asked calendar or attended by a known attendee (rows stay
@@ -568,9 +605,12 @@ def compute(req: AvailabilityRequest) -> Answer:
     everyone = rows if not unknown else [r for r in rows if r[3] in by_calendar or not known.isdisjoint(r[4])]
     ok = free_slots(slots, busy_times(everyone, everyone_external, buffer))
     text = _text
-    common = JSONText("[" + ",".join(f'{{"start_time":"{text(s)}","end_time":"{text(e)}"}}'
-                                     for (s, e), free in zip(slots, ok, strict=True) if free) + "]")
-    return Answer({
+    if prewritten:
+        common = JSONText("[" + ",".join(f'{{"start_time":"{text(s)}","end_time":"{text(e)}"}}'
+                                         for (s, e), free in zip(slots, ok, strict=True) if free) + "]")
+    else:
+        common = [{"start_time": text(s), "end_time": text(e)} for (s, e), free in zip(slots, ok, strict=True) if free]
+    return (Answer if prewritten else dict)({
         "start_time": iso_z(req.start),
         "end_time": iso_z(req.end),
         "duration_minutes": int(req.duration.total_seconds() // 60),

@@ -1,5 +1,7 @@
 """The availability answer writes its period lists as JSON text directly; the bytes must be what
-the generic JSON renderer writes for the same data, and other renderers still get plain data."""
+the generic JSON renderer writes for the same data and what the standard path (plain data through
+the API's renderer, ``scheduling.prewritten_availability_json: false``) answers, and other
+renderers still get plain data."""
 
 from __future__ import annotations
 
@@ -68,3 +70,37 @@ def test_errors_are_still_rendered_as_before(client, db):
 
     assert res.status_code == 400
     assert "start_time" in res.json()
+
+
+def _switch(settings, prewritten: bool) -> None:
+    settings.CHRONOS = {**settings.CHRONOS, "scheduling": {**settings.CHRONOS.get("scheduling", {}),
+                                                           "prewritten_availability_json": prewritten}}
+
+
+@pytest.mark.parametrize("body", [
+    BODY,
+    {**BODY, "attendees": ["kim@x.com"], "calendar_ids": [], "duration_minutes": 45, "slot_minutes": 10},
+    {**BODY, "end_time": "2025-03-10T09:00:00Z", "working_hours_only": False},
+])
+def test_the_shortcut_answers_the_bytes_of_the_standard_path(client, week, settings, monkeypatch, body):
+    from apps.events import availability
+
+    monkeypatch.setattr(availability, "external_busy", lambda attendees, start, end: availability.ExternalBusy(
+        busy={"kim@x.com": [(utc(2025, 3, 3, 12), utc(2025, 3, 3, 12, 30))]},
+        unknown=["ana@corp.com"], errors={"ana@corp.com": "Zeitüberschreitung\u2028(timeout)"}))
+    _switch(settings, True)
+    shortcut = client.post(URL, body, format="json")
+    _switch(settings, False)
+    standard = client.post(URL, body, format="json")
+
+    assert shortcut.status_code == standard.status_code == 200
+    assert shortcut.content == standard.content
+    kim = json.loads(standard.content)["attendees"][0]
+    assert any(slot.get("external_busy") for slot in kim["slots"])
+    # Switched off, the answer is plain data: no pre-written text anywhere in it.
+    plain = availability.compute(availability.AvailabilityRequest(
+        start=utc(2025, 3, 3, 9), end=utc(2025, 3, 4, 13), duration=availability.timedelta(minutes=30),
+        attendees=["kim@x.com"], calendars=[Calendar.objects.get(pk="work")]))
+    assert type(plain) is dict
+    assert all(type(item["slots"]) is list for item in plain["attendees"] + plain["calendars"])
+    assert type(plain["common_free"]) is list
