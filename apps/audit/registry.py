@@ -8,11 +8,10 @@ not plain saves (claims, reschedules, logins) use :func:`record`.
 from __future__ import annotations
 
 import json
-import weakref
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, router
+from django.db import router
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -66,94 +65,27 @@ def entity_name(model) -> str:
     return _registry.get(model, {}).get("entity") or model._meta.label_lower
 
 
-# ``record`` runs on every command transition. One prepared INSERT per connection instead of
-# ``objects.create``: building the ORM insert cost ten times more than executing it. The values
-# are adapted as the fields would adapt them; ``changes`` is encoded once, with the same
-# DjangoJSONEncoder that ``_jsonable`` applies for the returned entry.
-_INSERT_COLUMNS = ["ts", "actor", "actor_name", "scope", "action", "entity", "entity_id", "changes", "ip", "request_id"]
-_INSERT_FIELDS = [AuditEntry._meta.get_field(name) for name in _INSERT_COLUMNS]
-assert {f.name for f in AuditEntry._meta.concrete_fields if not f.primary_key} == set(_INSERT_COLUMNS), (
-    "AuditEntry gained a column: add it to _INSERT_COLUMNS and _values()"
-)
-_insert_sql: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _insert_statement(connection) -> str:
-    sql = _insert_sql.get(connection)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(f.column) for f in _INSERT_FIELDS)}) "
-            f"VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))})"
-        )
-        _insert_sql[connection] = sql
-    return sql
-
-
-def _values(ctx: audit_actor.AuditContext, action: str, entity: str, entity_id: Any, changes_db: Any, ts_db: Any) -> list:
-    """Statement parameters in ``_INSERT_COLUMNS`` order, cut to the column lengths."""
-    return [
-        ts_db,
-        ctx.actor[:100],
-        ctx.actor_name[:150],
-        ctx.scope[:500],
-        action,
-        entity,
-        str(entity_id),
-        changes_db,
-        ctx.ip[:45],
-        ctx.request_id,
-    ]
-
-
-def _adapted(changes: Any, ts, connection) -> tuple[Any, Any]:
-    ops = connection.ops
-    return ops.adapt_json_value(changes, DjangoJSONEncoder), ops.adapt_datetimefield_value(ts)
-
-
-def _insert(action: str, entity: str, entity_id: Any, changes: dict, *,
-            returning: bool = True) -> tuple[Any, Any, list, Any]:
-    """Write one entry; returns (connection, its timestamp, the statement parameters, its id or None)."""
-    ctx = audit_actor.current()
-    ts = timezone.now()
-    connection = connections[router.db_for_write(AuditEntry)]
-    params = _values(ctx, action, entity, entity_id, *_adapted(changes, ts, connection))
-    sql = _insert_statement(connection)
-    pk = None
-    with connection.cursor() as cursor:
-        if not returning:
-            cursor.execute(sql, params)
-        elif connection.features.can_return_columns_from_insert:
-            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name('id')}", params)
-            pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(sql, params)
-            pk = connection.ops.last_insert_id(cursor, AuditEntry._meta.db_table, "id")
-    return connection, ts, params, pk
-
-
 def record(*, action: str, entity: str, entity_id: Any, changes: dict | None = None) -> AuditEntry:
     """Append one entry naming the current actor (see ``apps.audit.actor``); returns it saved."""
-    changes = changes or {}
-    connection, ts, params, pk = _insert(action, entity, entity_id, changes)
-    return AuditEntry.from_db(
-        connection.alias,
-        ["id", *_INSERT_COLUMNS],
-        [pk, ts, *params[1:7], _jsonable(changes), *params[8:]],
-    )
+    entry = _entry(audit_actor.current(), action, entity, entity_id, changes or {}, timezone.now())
+    entry.save(force_insert=True, using=router.db_for_write(AuditEntry))
+    return entry
 
 
 def record_many(*, action: str, entity: str, entity_ids: list[Any], changes: dict | None = None) -> None:
     """The same entry for several entities (e.g. every command of one claim) in one statement."""
     if not entity_ids:
         return
-    ctx = audit_actor.current()
-    connection = connections[router.db_for_write(AuditEntry)]
-    adapted = _adapted(changes or {}, timezone.now(), connection)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            _insert_statement(connection), [_values(ctx, action, entity, pk, *adapted) for pk in entity_ids]
-        )
+    ctx, ts = audit_actor.current(), timezone.now()
+    AuditEntry.objects.using(router.db_for_write(AuditEntry)).bulk_create(
+        [_entry(ctx, action, entity, pk, changes or {}, ts) for pk in entity_ids])
+
+
+def _entry(ctx: audit_actor.AuditContext, action: str, entity: str, entity_id: Any, changes: dict, ts) -> AuditEntry:
+    """An unsaved entry; text cut to the column lengths, ``changes`` as JSON gives it back."""
+    return AuditEntry(ts=ts, actor=ctx.actor[:100], actor_name=ctx.actor_name[:150], scope=ctx.scope[:500],
+                      action=action, entity=entity, entity_id=str(entity_id), changes=_jsonable(changes),
+                      ip=ctx.ip[:45], request_id=ctx.request_id)
 
 
 def _on_pre_save(sender, instance, raw=False, **kwargs):
@@ -179,7 +111,7 @@ def _on_post_save(sender, instance, created, raw=False, **kwargs):
         if not changes:
             return
         action = "update"
-    _insert(action, opts["entity"], instance.pk, changes, returning=False)  # the entry itself is not needed here
+    record(action=action, entity=opts["entity"], entity_id=instance.pk, changes=changes)
 
 
 def _on_post_delete(sender, instance, **kwargs):
