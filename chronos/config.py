@@ -298,6 +298,7 @@ class Sync:
     retry_after_max_seconds: float = setting(120, min=0)
     multiget_batch: int = setting(200, min=1, max=5000)
     feed_max_bytes: int = setting(20 * 1024 * 1024, min=1024)
+    prepared_bulk_writes: bool = True
 
 
 @dataclass(frozen=True)
