@@ -119,13 +119,17 @@ def sync_rows(now: datetime) -> list[dict]:
     for calendar in Calendar.objects.all()[:200]:
         state = states.get(calendar.pk)
         syncs = calendar.source != Calendar.Source.LOCAL and calendar.enabled
-        if state is not None and state.last_error:
-            tone, text = "bad", f"error {_ago(state.last_error_at, now)}: {state.last_error[:160]}"
-        elif state is not None and state.last_success_at:
-            tone, text = "ok", f"last sync {_ago(state.last_success_at, now)}"
+        # Last run, error and next run side by side: an error does not hide when it last worked.
+        success = state.last_success_at if state is not None else None
+        failed = state.last_error_at if state is not None and state.last_error else None
+        if failed and (success is None or failed >= success):
+            tone, last = "bad", f"failed {_ago(failed, now)}"
+        elif success:
+            tone, last = "ok", f"OK {_ago(success, now)}"
         else:
-            tone, text = ("warn", "not synced yet") if syncs else ("ok", "local calendar, nothing to sync")
-        rows.append({"calendar": calendar, "state": tone, "text": text,
+            tone, last = ("warn", "not synced yet") if syncs else ("ok", "local calendar, nothing to sync")
+        error = f"{state.last_error[:160]} ({_ago(failed, now)})" if failed else ""
+        rows.append({"calendar": calendar, "state": tone, "last": last, "error": error,
                      "next": _local(scheduled) if syncs and scheduled else ("—" if not syncs else "when the worker runs"),
                      "url": reverse("admin:events_calendar_change", args=[calendar.pk])})
     return rows

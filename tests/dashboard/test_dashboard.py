@@ -96,3 +96,22 @@ def test_next_events_read_in_their_zone(root):
     Event.objects.create(calendar=cal, title="Stand-up", start_time=datetime(2099, 12, 7, 8, 30, tzinfo=UTC),
                          end_time=datetime(2099, 12, 7, 8, 45, tzinfo=UTC), timezone="Europe/Berlin")
     assert "Mon 07 Dec 2099 09:30 Europe/Berlin" in root.get("/admin/").content.decode()
+
+
+def test_each_calendar_shows_its_last_sync_its_error_and_the_next_run(root):
+    from django_q.models import Schedule
+
+    from apps.sync.models import SyncState
+    from apps.sync.schedules import SCHEDULE_NAME
+
+    now = timezone.now()
+    cal = Calendar.objects.create(id="team", name="Team", timezone="Europe/Berlin", source=Calendar.Source.CALDAV)
+    SyncState.objects.create(calendar=cal, last_success_at=now - timedelta(hours=2),
+                             last_error="401 Unauthorized from the server", last_error_at=now - timedelta(minutes=5))
+    Schedule.objects.create(name=SCHEDULE_NAME, func="apps.sync.tasks.sync_all", schedule_type=Schedule.MINUTES,
+                            minutes=15, next_run=datetime(2099, 12, 7, 8, 15, tzinfo=UTC))
+    page = root.get("/admin/").content.decode()
+    row = page[page.index(">Team</a>"):].split("</tr>", 1)[0]
+    assert "failed 5 min ago" in row, row
+    assert "401 Unauthorized from the server" in row
+    assert "Mon 07 Dec 08:15 UTC" in row, row
