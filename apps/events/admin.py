@@ -646,9 +646,24 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         if self._consumed(request):
             return
         super().save_related(request, form, formsets, change)
+        from apps.events.checklists import maybe_autocomplete
         from apps.events.services import sync_all_done
 
         sync_all_done(form.instance)
+        # An entry typed in after the fact with every item ticked completes like a live tick.
+        maybe_autocomplete(form.instance)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is SubTask:
+            # Items ticked on a new event's form say when they were done, as a live tick does.
+            now = dj_timezone.now()
+            for sub_form in formset.forms:
+                sub = sub_form.instance
+                if sub.completed and sub.completed_at is None:
+                    sub.completed_at = now
+                elif not sub.completed:
+                    sub.completed_at = None
+        super().save_formset(request, form, formset, change)
 
     def construct_change_message(self, request, form, formsets, add=False):
         if self._consumed(request):
