@@ -4,22 +4,49 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from apps.audit.admin import AuditTrailMixin
 from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.workflows.models import Workflow
-from apps.workflows.validation import workflow_errors
+from apps.workflows.rendering import COMMAND_PLACEHOLDERS, EVENT_PLACEHOLDERS, WORKFLOW_PLACEHOLDERS
+from apps.workflows.validation import param_errors, workflow_errors
 
 MAX_PARAMS = 8
 
 
-def _pairs() -> list[tuple[str, str]]:
-    """(value, label) for every whitelisted action: "N8N|BACKUP" -> "BACKUP on N8N"."""
+def _entries() -> list[tuple[str, str, bool, dict]]:
+    """(system, action, enabled, allowed_params) of every whitelist entry, in one query."""
     from apps.whitelists.models import Whitelist
 
-    return [(f"{system}|{action}", f"{action} on {system}" + ("" if enabled else " (disabled)"))
-            for system, action, enabled in Whitelist.objects.order_by("system", "action")
-            .values_list("system", "action", "enabled")]
+    return list(Whitelist.objects.order_by("system", "action")
+                .values_list("system", "action", "enabled", "allowed_params"))
+
+
+class PlaceholderInput(forms.TextInput):
+    """A parameter value box with a picker beside it that inserts a placeholder at the cursor.
+
+    The picker lists the completed command's fields, its parameters (those of the chosen
+    trigger's whitelist entry; static/dashboard/workflow_form.js swaps them when the trigger
+    changes), the entry it came from and the workflow itself.
+    """
+
+    trigger_params: list[str] = []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        groups = [("The completed command", [*COMMAND_PLACEHOLDERS, "command.result."]),
+                  ("Its parameters", [f"command.params.{p}" for p in self.trigger_params]),
+                  ("The calendar entry it came from", EVENT_PLACEHOLDERS),
+                  ("This workflow", WORKFLOW_PLACEHOLDERS)]
+        options = format_html_join("", '<optgroup label="{}" data-group="{}">{}</optgroup>', (
+            (label, index, format_html_join("", '<option value="{}">{}</option>',
+                                            ((key, "command.result.<key>" if key.endswith(".") else key)
+                                             for key in keys)))
+            for index, (label, keys) in enumerate(groups)))
+        return format_html('{} <select class="placeholder-picker" data-for="{}" aria-label="Insert a placeholder">'
+                           '<option value="">Insert placeholder …</option>{}</select>',
+                           box, (attrs or {}).get("id", ""), options)
 
 
 class WorkflowForm(forms.ModelForm):
@@ -34,7 +61,10 @@ class WorkflowForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = _pairs()
+        entries = _entries()
+        choices = [(f"{system}|{action}", f"{action} on {system}" + ("" if enabled else " (disabled)"))
+                   for system, action, enabled, _ in entries]
+        params_of = {f"{system}|{action}": sorted(allowed or {}) for system, action, _, allowed in entries}
         known = {value for value, _ in choices}
         instance = self.instance
         current = []
@@ -51,6 +81,11 @@ class WorkflowForm(forms.ModelForm):
                 self.fields[f"param_{i}_name"].initial = name
                 self.fields[f"param_{i}_value"].initial = value if isinstance(value, str) else json.dumps(value)
         self.fields["trigger"].choices = self.fields["follow_up"].choices = [("", "---------"), *choices, *current]
+        # The pickers offer the chosen trigger's parameters (the script swaps them on a change).
+        self.fields["trigger"].widget.attrs["data-params"] = json.dumps(params_of)
+        trigger = self.data.get("trigger") if self.is_bound else self.fields["trigger"].initial
+        for i in range(MAX_PARAMS):
+            self.fields[f"param_{i}_value"].widget.trigger_params = params_of.get(trigger or "", [])
 
     def clean(self):
         data = super().clean()
@@ -75,8 +110,19 @@ class WorkflowForm(forms.ModelForm):
                     follow_up_system=follow_system, follow_up_command=follow_command)
         targets = {"trigger_command": "trigger", "trigger_system": "trigger", "follow_up_command": "follow_up",
                    "follow_up_system": "follow_up", "follow_up_params": None}
+        # A parameter's problem is shown on its own row; the rest above the form.
+        from apps.whitelists.models import Whitelist
+
+        entry = Whitelist.objects.filter(system=follow_system, action=follow_command).first()
+        on_rows = param_errors(entry, params) if entry is not None else {}
+        for i in range(MAX_PARAMS):
+            name = (data.get(f"param_{i}_name") or "").strip()
+            if name in on_rows:
+                self.add_error(f"param_{i}_value", on_rows[name])
         for field, messages in workflow_errors(data).items():
             for message in messages:
+                if message in on_rows.values():
+                    continue
                 target = targets.get(field, field)
                 self.add_error(target if target in self.fields else None, message)
         return data
@@ -94,7 +140,7 @@ for _i in range(MAX_PARAMS):
         label="Parameter", required=False, max_length=64, widget=forms.TextInput(attrs={"placeholder": "name"}))
     WorkflowForm.declared_fields[f"param_{_i}_value"] = WorkflowForm.base_fields[f"param_{_i}_value"] = \
         forms.CharField(label="value", required=False, max_length=2000,
-                        widget=forms.TextInput(attrs={"placeholder": "text or {{command.result.id}}", "size": 40}))
+                        widget=PlaceholderInput(attrs={"placeholder": "text or {{command.result.id}}", "size": 40}))
 
 
 @admin.register(Workflow)
@@ -102,6 +148,10 @@ class WorkflowAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     """When a trigger command completes, the follow-up is queued (params may use placeholders)."""
 
     form = WorkflowForm
+
+    class Media:
+        js = ("dashboard/workflow_form.js",)
+        css = {"all": ("dashboard/dashboard.css",)}
 
     def get_fieldsets(self, request, obj=None):
         used = len(obj.follow_up_params or {}) if obj is not None else 0
@@ -114,7 +164,9 @@ class WorkflowAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
                 "fields": [(f"param_{i}_name", f"param_{i}_value") for i in range(rows)],
                 "description": "Each value is text, or a placeholder of the completed command such as "
                                "{{command.result.url}} or {{command.params.keep}}; placeholders start with "
-                               + ", ".join(ROOTS) + ". Names are checked against the follow-up's whitelist entry."}),
+                               + ", ".join(ROOTS) + " (the picker beside each value inserts one). Rows are checked against the "
+                               "follow-up's whitelist entry: each name must be one of its parameters, a plain "
+                               "value must fit the parameter's type, and every required parameter needs a row."}),
         )
     list_display = (
         "name",

@@ -6,6 +6,13 @@ import re
 from typing import Any
 
 ROOTS = ("command", "event", "workflow")
+# What a follow-up's parameter may name, offered by the workflow form's placeholder picker.
+# ``command.params.<name>`` per parameter of the trigger's whitelist entry is added there;
+# ``event.*`` is the calendar entry the trigger command came from (empty for API commands).
+COMMAND_PLACEHOLDERS = ("command.id", "command.command", "command.target_system", "command.source_event_id")
+EVENT_PLACEHOLDERS = ("event.title", "event.description", "event.location", "event.calendar_id", "event.start_time",
+                      "event.end_time", "event.all_day", "event.timezone", "event.attendees", "event.tags")
+WORKFLOW_PLACEHOLDERS = ("workflow.id", "workflow.name")
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 

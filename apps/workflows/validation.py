@@ -6,6 +6,7 @@ from typing import Any
 
 from apps.whitelists.models import Whitelist
 from apps.whitelists.services import NAME_RE
+from apps.whitelists.types import ParamTypeError, coerce
 from apps.workflows.rendering import ROOTS, placeholders_in
 
 MAX_DELAY_SECONDS = 30 * 86400
@@ -34,14 +35,33 @@ def workflow_errors(data: dict[str, Any]) -> dict[str, list[str]]:
                 f"{data['follow_up_command'].upper()} on {data['follow_up_system'].upper()} is not whitelisted"
             ]
         else:
-            problems += [
-                f"parameter {name!r} is not allowed for {entry.action} on {entry.system}"
-                for name in params
-                if name not in (entry.allowed_params or {})
-            ]
+            problems += list(param_errors(entry, params).values())
+            missing = [name for name in entry.required_params or [] if name not in params]
+            if missing:
+                problems.append(f"missing required parameter {', '.join(repr(n) for n in missing)} "
+                                f"for {entry.action} on {entry.system}")
     if problems:
         errors["follow_up_params"] = problems
     delay = data.get("delay_seconds", 0)
     if isinstance(delay, bool) or not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY_SECONDS:
         errors["delay_seconds"] = [f"must be an integer between 0 and {MAX_DELAY_SECONDS}"]
+    return errors
+
+
+def param_errors(entry: Whitelist, params: dict[str, Any]) -> dict[str, str]:
+    """Parameter name -> what is wrong with it for the follow-up's whitelist ``entry``.
+
+    A value without placeholders is checked against the declared type now, as the command
+    would be when the workflow fires; one with placeholders is checked when it is filled.
+    """
+    allowed = entry.allowed_params or {}
+    errors: dict[str, str] = {}
+    for name, value in params.items():
+        if name not in allowed:
+            errors[name] = f"parameter {name!r} is not allowed for {entry.action} on {entry.system}"
+        elif not placeholders_in(value):
+            try:
+                coerce(allowed[name], value)
+            except ParamTypeError as exc:
+                errors[name] = f"parameter {name!r} must be of type {allowed[name]}: {exc}"
     return errors

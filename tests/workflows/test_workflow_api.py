@@ -45,6 +45,16 @@ def test_an_admin_creates_lists_updates_and_deletes_a_workflow(admin_api, entrie
             "follow_up_params",
             "placeholder {{secret.key}} must start with one of command, event, workflow",
         ),
+        (
+            {"follow_up_params": {"text": "hi", "chat_id": "not-a-number"}},
+            "follow_up_params",
+            "parameter 'chat_id' must be of type int: expected an integer, got 'not-a-number'",
+        ),
+        (
+            {"follow_up_params": {"chat_id": 42}},
+            "follow_up_params",
+            "missing required parameter 'text' for SEND_MESSAGE on TELEGRAM",
+        ),
         ({"delay_seconds": -5}, "delay_seconds", None),
         ({"follow_up_params": ["x"]}, "follow_up_params", None),
     ],
