@@ -245,9 +245,10 @@ def _render(template: Any, context: dict[str, Any]) -> dict[str, str]:
 
 
 def _render_raw(subject: str | None, html: str | None, text: str | None, context: dict[str, Any]) -> dict[str, str]:
-    from apps.templates.rendering import allowed_keys, html_to_text
+    from apps.templates.rendering import allowed_keys, html_to_text, readable_dates
 
     allowed = allowed_keys("email")
+    context = readable_dates(context)
     try:
         # Raw bodies may still use placeholders (same whitelist as an e-mail template).
         out = {

@@ -23,11 +23,14 @@ time a key with no value in the context raises :class:`TemplateRenderError` nami
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import html2text
 
@@ -391,16 +394,96 @@ def _field(template: Any, name: str, default: Any = "") -> Any:
     return getattr(template, name, default)
 
 
+# --- dates as people read them (e-mail and event text) ---------------------------------------
+
+# The context's date values, stored as ISO 8601 text; shown in text written for people.
+_EVENT_DATES = ("start_time", "end_time", "start_date", "end_date")
+
+
+def _parse_iso(value: Any) -> datetime | date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+    except ValueError:
+        return None
+
+
+def _zone(name: Any) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if isinstance(name, str) and name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def readable_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def readable_time(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+    return f"{readable_day(local.date())}, {local:%H:%M} {zone.key}"
+
+
+def readable_dates(context: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``context`` whose dates read as people read them, in the event's zone.
+
+    ``2025-03-03T09:00:00+00:00`` of a Berlin event becomes ``Mon 3 Mar 2025, 10:00
+    Europe/Berlin``; a date becomes ``Mon 3 Mar 2025``. An all-day event's end (stored
+    exclusive) is shown as its last day, and a timed event's ``start_date``/``end_date`` are its
+    local days, so ``{{event.start_date}}`` always has a value. Webhook bodies keep ISO 8601.
+    """
+    out = dict(context)
+    event = out.get("event")
+    calendar = out.get("calendar") if isinstance(out.get("calendar"), dict) else {}
+    zone = None
+    if isinstance(event, dict):
+        zone = _zone(event.get("timezone")) or _zone(calendar.get("timezone"))
+    zone = zone or _zone(calendar.get("timezone")) or ZoneInfo("UTC")
+    if isinstance(event, dict):
+        event = dict(event)
+        parsed = {key: _parse_iso(event.get(key)) for key in _EVENT_DATES}
+        all_day = bool(event.get("all_day"))
+        for key, value in parsed.items():
+            if isinstance(value, datetime):
+                if all_day:
+                    local = value.astimezone(zone).date() if value.tzinfo else value.date()
+                    event[key] = readable_day(local - timedelta(days=1) if key == "end_time" else local)
+                else:
+                    event[key] = readable_time(value, zone)
+            elif isinstance(value, date):
+                last = key in ("end_date", "end_time") and all_day
+                event[key] = readable_day(value - timedelta(days=1) if last else value)
+        for day_key, time_key in (("start_date", "start_time"), ("end_date", "end_time")):
+            moment = parsed[time_key]
+            if not event.get(day_key) and isinstance(moment, datetime):
+                event[day_key] = readable_day(moment.astimezone(zone).date() if moment.tzinfo else moment.date())
+        out["event"] = event
+    command = out.get("command")
+    if isinstance(command, dict) and isinstance(_parse_iso(command.get("created_at")), datetime):
+        out["command"] = {**command, "created_at": readable_time(_parse_iso(command["created_at"]), zone)}
+    if isinstance(_parse_iso(out.get("now")), datetime):
+        out["now"] = readable_time(_parse_iso(out["now"]), zone)
+    if isinstance(_parse_iso(out.get("today")), date):
+        out["today"] = readable_day(_parse_iso(out["today"]))
+    return out
+
+
 def render_template(template: Any, context: Mapping[str, Any] | None) -> dict[str, Any]:
     """Render a template (model instance or dict of its fields).
 
     email -> ``{"subject", "html", "text"}`` (text derived from the HTML when empty);
     webhook -> ``{"json"}`` (the exact body text); event -> ``{"title", "description"}``.
+    E-mail and event text shows dates as people read them (:func:`readable_dates`).
     """
     template_type = _field(template, "type", "event") or "event"
     allowed = allowed_keys(template_type)
     variables = variable_names(_field(template, "variables", None))
     context = _prepare(context)
+    if template_type != "webhook":
+        context = readable_dates(context)
 
     def run(renderer, name: str) -> str:
         try:
@@ -426,6 +509,16 @@ def render_template(template: Any, context: Mapping[str, Any] | None) -> dict[st
 
 def _sample_value(key: str) -> Any:
     return f"<{key}>"
+
+
+def _unknown_message(key: str, template_type: str, allowed: Iterable[str], variables: Iterable[str]) -> str:
+    """Name the unknown key and the nearest allowed one, not all forty of them."""
+    known = sorted({name.removesuffix(".*") for name in allowed} | set(variables))
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+    hint = f" Did you mean {{{{{close[0]}}}}}?" if close else ""
+    article = "an" if template_type[0] in "aeiou" else "a"
+    return (f"Unknown placeholder {{{{{key}}}}}: not a placeholder of {article} {template_type} template nor a "
+            f"declared variable.{hint}")
 
 
 def validate_template(template_type: str, fields: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -454,10 +547,7 @@ def validate_template(template_type: str, fields: Mapping[str, Any]) -> dict[str
         field_errors = [f"Malformed placeholder {bad!r}: use {{{{dotted.key}}}}." for bad in _malformed(source)]
         unknown = sorted(key for key in placeholders(source) if not is_allowed(key, allowed, variables))
         for key in unknown:
-            field_errors.append(
-                f"Unknown placeholder {{{{{key}}}}}: allowed are the declared variables and "
-                f"{', '.join(sorted(allowed))}."
-            )
+            field_errors.append(_unknown_message(key, template_type, allowed, variables))
         if field_errors:
             errors[name] = field_errors
 
@@ -495,7 +585,7 @@ def sample_context(template_type: str = "email", variables: Any = None) -> dict[
             "start_date": "2025-03-03",
             "end_date": "2025-03-03",
             "all_day": False,
-            "timezone": "UTC",
+            "timezone": "Europe/Berlin",
             "priority": "HIGH",
             "event_type": "meeting",
             "status": "scheduled",
@@ -506,7 +596,7 @@ def sample_context(template_type: str = "email", variables: Any = None) -> dict[
             "source": "api",
         },
         "user": {"name": "Ada Lovelace", "email": "ada@example.com"},
-        "calendar": {"id": "default", "name": "Default", "timezone": "UTC"},
+        "calendar": {"id": "default", "name": "Default", "timezone": "Europe/Berlin"},
         "now": "2025-03-01T08:00:00+00:00",
         "today": "2025-03-01",
     }

@@ -48,7 +48,7 @@ def test_action_from_a_calendar_title_ends_in_a_sent_message_and_a_completed_com
     [received] = mail.messages
     msg = received.parsed
     assert sorted(received.rcpt_tos) == ["ada@example.com", "bob@example.com"]
-    assert msg["Subject"] == "Reminder: 2025-03-03T09:00:00+00:00"
+    assert msg["Subject"] == "Reminder: Mon 3 Mar 2025, 09:00 UTC"
     assert "From work: ada@example.com" in msg.get_body(preferencelist=("html",)).get_content()
     assert msg["Message-ID"] == log.message_id
 

@@ -17,7 +17,7 @@ def event(db):
     calendar = Calendar.objects.create(id="team", name="Team")
     start = datetime(2025, 5, 6, 14, 0, tzinfo=UTC)
     return Event.objects.create(calendar=calendar, title="Retro <b>&</b>", start_time=start,
-                                end_time=start + timedelta(hours=1),
+                                end_time=start + timedelta(hours=1), timezone="Europe/Berlin",
                                 attendees=["ada@example.com", "alan@example.com"])
 
 
@@ -41,7 +41,7 @@ def test_each_attendee_gets_their_own_message(mail, event, template, api, django
     msg = by_rcpt["alan@example.com"]
     assert msg["Subject"] == "Retro <b>&</b> (Team)"
     html = msg.get_body(preferencelist=("html",)).get_content()
-    assert "Hello alan@example.com, Retro &lt;b&gt;&amp;&lt;/b&gt; at 2025-05-06T14:00:00+00:00" in html
+    assert "Hello alan@example.com, Retro &lt;b&gt;&amp;&lt;/b&gt; at Tue 6 May 2025, 16:00 Europe/Berlin" in html
 
 
 def test_an_event_without_attendees_is_a_400(event, template, api):

@@ -28,8 +28,19 @@ def test_an_unknown_placeholder_in_two_fields_is_named_once():
     assert len(named) == 1
 
 
-def test_the_sample_data_fills_the_event_dates(admin_client):
+def test_the_sample_data_fills_the_event_dates_as_people_read_them(admin_client):
     response = admin_client.post("/admin/templates/template/preview/", {
-        "type": "email", "title": "T", "subject": "On {{event.start_date}}", "body_text": "x", "variables": "[]"})
-    assert response.json()["subject"] == "On 2025-03-03"
+        "type": "email", "title": "T", "subject": "On {{event.start_date}}",
+        "body_text": "{{event.start_time}} to {{event.end_time}}", "variables": "[]"})
+    assert response.json()["subject"] == "On Mon 3 Mar 2025"
+    assert response.json()["text"] == "Mon 3 Mar 2025, 10:00 Europe/Berlin to Mon 3 Mar 2025, 11:00 Europe/Berlin"
     assert Template.objects.count() == 0
+
+
+def test_an_unknown_placeholder_is_named_with_the_nearest_allowed_one():
+    form = TemplateForm(data={"type": "email", "title": "T", "subject": "On {{event.start_dat}}", "body_text": "x",
+                              "variables": "[]", "tags": "[]", "attendees": "[]", "default_sub_tasks": "[]",
+                              "duration_minutes": "60"})
+    assert not form.is_valid()
+    assert form.errors["subject"] == ["Unknown placeholder {{event.start_dat}}: not a placeholder of an email "
+                                      "template nor a declared variable. Did you mean {{event.start_date}}?"]
