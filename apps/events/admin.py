@@ -699,6 +699,7 @@ class EventLinkAdmin(AuditTrailMixin, admin.ModelAdmin):
 @admin.register(Note)
 class NoteAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     list_display = ("__str__", "title", "calendar", "source", "event_start", "created_at")
+    list_select_related = ("calendar",)  # one query for the page, not one per row's calendar
     list_filter = ("source", "calendar")
     search_fields = ("content", "title")
     date_hierarchy = "created_at"
@@ -707,6 +708,7 @@ class NoteAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
 @admin.register(UrlPayload)
 class UrlPayloadAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     list_display = ("url", "title", "calendar", "source", "created_at")
+    list_select_related = ("calendar",)
     # A URL typed without a scheme is taken as https (what Django 6 will do by default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("source", "calendar")
