@@ -89,7 +89,8 @@ class EmailAttachmentInline(admin.TabularInline):
 class EmailMessageLogAdmin(admin.ModelAdmin):
     """Read-only delivery log; failed messages can be sent again."""
 
-    list_display = ("id", "subject", "recipient_list", "status", "attempts", "template_name", "created_at", "sent_at")
+    list_display = ("id", "subject", "recipient_list", "status", "error_text", "attempts", "template_name", "created_at",
+                    "sent_at")
     list_filter = ("status", "priority", "created_at")
     search_fields = ("subject", "message_id", "to", "template_name", "error")
     date_hierarchy = "created_at"
@@ -104,6 +105,11 @@ class EmailMessageLogAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body_html", "body_text")
+
+    @admin.display(description="Error")
+    def error_text(self, obj: EmailMessageLog) -> str:
+        # The list says why each message failed; the full text is on its page.
+        return obj.error if len(obj.error) <= 160 else obj.error[:159] + "…"
 
     @admin.display(description="Recipients")
     def recipient_list(self, obj: EmailMessageLog) -> str:
