@@ -58,6 +58,7 @@
           info.className = "preview-info";
           info.textContent = out.subject !== undefined ? "Subject: " + out.subject : "";
           var pre = document.createElement("pre");
+          pre.style.whiteSpace = "pre-wrap";  // long lines wrap inside the frame instead of being cut
           if (out.html !== undefined && out.html) { frame.srcdoc = out.html; return; }
           if (out.html !== undefined) { pre.textContent = out.text || ""; }
           else { pre.textContent = out.json !== undefined ? out.json : (out.title + "\n" + out.description); }

@@ -65,8 +65,13 @@ def test_an_action_entry_becomes_a_command_and_a_refused_one_says_why(page):
     page.fill("#id_param_0_value", "three")
     page.click("input[name=_save]")
     expect(page.locator(".errorlist")).to_contain_text("parameter 'keep' must be of type int")
-    # The picker inserts the trigger's parameter as a placeholder in place of the typed value.
-    page.fill("#id_param_0_value", "")
+    shot(page, "workflow-refused")
+    # The picker inserts the trigger's parameter as a placeholder.
+    page.goto("/admin/workflows/workflow/add/")
+    page.fill("#id_name", "Backup again")
+    page.select_option("#id_trigger", "N8N|BACKUP")
+    page.select_option("#id_follow_up", "N8N|BACKUP")
+    page.fill("#id_param_0_name", "keep")
     page.focus("#id_param_0_value")
     page.select_option("select[data-for=id_param_0_value]", "command.params.keep")
     expect(page.locator("#id_param_0_value")).to_have_value("{{command.params.keep}}")
