@@ -249,6 +249,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = CONFIG.server.time_zone
 USE_I18N = True
 USE_TZ = True
+# Dates and times in the admin name their zone ("Sun 06 Dec 2026 22:41 UTC"), see chronos/formats.
+FORMAT_MODULE_PATH = ["chronos.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
