@@ -54,7 +54,9 @@ def start_server(env: dict, port: int, *, workers: int = 1, threads: int | None 
     from chronos.config import Server
 
     root = Path(__file__).resolve().parent.parent
-    threads = Server().web_threads if threads is None else threads
+    if threads is None:  # as start: server.web_threads, or by database when it is 0
+        vendor = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
+        threads = Server().web_threads or webserver.automatic_threads(vendor)
     args = webserver.command("127.0.0.1", port, workers=workers, threads=threads, access_log=False,
                              log_level="warning")
     proc = webserver.launch(args, cwd=root, env=env)

@@ -190,8 +190,11 @@ class Server:
     # connection's page cache whenever another one has written, so requests rotating over four
     # threads cost 0.25 ms more CPU each than requests on one (measured in process; 520 against
     # 480 sequential creates/s over HTTP). Python runs one thread at a time anyway: more threads
-    # only help requests that wait on the network.
-    web_threads: int = setting(1, min=1, max=256)
+    # only help requests that wait on the network - and on PostgreSQL every request does (each
+    # statement is a round trip, each commit waits for the server's WAL flush): 4 threads per
+    # process served 1.65x the command queue rate of 1 (bench/commands.py, 2 processes). 0 picks
+    # by database: 1 on SQLite, POSTGRES_WEB_THREADS on PostgreSQL (apps.core.webserver.threads).
+    web_threads: int = setting(0, min=0, max=256)
     debug: bool = False
     # Local names only: what `start` prints (localhost, or server.host when it is not 0.0.0.0,
     # which settings add) answers; any other Host header is 400 until it is listed here.

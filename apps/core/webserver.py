@@ -21,6 +21,10 @@ from chronos.config import current
 # granian kills a worker that has not finished its requests this long after the stop; it is
 # below STOP_GRACE_SECONDS in ``start`` so the server stops by itself before being killed.
 GRACEFUL_STOP_SECONDS = 10
+# WSGI threads per process when ``server.web_threads`` is 0 (automatic) and the database is
+# PostgreSQL: a request there waits on the network and on the commit's WAL flush, and the
+# other threads use that time (see chronos.config.Server.web_threads).
+POSTGRES_WEB_THREADS = 4
 # Blocking threads are the WSGI threads. granian ends one after this long idle (30 s by default),
 # and with it the thread's database connection; 600 s is granian's maximum.
 THREAD_IDLE_SECONDS = 600
@@ -53,10 +57,20 @@ def command(host: str, port: int, *, workers: int, threads: int, access_log: boo
     ]
 
 
+def automatic_threads(vendor: str) -> int:
+    """WSGI threads per web process for ``server.web_threads: 0`` on a database of ``vendor``."""
+    return POSTGRES_WEB_THREADS if vendor == "postgresql" else 1
+
+
+def threads() -> int:
+    """WSGI threads per web process: ``server.web_threads``, or by database when it is 0."""
+    return current().server.web_threads or automatic_threads(settings.DATABASE_VENDOR)
+
+
 def configured_command() -> list[str]:
     """:func:`command` for the ``server:`` section of the configuration (what ``start`` runs)."""
     server = current().server
-    return command(settings.HOST, settings.PORT, workers=server.web_workers, threads=server.web_threads,
+    return command(settings.HOST, settings.PORT, workers=server.web_workers, threads=threads(),
                    log_level=server.log_level)
 
 

@@ -25,8 +25,9 @@ def test_workers_threads_and_address_come_from_the_configuration(settings):
     assert args[-1] == "chronos.wsgi:application"
 
 
-def test_one_worker_of_one_thread_when_the_configuration_says_nothing(settings):
+def test_one_worker_of_one_thread_on_sqlite_when_the_configuration_says_nothing(settings):
     settings.CHRONOS = {**settings.CHRONOS, "server": {}}
+    settings.DATABASE_VENDOR = "sqlite"
     args = webserver.configured_command()
     assert (_flag(args, "--workers"), _flag(args, "--blocking-threads")) == ("1", "1")
     assert _flag(args, "--log-level") == "info"
@@ -79,3 +80,18 @@ def test_the_process_environment_is_taken_out_of_each_request():
              "HTTP_X_Y": "1", "wsgi.url_scheme": "http", "PATH_INFO": "/health"}, lambda *a: None)
     assert "DATABASE_URL" not in seen and "PATH" not in seen
     assert seen["REMOTE_ADDR"] == "10.0.0.1" and seen["HTTP_X_Y"] == "1" and seen["PATH_INFO"] == "/health"
+
+
+def test_on_postgresql_the_automatic_setting_gives_each_process_threads_to_overlap_waits(settings):
+    settings.CHRONOS = {**settings.CHRONOS, "server": {"web_threads": 0}}
+    settings.DATABASE_VENDOR = "postgresql"
+    args = webserver.configured_command()
+    assert _flag(args, "--blocking-threads") == str(webserver.POSTGRES_WEB_THREADS) == "4"
+
+
+def test_an_explicit_thread_count_wins_over_the_automatic_one(settings):
+    settings.CHRONOS = {**settings.CHRONOS, "server": {"web_threads": 2}}
+    settings.DATABASE_VENDOR = "postgresql"
+    assert _flag(webserver.configured_command(), "--blocking-threads") == "2"
+    settings.DATABASE_VENDOR = "sqlite"
+    assert _flag(webserver.configured_command(), "--blocking-threads") == "2"
