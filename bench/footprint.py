@@ -52,6 +52,23 @@ def _start(env: dict, port: int) -> tuple[subprocess.Popen, float]:
         time.sleep(0.05)
 
 
+def _tree(root_pid: int) -> list[dict]:
+    """Each process of the tree: what it is (its title or command line) and its USS."""
+    import psutil
+
+    root = psutil.Process(root_pid)
+    rows = []
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            name = " ".join(proc.cmdline())
+            name = name.replace(sys.executable, "python").replace(" --working-dir " + str(ROOT), "")
+            rows.append({"pid": proc.pid, "ppid": proc.ppid(), "process": name[:90],
+                         "uss_mb": round(proc.memory_full_info().uss / 2**20, 1)})
+        except psutil.Error:
+            continue
+    return rows
+
+
 def _stop(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -75,6 +92,7 @@ def main() -> None:
         try:
             time.sleep(args.rest)
             memory = tree_uss(proc.pid)
+            tree = _tree(proc.pid)
             reported = (_health(port) or {}).get("checks", {}).get("memory")
         finally:
             _stop(proc)
@@ -88,6 +106,7 @@ def main() -> None:
         "idle_uss_mb": memory["uss_mb"],
         "processes": memory["processes"],
         "health_reports": reported,
+        "tree": tree,
         "first_start_to_healthy_s": round(first_start, 2),
         "start_to_healthy_s": [round(s, 2) for s in starts],
         "start_to_healthy_median_s": round(statistics.median(starts), 2) if starts else None,
