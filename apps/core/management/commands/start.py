@@ -1,24 +1,24 @@
 """``manage.py start``: check, migrate, first-start set-up, then web server + worker together.
 
 What ``make run`` and the Docker image execute. Ctrl-C (SIGINT) or SIGTERM stops both;
-if either process dies, the other is stopped too and the exit code says so.
+if either process dies, the other is stopped too and the exit code says so. After the set-up
+the process replaces itself with ``apps/core/supervisor.py``, which watches the two without
+holding Django.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
-from apps.core import bootstrap, lifeline, startup, webserver
+from apps.core import bootstrap, lifeline, startup, supervisor, webserver
 
-STOP_GRACE_SECONDS = 15
+STOP_GRACE_SECONDS = supervisor.STOP_GRACE_SECONDS
 
 
 class Command(BaseCommand):
@@ -63,45 +63,14 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _serve(self, *, with_worker: bool) -> None:
-        # Both children die with this process: a `kill -9` of `start` leaves nothing running.
+        # From here on only two children are watched: this process becomes the small supervisor
+        # (same process id, environment and terminal) and lets go of Django's memory.
         me = os.getpid()
-        procs = {"web": webserver.launch(lifeline.command(me, webserver.configured_command()))}
-        if with_worker:
-            procs["worker"] = subprocess.Popen([sys.executable, sys.argv[0], "worker", "--parent", str(me)])
-
-        requested = {"stop": False}
-
-        def on_signal(signum, frame):
-            # Only a flag: the loop below does the work (a handler may interrupt anything).
-            requested["stop"] = True
-
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
-        exit_code = 0
-        deadline = None  # set once the children have been asked to stop
-        while any(p.poll() is None for p in procs.values()):
-            for name, proc in procs.items():
-                if proc.poll() is not None and deadline is None and not requested["stop"]:
-                    self.stderr.write(f"{name} exited with code {proc.returncode}; stopping the rest")
-                    exit_code = proc.returncode or 1
-                    requested["stop"] = True
-            if requested["stop"] and deadline is None:
-                deadline = time.monotonic() + STOP_GRACE_SECONDS
-                for proc in procs.values():
-                    if proc.poll() is None:
-                        proc.send_signal(signal.SIGTERM)
-            if deadline is not None and time.monotonic() > deadline:
-                for name, proc in procs.items():
-                    if proc.poll() is None:
-                        self.stderr.write(f"{name} did not stop within {STOP_GRACE_SECONDS} s; killed")
-                        if name == "web":
-                            webserver.kill(proc)
-                        else:
-                            proc.kill()
-                            proc.wait()
-            time.sleep(0.2)
-        # Workers outlive a main process that died (granian's do not watch their parent).
-        webserver.kill(procs["web"])
-        self.stdout.write("Chronos stopped.")
-        if exit_code:
-            sys.exit(exit_code)
+        web = lifeline.command(me, webserver.configured_command())
+        worker = [sys.executable, os.path.abspath(sys.argv[0]), "worker", "--parent", str(me)] if with_worker else None
+        args = supervisor.command(web, worker)
+        connections.close_all()  # the supervisor inherits no database socket or file
+        self.stdout.flush()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(args[0], args)
