@@ -8,6 +8,10 @@ before the clock, over ``bench.support.KeepAliveClient``), 8 concurrent writers 
 (lost and 5xx counted), and the server's peak RSS. Prints one JSON object.
 
     .venv/bin/python bench/events.py --events 100000
+
+The data dir is kept and its path printed (``data_dir``): ``--reads DIR`` measures only the
+three reads again on it, so databases of two sizes can be compared alternately in one sitting
+without seeding again.
 """
 
 from __future__ import annotations
@@ -130,6 +134,35 @@ def _body(i: int, calendar: str) -> dict:
             "end_time": (start + timedelta(minutes=25)).isoformat(), "tags": ["bench"]}
 
 
+def _reads(client: KeepAlive, results: dict) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    api = "/api/v1"
+    results["window_7d"] = _measure(client, f"{api}/events?anchor={today}&range=7")
+    results["window_30d_q"] = _measure(client, f"{api}/events?anchor={today}&range=30&q={SEARCH_WORD}")
+    results["range_all_page1"] = _measure(client, f"{api}/events?range=-1&page=1")
+
+
+def reads(data_dir: str) -> dict:
+    """The three reads on the database a previous run seeded in ``data_dir``."""
+    env = bench_env(data_dir)
+    key = subprocess.run([sys.executable, "-c", "import django; django.setup(); from apps.core.models import ApiKey; "
+                          "print(ApiKey.issue(name='bench-reads', scopes=['admin'])[1])"], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    count = subprocess.run([sys.executable, "-c", "import django; django.setup(); from apps.events.models import "
+                            "Event; print(Event.objects.count())"], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    port = free_port()
+    server = start_server(env, port)
+    try:
+        results: dict = {"events": int(count), "data_dir": data_dir}
+        _reads(KeepAlive(port, key), results)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    results["load_average_1m"] = round(os.getloadavg()[0], 2)
+    return results
+
+
 def run(count: int) -> dict:
     import psutil
     import requests
@@ -164,13 +197,10 @@ def run(count: int) -> dict:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
     try:
-        today = datetime.now(UTC).date().isoformat()
-        results: dict = {"events": count, "seed_seconds": round(seed_seconds, 1)}
+        results: dict = {"events": count, "seed_seconds": round(seed_seconds, 1), "data_dir": data_dir}
         client = KeepAlive(port, key)
         api = "/api/v1"
-        results["window_7d"] = _measure(client, f"{api}/events?anchor={today}&range=7")
-        results["window_30d_q"] = _measure(client, f"{api}/events?anchor={today}&range=30&q={SEARCH_WORD}")
-        results["range_all_page1"] = _measure(client, f"{api}/events?range=-1&page=1")
+        _reads(client, results)
 
         # As for the reads: a warm-up first, then the clock (request bodies are built before it).
         warmup, n = 50, 1000
@@ -220,9 +250,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=10000)
     parser.add_argument("--seed-only", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--reads", metavar="DATA_DIR", help="only the reads, on the database of an earlier run")
     args = parser.parse_args()
     if args.seed_only is not None:
         seed(args.seed_only)
+        return
+    if args.reads:
+        print(json.dumps(reads(args.reads)))
         return
     print(json.dumps(run(args.events)))
 
