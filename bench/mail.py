@@ -105,8 +105,8 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from apps.integrations.email import send_email
-    from apps.integrations.email_models import EmailMessageLog
+    from apps.integrations.email.models import EmailMessageLog
+    from apps.integrations.email.sending import send_email
     from apps.templates.models import Template
 
     template = Template.objects.create(

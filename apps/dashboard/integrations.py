@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from apps.dashboard.tiles import _ago
 from apps.events.models import Calendar
-from apps.integrations.admin_email import send_test_now, smtp_problem
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.admin import send_test_now, smtp_problem
+from apps.integrations.email.models import EmailMessageLog
 from apps.integrations.models import OutboxMessage, TelegramUpdate, WebhookEndpoint
 from apps.sync import credentials
 from apps.sync.models import SyncState

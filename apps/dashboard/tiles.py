@@ -24,7 +24,7 @@ from apps.core import heartbeat
 from apps.core.models import Heartbeat
 from apps.events.admin import local_label
 from apps.events.models import Calendar, Event
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
 from apps.integrations.models import OutboxMessage, WebhookEndpoint
 from apps.sync import credentials
 from apps.sync.models import SyncState

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from apps.audit.admin import AuditTrailMixin
 from apps.core.jsonparse import JSONFieldsAdminMixin
-from apps.integrations import admin_email, outbox, services  # noqa: F401  (admin_email: e-mail log, e-mail buttons)
+from apps.integrations import outbox, services  # noqa: F401
+from apps.integrations.email import admin as email_admin  # noqa: F401  (the e-mail log, the e-mail buttons)
 from apps.integrations.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 
 # Domain events a webhook may subscribe to ("*": every one, including types added later).

@@ -11,7 +11,8 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from apps.audit.registry import register
         from apps.core import health, loops, signals
-        from apps.integrations import email_commands, schedules  # noqa: F401  (SEND_EMAIL; periodic tasks)
+        from apps.integrations import schedules  # noqa: F401  (periodic tasks)
+        from apps.integrations.email import commands  # noqa: F401  (SEND_EMAIL)
         from apps.integrations.health import outbox_health
         from apps.integrations.models import WebhookEndpoint
         from apps.integrations.retry_timer import run as retry_timer

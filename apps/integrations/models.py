@@ -153,4 +153,4 @@ class TelegramUpdate(models.Model):
 
 
 # The e-mail delivery log lives in its own module (owned by the e-mail part) but belongs to this app.
-from apps.integrations.email_models import EmailAttachment, EmailMessageLog  # noqa: E402,F401
+from apps.integrations.email.models import EmailAttachment, EmailMessageLog  # noqa: E402,F401

@@ -7,9 +7,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 
 from apps.core.openapi import ERROR, document
-from apps.integrations import api, api_email, telegram_api
-from apps.integrations.email import PRIORITIES
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations import api, telegram_api
+from apps.integrations.email import api as email_api
+from apps.integrations.email.models import EmailMessageLog
+from apps.integrations.email.sending import PRIORITIES
 from apps.integrations.models import OutboxMessage
 from apps.integrations.serializers import OutboxMessageSerializer, WebhookEndpointSerializer
 
@@ -65,11 +66,11 @@ class EventEmailsQueued(serializers.Serializer):
     recipients = serializers.ListField(child=serializers.CharField())
 
 
-document(api_email.EmailSendView,
-         post=extend_schema(request=api_email.SendEmailSerializer, responses={202: EmailQueued}))
-document(api_email.EmailDetailView, get=extend_schema(responses=EmailOut))
-document(api_email.EventEmailView,
-         post=extend_schema(request=api_email.EventEmailSerializer, responses={202: EventEmailsQueued}))
+document(email_api.EmailSendView,
+         post=extend_schema(request=email_api.SendEmailSerializer, responses={202: EmailQueued}))
+document(email_api.EmailDetailView, get=extend_schema(responses=EmailOut))
+document(email_api.EventEmailView,
+         post=extend_schema(request=email_api.EventEmailSerializer, responses={202: EventEmailsQueued}))
 
 
 class TelegramAnswer(serializers.Serializer):

@@ -13,5 +13,5 @@ router.register("outbox", OutboxViewSet, basename="outbox")
 urlpatterns = [
     path("integrations/telegram/webhook", TelegramWebhookView.as_view(), name="telegram-webhook"),
     *router.urls,
-    path("", include("apps.integrations.urls_email")),
+    path("", include("apps.integrations.email.urls")),
 ]

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from apps.audit.admin import AuditTrailMixin
 from apps.core.jsonparse import JSONFieldsAdminMixin
-from apps.templates.admin_email import TemplatePreviewAdminMixin
+from apps.templates.admin_preview import TemplatePreviewAdminMixin
 from apps.templates.models import Template, TemplateUsage
 from apps.templates.rendering import validate_template
 

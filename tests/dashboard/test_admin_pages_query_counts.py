@@ -17,7 +17,7 @@ from apps.backups.models import Backup
 from apps.commands.models import Command
 from apps.commands.services import create_command
 from apps.events.models import Calendar, Event, Note, SubTask
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
 from apps.integrations.models import OutboxMessage, WebhookEndpoint
 from apps.templates.models import Template
 from apps.workflows.models import Workflow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
 from apps.workflows.models import Workflow
 from tests.fakes.smtp import configure, free_port, mail_fixture, smtp_server_fixture  # noqa: F401
 

@@ -6,8 +6,8 @@ import pytest
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail as django_mail
 
-from apps.integrations.email import send_email
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
+from apps.integrations.email.sending import send_email
 from apps.integrations.transports.email import classify, close_connections
 
 
@@ -62,6 +62,6 @@ def test_config_problems_are_reported_at_start(settings):
 
 
 def test_the_shipped_config_passes_the_check():
-    from apps.integrations.email_commands import check_email_config
+    from apps.integrations.email.commands import check_email_config
 
     assert check_email_config() == []

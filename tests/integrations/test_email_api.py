@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
 from apps.integrations.models import OutboxMessage
 from apps.templates.models import Template
 from tests.fakes.smtp import mail_fixture, smtp_server_fixture  # noqa: F401

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from apps.integrations.email import send_email
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
+from apps.integrations.email.sending import send_email
 from apps.templates.models import Template
 from tests.fakes.smtp import mail_fixture, smtp_server_fixture  # noqa: F401
 

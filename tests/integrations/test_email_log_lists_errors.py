@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
 
 pytestmark = pytest.mark.django_db
 

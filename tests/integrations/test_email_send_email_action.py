@@ -11,7 +11,7 @@ from apps.commands.models import Command
 from apps.events.models import Event
 from apps.ingest.pipeline import IncomingEvent
 from apps.ingest.services import ingest
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
 from apps.templates.models import Template
 from tests.fakes.smtp import mail_fixture, smtp_server_fixture  # noqa: F401
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import checks
 
-from apps.integrations.email import SenderError, send_email, sender
+from apps.integrations.email.sending import SenderError, send_email, sender
 from chronos import config as chronos_config
 from tests.fakes.smtp import configure, smtp_server_fixture  # noqa: F401
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from apps.integrations import outbox
-from apps.integrations.email import send_email
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
+from apps.integrations.email.sending import send_email
 from apps.integrations.models import OutboxMessage
 from tests.fakes.smtp import FakeSMTP, configure, mail_fixture, smtp_server_fixture  # noqa: F401
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.events.models import Calendar, Event
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
 from apps.templates.models import Template
 from tests.fakes.smtp import mail_fixture, smtp_server_fixture  # noqa: F401
 
@@ -70,7 +70,7 @@ def test_the_event_admin_action_asks_for_a_template_then_queues(event, template,
     from django.contrib import admin
     from django.contrib.messages.storage.fallback import FallbackStorage
 
-    from apps.integrations.admin_email import send_template_to_attendees_action
+    from apps.integrations.email.admin import send_template_to_attendees_action
 
     def request(data):
         req = rf.post("/admin/events/event/", data)

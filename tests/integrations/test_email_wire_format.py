@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.integrations.email import send_email
-from apps.integrations.email_models import EmailAttachment, EmailMessageLog
+from apps.integrations.email.models import EmailAttachment, EmailMessageLog
+from apps.integrations.email.sending import send_email
 from apps.integrations.transports import email as transport
 from tests.fakes.smtp import mail_fixture, smtp_server_fixture  # noqa: F401
 

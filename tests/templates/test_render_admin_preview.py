@@ -7,8 +7,8 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.integrations.email import send_email
-from apps.templates.admin_email import render_preview
+from apps.integrations.email.sending import send_email
+from apps.templates.admin_preview import render_preview
 
 
 def test_preview_renders_an_unsaved_email_with_sample_data():

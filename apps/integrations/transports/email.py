@@ -33,8 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import signals
-from apps.integrations.email import email_data
-from apps.integrations.email_models import EmailAttachment, EmailMessageLog
+from apps.integrations.email.models import EmailAttachment, EmailMessageLog
+from apps.integrations.email.sending import email_data
 from apps.integrations.transports.base import DeliveryResult, Transport, TransportError, register
 from chronos.config import Email, current
 
@@ -139,7 +139,7 @@ def _backend_options(cfg: Email) -> tuple[str, dict[str, Any]]:
 
 
 def _domain(cfg: Email) -> str:
-    from apps.integrations.email import message_id_domain
+    from apps.integrations.email.sending import message_id_domain
 
     return message_id_domain(cfg)
 
@@ -416,7 +416,7 @@ def mark_failed(log: EmailMessageLog, error: str) -> bool:
 
 @register
 class EmailTransport(Transport):
-    """Delivers outbox rows ``{"email_id": ...}`` written by :func:`apps.integrations.email.send_email`."""
+    """Delivers outbox rows ``{"email_id": ...}`` written by :func:`apps.integrations.email.sending.send_email`."""
 
     name = "email"
 

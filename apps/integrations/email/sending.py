@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.integrations import outbox
-from apps.integrations.email_models import EmailAttachment, EmailMessageLog
+from apps.integrations.email.models import EmailAttachment, EmailMessageLog
 from apps.templates.rendering import TemplateRenderError, render_html, render_template, render_text
 from chronos.config import Email, current
 

@@ -1,6 +1,6 @@
 """``POST /api/v1/email/send``, ``GET /api/v1/email/{id}`` and ``POST /api/v1/events/{id}/email``.
 
-The views only validate and queue (:func:`apps.integrations.email.send_email`); the worker sends.
+The views only validate and queue (:func:`apps.integrations.email.sending.send_email`); the worker sends.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import idempotent
-from apps.integrations.email import PRIORITIES, email_data, send_email, send_template_to_attendees
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
+from apps.integrations.email.sending import PRIORITIES, email_data, send_email, send_template_to_attendees
 
 MANAGE = "integrations.manage"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from apps.integrations.api_email import EmailDetailView, EmailSendView, EventEmailView
+from apps.integrations.email.api import EmailDetailView, EmailSendView, EventEmailView
 
 urlpatterns = [
     path("email/send", EmailSendView.as_view(), name="email-send"),

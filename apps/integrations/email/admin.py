@@ -20,8 +20,8 @@ from django.utils.html import format_html, format_html_join
 from apps.events import admin as events_admin
 from apps.events.models import Event
 from apps.integrations import outbox
-from apps.integrations.email import send_email, send_template_to_attendees
-from apps.integrations.email_models import EmailAttachment, EmailMessageLog
+from apps.integrations.email.models import EmailAttachment, EmailMessageLog
+from apps.integrations.email.sending import send_email, send_template_to_attendees
 from apps.templates import admin as templates_admin
 from apps.templates.models import Template
 from apps.templates.rendering import preview_context

@@ -23,8 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.core import signals
-from apps.integrations.email import send_email
-from apps.integrations.email_models import EmailMessageLog
+from apps.integrations.email.models import EmailMessageLog
+from apps.integrations.email.sending import send_email
 from chronos import config
 from chronos.config import current
 
@@ -124,7 +124,7 @@ def check_email_config(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
     Types and ranges of the ``email:`` keys are checked with the rest of the configuration
     (``chronos.E001``); a value that failed there is its default here."""
-    from apps.integrations.email import config_errors
+    from apps.integrations.email.sending import config_errors
 
     typed, _ = config.build(settings.CHRONOS)
     return [checks.Error(message, id="chronos.E601") for message in config_errors(typed.email)]
