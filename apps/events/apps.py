@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 
 
 class EventsConfig(AppConfig):
@@ -15,7 +15,8 @@ class EventsConfig(AppConfig):
         from apps.events import dbobjects, schedules  # noqa: F401  (schedules declares periodic tasks)
         from apps.events.entries import note_entry, url_entry
         from apps.events.health import check_search
-        from apps.events.models import Calendar, Event, EventLink, Note, SubTask, UrlPayload
+        from apps.events.models import Calendar, Event, EventException, EventLink, Note, SubTask, UrlPayload
+        from apps.events.occurrences import fill_missing, on_exception_deleted
         from apps.events.sample import fill_mock_calendar
         from apps.events.services import store_incoming
         from apps.ingest.prefixed import register_prefix
@@ -35,3 +36,6 @@ class EventsConfig(AppConfig):
         register_prefix("URL", url_entry)
         # Table rebuilds in later migrations drop triggers: re-create the search objects after every migrate.
         post_migrate.connect(dbobjects.ensure_after_migrate, dispatch_uid="events:search-objects")
+        # Stored occurrences follow a deleted exception (saves call apps.events.occurrences themselves).
+        post_delete.connect(on_exception_deleted, sender=EventException, dispatch_uid="events:exception-deleted")
+        post_migrate.connect(fill_missing, dispatch_uid="events:stored-occurrences")

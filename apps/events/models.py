@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
 
@@ -134,6 +134,10 @@ class Event(models.Model):
     # End of the last occurrence (None: the rule never ends). With start_time it bounds the
     # windows a series can appear in, so a window reads only the series it can touch.
     series_end = models.DateTimeField(null=True, blank=True, editable=False)
+    # How far the series' occurrences are stored in EventOccurrence: every occurrence whose
+    # original start is before this (None: all of them, or not a series). Set by
+    # apps.events.occurrences for rules running past the stored horizon.
+    occurrences_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,6 +163,9 @@ class Event(models.Model):
             # The series a window can touch: few rows, read whole (see apps.events.recurrence).
             models.Index(fields=["start_time", "series_end"], condition=Q(is_recurring=True),
                          name="event_series_span_idx"),
+            # The series whose stored occurrences end before a window does (never-ending rules).
+            models.Index(fields=["occurrences_until"], condition=Q(occurrences_until__isnull=False),
+                         name="event_series_stored_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gte=F("start_time")), name="event_end_after_start"),
@@ -183,7 +190,34 @@ class Event(models.Model):
         if update_fields is not None and {"start_time", "end_time", "recurrence", "timezone", "all_day",
                                           "start_date", "end_date"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "duration_seconds", "is_recurring", "series_end"}
-        super().save(*args, **kwargs)
+        if self.pk is None:
+            self._stored_recurring = False  # a new row: nothing stored for it yet
+        if not self._occurrences_may_change(update_fields):
+            super().save(*args, **kwargs)
+        else:
+            # The row and its stored occurrences change together or not at all.
+            from apps.events.occurrences import store_occurrences
+
+            with transaction.atomic(using=kwargs.get("using")):
+                super().save(*args, **kwargs)
+                store_occurrences([self.pk])
+        self._stored_recurring = self.is_recurring
+
+    # The columns stored occurrences are computed from (apps.events.occurrences).
+    OCCURRENCE_FIELDS = frozenset({"calendar", "calendar_id", "start_time", "end_time", "all_day", "start_date",
+                                   "end_date", "timezone", "recurrence", "status", "transparency"})
+
+    def _occurrences_may_change(self, update_fields) -> bool:
+        if update_fields is not None and not self.OCCURRENCE_FIELDS & set(update_fields):
+            return False
+        # A single event that never was a series has no stored occurrences to write or remove.
+        return self.is_recurring or getattr(self, "_stored_recurring", None) is not False
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_recurring = instance.__dict__.get("is_recurring")  # None when deferred: unknown
+        return instance
 
     @property
     def effective_mode(self) -> str:
@@ -220,6 +254,13 @@ class EventException(models.Model):
             models.Index(fields=["start_time"], condition=Q(cancelled=False, start_time__isnull=False),
                          name="eventexception_moved_idx"),
         ]
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            from apps.events.occurrences import store_occurrences
+
+            store_occurrences([self.series_id])
 
     def __str__(self) -> str:
         what = "cancelled" if self.cancelled else "changed"
@@ -303,3 +344,41 @@ class UrlPayload(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class EventOccurrence(models.Model):
+    """One stored occurrence of a series, as window reads, counts and conflict probes read it.
+
+    Written only by :mod:`apps.events.occurrences` from the series' rule and exceptions (moved
+    times and changed status applied, cancelled ones absent): the occurrences whose original
+    start lies before the series' ``occurrences_until`` (all of them when that is empty), plus
+    every moved one. A row is never edited by hand; a series' rows are replaced as a whole.
+    """
+
+    series = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+", db_index=False)
+    calendar_id = models.CharField(max_length=64)  # the series' calendar, for the calendar filter
+    original_start = models.DateTimeField()
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    duration_seconds = models.BigIntegerField(default=0)
+    all_day = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Event.Status.choices, default=Event.Status.SCHEDULED)
+    transparency = models.CharField(max_length=11, choices=Event.Transparency.choices,
+                                    default=Event.Transparency.OPAQUE)
+
+    class Meta:
+        ordering = ["start_time", "series", "original_start"]
+        constraints = [
+            # Also the index a series' rows are replaced by.
+            models.UniqueConstraint(fields=["series", "original_start"], name="eventoccurrence_unique"),
+        ]
+        indexes = [
+            # The window stream, in list order (start, series, original start).
+            models.Index(fields=["start_time", "series", "original_start"], name="occurrence_start_idx"),
+            models.Index(fields=["calendar_id", "start_time"], name="occurrence_cal_start_idx"),
+            # The longest stored occurrence bounds the window's index scan, as for events.
+            models.Index(fields=["duration_seconds"], name="occurrence_duration_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} @ {self.original_start:%Y-%m-%d %H:%M}"

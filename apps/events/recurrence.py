@@ -440,6 +440,34 @@ def _from_rule(event, start, end, known, span) -> Iterator[Occurrence]:
             yield Occurrence(event, s, e, s)
 
 
+def stored_occurrences(event, until: datetime | None, *, exceptions: Iterable | None = None) -> Iterator[Occurrence]:
+    """What :mod:`apps.events.occurrences` stores of a series: the occurrences whose original
+    start is before ``until`` (None: all of them; the rule must then end), exceptions applied,
+    then every moved occurrence wherever it was moved to. Lazy: rows are written as they come.
+    """
+    known = _exceptions_of(event, exceptions)
+    span = _span(event)
+    yield from _from_rule(event, None, until, known, span)
+    for e in known.values():
+        if not e.cancelled and e.start_time is not None:
+            yield Occurrence(event, e.start_time, e.end_time or e.start_time + span, e.original_start, e)
+
+
+def unstored_occurrences(event, stored_until: datetime, start: datetime | None, end: datetime | None, *,
+                         exceptions: Iterable | None = None) -> Iterator[Occurrence]:
+    """The occurrences overlapping [start, end) that :func:`stored_occurrences` left out for
+    ``stored_until``: those of the rule from there on, not moved (moved ones are all stored).
+
+    An occurrence that is not moved starts at its original start, so none of them starts before
+    ``stored_until``, and reading the rule from ``max(start, stored_until)`` finds them all.
+    """
+    known = _exceptions_of(event, exceptions)
+    lo = stored_until if start is None or start < stored_until else start
+    for occ in _from_rule(event, lo, end, known, _span(event)):
+        if occ.original_start >= stored_until:
+            yield occ
+
+
 def occurrences(event, start: datetime | None, end: datetime | None, *,
                 exceptions: Iterable | None = None) -> list[Occurrence]:
     """Every occurrence of ``event`` overlapping [start, end), sorted by start.

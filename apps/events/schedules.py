@@ -10,3 +10,6 @@ declare(
     "apps.events.checklists.autocomplete_due",
     minutes=current().scheduling.checklist_autocomplete_minutes,
 )
+
+# Never-ending series: their stored occurrences move on with the horizon (apps.events.occurrences).
+declare("events.extend_occurrences", "apps.events.occurrences.extend_occurrences", cron="17 2 * * *")

@@ -6,12 +6,12 @@ import hashlib
 import heapq
 import itertools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework import exceptions
 
@@ -192,12 +192,12 @@ class EventQuery:
             return []
 
         def read(stream, wanted: int, skip: int) -> list:
-            if isinstance(stream, OccurrenceStream):
-                return stream.rows(wanted, skip)
-            return reader(stream, wanted, skip)
+            if isinstance(stream, Stream):
+                return reader(stream, wanted, skip)
+            return stream.rows(wanted, skip)
 
         if len(self.streams) == 1:
-            return read(self.streams[0], limit, offset)
+            return _resolve(read(self.streams[0], limit, offset))
         first = read(self.streams[0], offset + limit, 0)
         streams = [first]
         for stream in self.streams[1:]:
@@ -207,11 +207,11 @@ class EventQuery:
             streams.append(read(stream, offset + limit, 0))
         # Occurrence ids are text ("<series>_<start>"), stored events' integers: order them apart.
         merged = heapq.merge(*streams, key=lambda row: (row[START], isinstance(row[0], str), row[0]))
-        return list(itertools.islice(merged, offset, offset + limit))
+        return _resolve(list(itertools.islice(merged, offset, offset + limit)))
 
     def count(self) -> int:
-        return sum(stream.count(self.version) if isinstance(stream, OccurrenceStream)
-                   else count_where(*stream.clause(), version=self.version) for stream in self.streams)
+        return sum(count_where(*stream.clause(), version=self.version) if isinstance(stream, Stream)
+                   else stream.count(self.version) for stream in self.streams)
 
 
 class OccurrenceStream:
@@ -268,6 +268,185 @@ class OccurrenceStream:
             return sum(1 for _ in self._iterate(end))
 
         return _cached_count(key, self.params, compute, version=version)
+
+
+class UnstoredStream(OccurrenceStream):
+    """The occurrences of the window that are not stored: those of series stored only up to a
+    horizon (``Event.occurrences_until``) that the window reaches beyond, expanded lazily from
+    there (:func:`apps.events.recurrence.unstored_occurrences`). Usually no series at all.
+    """
+
+    def __init__(self, window: Window, *, where: str, params: list, statuses: list[str],
+                 upper: datetime | None = None) -> None:
+        super().__init__(window, where=where, params=params, statuses=statuses)
+        self.upper = upper  # only occurrences starting at or before this (see EventQuery.rows)
+
+    def until(self, db_start) -> UnstoredStream:
+        found = UnstoredStream(self.window, where=self.where, params=self.params, statuses=self.statuses,
+                               upper=_from_db(db_start))
+        found._series = self._series
+        return found
+
+    def series(self, end: datetime | None = None) -> list:
+        from apps.events.recurrence import with_exceptions
+
+        if self._series is None:
+            qs = Event.objects.filter(is_recurring=True, occurrences_until__isnull=False)
+            if self.window.end is not None:
+                qs = qs.filter(occurrences_until__lt=self.window.end)
+            if self.window.start is not None:
+                qs = qs.filter(Q(series_end__isnull=True) | Q(series_end__gte=self.window.start))
+            if self.where:
+                qs = qs.extra(where=[self.where], params=self.params)
+            self._series = with_exceptions(list(qs.order_by("start_time", "id")))
+        if end is None:
+            return self._series
+        return [s for s in self._series if s.occurrences_until < end]
+
+    def _iterate(self, end: datetime | None):
+        from apps.events.recurrence import unstored_occurrences
+
+        wanted = set(self.statuses)
+        streams = []
+        for series in self.series(end):
+            found = unstored_occurrences(series, series.occurrences_until, self.window.start, end,
+                                         exceptions=series.exception_list)
+            if wanted:
+                found = (o for o in found if o.status in wanted)
+            streams.append(found)
+        merged = heapq.merge(*streams, key=lambda o: (o.start, o.event.pk, o.original_start))
+        if self.upper is not None:
+            merged = itertools.takewhile(lambda o: o.start <= self.upper, merged)
+        return merged
+
+    def count(self, version: int | None) -> int:
+        end = self.window.end
+        if end is None:
+            from chronos.config import current
+
+            today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+            end = today + timedelta(days=current().events.recurrence_horizon_days)
+        if not self.series(end):
+            return 0  # stored far enough: the usual case, no expansion and no cache entry
+        key = f"unstored|{self.window.start}|{end}|{self.statuses}|{self.where}"
+        return _cached_count(key, self.params, lambda: sum(1 for _ in self._iterate(end)), version=version)
+
+
+@dataclass(frozen=True)
+class StoredRef:
+    """A stored occurrence on a list row until the page is rendered (see :func:`_resolve`)."""
+
+    series_id: int
+    original_start: object
+    start: object
+    end: object
+
+
+class StoredStream:
+    """The stored occurrences of the window (``events_eventoccurrence``), as one more ordered
+    stream: a range of ``occurrence_start_idx`` bounded below by the longest stored occurrence,
+    as the events' streams are. Rows carry a :class:`StoredRef`; the page's series and their
+    exceptions are read once the page is cut (:func:`_resolve`).
+    """
+
+    TABLE = "events_eventoccurrence"
+
+    def __init__(self, where: str, params: list) -> None:
+        self.where, self.params = where, params
+
+    @classmethod
+    def for_window(cls, window: Window, *, calendars: list[str], statuses: list[str], version) -> StoredStream:
+        where: list[str] = []
+        params: list = []
+        if calendars:
+            where.append(f"calendar_id IN ({', '.join(['%s'] * len(calendars))})")
+            params += calendars
+        if statuses:
+            where.append(f"status IN ({', '.join(['%s'] * len(statuses))})")
+            params += statuses
+        clauses, clause_args, _ = _window_clause(window, longest_occurrence(version=version))
+        return cls(" AND ".join([*where, *clauses]) or "1 = 1", [*params, *clause_args])
+
+    def until(self, db_start) -> StoredStream:
+        return StoredStream(f"{self.where} AND start_time <= %s", [*self.params, db_start])
+
+    def rows(self, limit: int, offset: int) -> list:
+        if connection.vendor == "sqlite":
+            # As the events' streams: the start as text, the form their rows are merged in.
+            cols = "series_id, original_start, CAST(start_time AS text), end_time"
+        else:
+            cols = "series_id, original_start, start_time, end_time"
+        sql = (f"SELECT {cols} FROM {self.TABLE} WHERE {self.where} "
+               "ORDER BY start_time, series_id, original_start LIMIT %s OFFSET %s")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.params, limit, offset])
+            found = cursor.fetchall()
+        # The id (first) only orders rows of one start among the streams; _resolve replaces it.
+        return [(f"{series}_", None, None, None, None, None, start, StoredRef(series, original, start, end))
+                for series, original, start, end in found]
+
+    def count(self, version: int | None) -> int:
+        sql = f"SELECT COUNT(*) FROM {self.TABLE} WHERE {self.where}"
+
+        def compute() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, self.params)
+                return cursor.fetchone()[0]
+
+        return _cached_count(sql, self.params, compute, version=version)
+
+
+def _from_db(value) -> datetime:
+    """A datetime as a raw cursor hands it back (text or naive on SQLite) as aware UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _resolve(rows: list) -> list:
+    """A cut page with its stored occurrences made :class:`~apps.events.recurrence.Occurrence`
+    rows: their series and exceptions read in one query each, for this page only."""
+    refs = [row[-1] for row in rows if type(row[-1]) is StoredRef]
+    if not refs:
+        return rows
+    from apps.events.recurrence import Occurrence, with_exceptions
+
+    series = {s.pk: s for s in with_exceptions(list(Event.objects.filter(pk__in={r.series_id for r in refs})))}
+    known = {pk: {e.original_start: e for e in s.exception_list} for pk, s in series.items()}
+    out = []
+    for row in rows:
+        ref = row[-1]
+        if type(ref) is not StoredRef:
+            out.append(row)
+            continue
+        event = series.get(ref.series_id)
+        if event is None:
+            continue  # deleted since the page was read
+        original = _from_db(ref.original_start)
+        occ = Occurrence(event, _from_db(ref.start), _from_db(ref.end), original, known[event.pk].get(original))
+        out.append((occ.instance_id, *row[1:-1], occ))
+    return out
+
+
+# {(database name): (data version, longest stored occurrence)}
+_LONGEST_OCCURRENCE: dict[str, tuple[int, timedelta]] = {}
+
+
+def longest_occurrence(*, version=_UNREAD) -> timedelta:
+    """A bound on the longest stored occurrence, as :func:`max_duration` is for events."""
+    if version is _UNREAD:
+        version = _cache_version()
+    name = connection.settings_dict["NAME"]
+    if version is not None:
+        hit = _LONGEST_OCCURRENCE.get(name)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM {StoredStream.TABLE}")
+        value = timedelta(seconds=max(int(cursor.fetchone()[0]), 1))
+    if version is not None:
+        _LONGEST_OCCURRENCE[name] = (version, value)
+    return value
 
 
 START = 6  # position of start_time in a list row (apps.events.serializers._ROW_COLUMNS)
@@ -351,7 +530,14 @@ def list_events(params, *, today=None) -> EventQuery:
             return EventQuery([], version)  # no word to look for: nothing can match
         fts = fts_terms(text, start_from=lowest, start_before=window.end) if sqlite else None
         parts.append(Stream(part_where, part_args, found, fts))
-    parts.append(OccurrenceStream(window, where=" AND ".join(series_where), params=series_args, statuses=statuses))
+    if text is not None or tag:
+        # The stored occurrences have no text or tags: a search expands the series it can match.
+        parts.append(OccurrenceStream(window, where=" AND ".join(series_where), params=series_args,
+                                      statuses=statuses))
+    else:
+        parts.append(StoredStream.for_window(window, calendars=calendars, statuses=statuses, version=version))
+        parts.append(UnstoredStream(window, where=" AND ".join(series_where), params=series_args,
+                                    statuses=statuses))
     return EventQuery(parts, version)
 
 

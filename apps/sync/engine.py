@@ -26,6 +26,7 @@ from apps.audit.registry import record as audit_record
 from apps.events import recurrence
 from apps.events.blocking import stored_transparency
 from apps.events.models import Calendar, Event, EventException
+from apps.events.occurrences import store_occurrences
 from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.ingest.services import notify_stored
 from apps.sync import lock
@@ -350,6 +351,9 @@ class Puller:
             written.extend(Event.objects.filter(calendar=cal, external_id__in=chunk).values_list("pk", flat=True))
         if inline:
             self._replace_exceptions(inline)
+        # The bulk writes above skip Event.save(): the series among them (and former series)
+        # get their stored occurrences here, with their exceptions, in this transaction.
+        store_occurrences(written)
         notify_stored(written)  # the rows above were written without model signals
         if flagged:
             pks = dict(Event.objects.filter(calendar=cal, external_id__in=[e for e, _ in flagged]).values_list(

@@ -1,0 +1,160 @@
+"""Stored occurrences of recurring series (``EventOccurrence``): written here, read by windows.
+
+A series' occurrences are expanded by :func:`apps.events.recurrence.stored_occurrences` (the
+one expansion, python-dateutil) and stored as rows, so a window, its count and a conflict
+probe read them by index instead of expanding every series per request. A series' rows are
+replaced as a whole by :func:`store_occurrences`, in the transaction of the write that changed
+the series or one of its exceptions:
+
+- ``Event.save()`` (when a column the occurrences depend on may have changed) and
+  ``EventException.save()`` call it; a deleted exception calls it through ``post_delete``
+  (:func:`on_exception_deleted`), once per series and deletion;
+- writes that bypass the models (the sync engine's bulk rows and exceptions, backup restore)
+  call it themselves; a deleted series takes its rows with it (foreign key, cascade).
+
+Rules that end within the horizon are stored whole. The others (never-ending, or ending after
+it) are stored up to the horizon — ``events.recurrence_horizon_days`` ahead plus
+:data:`AHEAD_DAYS` — and ``Event.occurrences_until`` records how far: the daily task
+:func:`extend_occurrences` moves it on, and windows beyond it expand the rest lazily
+(:func:`apps.events.recurrence.unstored_occurrences`). ``manage.py rebuild_occurrences``
+rewrites every series' rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from chronos.config import current
+
+# Stored this many days beyond the horizon, and extended when less than half of it is left:
+# a count up to the horizon then never needs to expand the rest, even if the task runs late.
+AHEAD_DAYS = 14
+BATCH = 2000
+_CHUNK = 500
+
+
+def horizon(now: datetime | None = None) -> datetime:
+    """How far rules that do not end before it are stored (UTC midnight, moves once a day)."""
+    today = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=current().events.recurrence_horizon_days + AHEAD_DAYS)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def store_occurrences(series_ids: Iterable[int | None], *, until: datetime | None = None) -> int:
+    """Replace the stored occurrences of these events (series or not); the number of rows written.
+
+    Ids of events that are not (or no longer) series lose their rows, unknown ids are skipped.
+    ``until`` is the horizon (default: :func:`horizon`).
+    """
+    from apps.events.models import Event, EventOccurrence
+    from apps.events.recurrence import stored_occurrences, with_exceptions
+
+    ids = sorted({int(i) for i in series_ids if i is not None})
+    if not ids:
+        return 0
+    limit = until or horizon()
+    written = 0
+    with transaction.atomic():
+        for chunk in _chunks(ids, _CHUNK):
+            EventOccurrence.objects.filter(series_id__in=chunk).delete()
+            series = with_exceptions(list(Event.objects.filter(pk__in=chunk, is_recurring=True)))
+            rows: list = []
+            whole, partial = [], []
+            for event in series:
+                ends = event.series_end is not None and event.series_end <= limit
+                (whole if ends else partial).append(event.pk)
+                for occ in stored_occurrences(event, None if ends else limit, exceptions=event.exception_list):
+                    rows.append(EventOccurrence(
+                        series_id=event.pk, calendar_id=event.calendar_id, original_start=occ.original_start,
+                        start_time=occ.start, end_time=occ.end,
+                        duration_seconds=int((occ.end - occ.start).total_seconds()), all_day=event.all_day,
+                        status=occ.status, transparency=event.transparency))
+                    if len(rows) >= BATCH:
+                        EventOccurrence.objects.bulk_create(rows)
+                        written += len(rows)
+                        rows = []
+            if rows:
+                EventOccurrence.objects.bulk_create(rows)
+                written += len(rows)
+            # Always written: the update also moves the events table's data version, which
+            # keys the cached counts and conflict lists (apps.events.dbobjects).
+            stored = set(whole) | set(partial)
+            Event.objects.filter(pk__in=[i for i in chunk if i not in stored]).exclude(
+                occurrences_until=None).update(occurrences_until=None)
+            if whole:
+                Event.objects.filter(pk__in=whole).update(occurrences_until=None)
+            if partial:
+                Event.objects.filter(pk__in=partial).update(occurrences_until=limit)
+    return written
+
+
+def extend_occurrences(now: datetime | None = None) -> int:
+    """The daily task: series stored less than half of :data:`AHEAD_DAYS` beyond the horizon
+    are stored up to the new one. Returns the number of series extended."""
+    from apps.events.models import Event
+
+    limit = horizon(now)
+    due = limit - timedelta(days=AHEAD_DAYS // 2)
+    ids = list(Event.objects.filter(occurrences_until__lt=due).values_list("pk", flat=True).order_by("pk"))
+    for chunk in _chunks(ids, _CHUNK):
+        store_occurrences(chunk, until=limit)  # one short transaction per chunk
+    return len(ids)
+
+
+def rebuild_occurrences() -> tuple[int, int]:
+    """Every series' rows rewritten (and rows of events that are no series removed): (series, rows)."""
+    from apps.events.models import Event, EventOccurrence
+
+    ids = list(Event.objects.filter(is_recurring=True).values_list("pk", flat=True).order_by("pk"))
+    orphans = set(EventOccurrence.objects.exclude(series_id__in=Event.objects.filter(is_recurring=True))
+                  .values_list("series_id", flat=True).distinct())
+    rows = 0
+    for chunk in _chunks(sorted(set(ids) | orphans), _CHUNK):
+        rows += store_occurrences(chunk)
+    return len(ids), rows
+
+
+def on_exception_deleted(sender, instance, origin=None, **kwargs) -> None:
+    """``post_delete`` of an exception: its series' rows follow, once per series and deletion.
+
+    Skipped when the exception goes with its series (or calendar): the rows go too.
+    """
+    from django.db.models import QuerySet
+
+    from apps.events.models import EventException
+
+    direct = isinstance(origin, EventException) or (isinstance(origin, QuerySet) and origin.model is EventException)
+    if not direct:
+        return
+    done = origin.__dict__.setdefault("_occurrences_stored", set())
+    if instance.series_id in done:
+        return
+    done.add(instance.series_id)
+    store_occurrences([instance.series_id])
+
+
+def fill_missing(sender=None, using: str = "default", **kwargs) -> int:
+    """After ``migrate`` (and so after a restore): series without stored rows get them, and
+    rows behind the horizon are extended. Returns the number of series filled."""
+    from django.db.models import Exists, OuterRef
+
+    from apps.events.models import Event, EventOccurrence
+
+    if sender is not None and getattr(sender, "label", None) != "events":
+        return 0
+    if using != "default":
+        return 0
+    ids = list(Event.objects.filter(is_recurring=True).exclude(
+        Exists(EventOccurrence.objects.filter(series_id=OuterRef("pk")))).values_list("pk", flat=True))
+    for chunk in _chunks(ids, _CHUNK):
+        store_occurrences(chunk)
+    extend_occurrences()
+    return len(ids)
