@@ -158,3 +158,65 @@ def fill_missing(sender=None, using: str = "default", **kwargs) -> int:
         store_occurrences(chunk)
     extend_occurrences()
     return len(ids)
+
+
+def read_window(start: datetime | None, end: datetime | None, *, calendar_ids: Iterable[str] | None = None,
+                blocking: bool = False) -> list:
+    """Occurrences overlapping [start, end) (either bound may be None), sorted by start: the
+    stored rows of the window, plus the part beyond a series' stored horizon expanded lazily.
+
+    ``blocking``: only those that block time (timed, busy, not cancelled, not empty; the rule
+    of :mod:`apps.events.blocking`). Reads the series of the rows found and their exceptions
+    once each: the cost follows the occurrences in the window, not the number of series.
+    """
+    from django.db.models import F, Q
+
+    from apps.events.blocking import CANCELLED, OPAQUE, blocks_time
+    from apps.events.models import Event, EventOccurrence
+    from apps.events.recurrence import Occurrence, unstored_occurrences, with_exceptions
+    from apps.events.selectors import longest_occurrence
+
+    qs = EventOccurrence.objects.all()
+    later = Event.objects.filter(is_recurring=True, occurrences_until__isnull=False)
+    if end is not None:
+        qs = qs.filter(start_time__lt=end)
+        later = later.filter(occurrences_until__lt=end)
+    if start is not None:
+        qs = qs.filter(Q(end_time__gt=start) | Q(start_time__gte=start),
+                       start_time__gte=start - longest_occurrence())
+        later = later.filter(Q(series_end__isnull=True) | Q(series_end__gte=start))
+    if calendar_ids is not None:
+        calendar_ids = list(calendar_ids)
+        qs = qs.filter(calendar_id__in=calendar_ids)
+        later = later.filter(calendar_id__in=calendar_ids)
+    if blocking:
+        qs = qs.filter(all_day=False, transparency=OPAQUE, end_time__gt=F("start_time")).exclude(status=CANCELLED)
+        later = later.filter(all_day=False, transparency=OPAQUE)
+    rows = list(qs.order_by().values_list("series_id", "original_start", "start_time", "end_time"))
+    # One read for the series of the rows and those stored short of the window.
+    series = {s.pk: s for s in with_exceptions(list(
+        Event.objects.filter(Q(pk__in={r[0] for r in rows}) | Q(pk__in=later.values("pk")))))}
+    if not series:
+        return []
+
+    def short_of_window(event) -> bool:  # the conditions of ``later``, on the series read
+        return (event.occurrences_until is not None and (end is None or event.occurrences_until < end)
+                and (start is None or event.series_end is None or event.series_end >= start)
+                and (calendar_ids is None or event.calendar_id in calendar_ids)
+                and (not blocking or (not event.all_day and event.transparency == OPAQUE)))
+
+    unstored = [pk for pk, event in series.items() if short_of_window(event)]
+    known = {pk: {e.original_start: e for e in s.exception_list} for pk, s in series.items()}
+    found = []
+    for series_id, original, s, e in rows:
+        event = series.get(series_id)
+        if event is not None:
+            found.append(Occurrence(event, s, e, original, known[series_id].get(original)))
+    for pk in unstored:
+        event = series[pk]
+        for occ in unstored_occurrences(event, event.occurrences_until, start, end, exceptions=event.exception_list):
+            if not blocking or (blocks_time(all_day=event.all_day, status=occ.status,
+                                            transparency=event.transparency) and occ.end > occ.start):
+                found.append(occ)
+    found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
+    return found

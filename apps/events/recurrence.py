@@ -590,13 +590,13 @@ def exceptions_of(event) -> list:
     return found
 
 
-def window_occurrences(start: datetime | None, end: datetime | None, **kwargs) -> list[Occurrence]:
-    """Occurrences of every series (filtered as :func:`series_in_window`) in a bounded window."""
-    found: list[Occurrence] = []
-    for series in series_in_window(start, end, **kwargs):
-        found.extend(iter_occurrences(series, start, end, exceptions=series.exception_list))
-    found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
-    return found
+def window_occurrences(start: datetime | None, end: datetime | None, *,
+                       calendar_ids: Iterable[str] | None = None) -> list[Occurrence]:
+    """Occurrences of every series (on ``calendar_ids``, None: all) in a window, sorted by start,
+    read from the stored occurrences (:func:`apps.events.occurrences.read_window`)."""
+    from apps.events.occurrences import read_window
+
+    return read_window(start, end, calendar_ids=calendar_ids)
 
 
 # --- plain language ---------------------------------------------------------------------------
@@ -661,40 +661,32 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
                      attendees: Iterable[str] = (), seen: set | None = None) -> list[Occurrence]:
     """Blocking occurrences (timed, not cancelled, not shown as free, not empty) overlapping [start, end).
 
-    Series on ``calendar_ids`` (None: every calendar) or naming one of ``attendees``; what
-    conflicts, free/busy, slot suggestions and analytics' busy time see of recurring series.
-    ``seen`` receives the id of every series read: their stored rows stand for the series.
+    Occurrences on ``calendar_ids`` (None: every calendar) or naming one of ``attendees``; what
+    conflicts, free/busy, slot suggestions and analytics' busy time see of recurring series,
+    read from the stored occurrences (:func:`apps.events.occurrences.read_window`).
+    ``seen`` receives the id of every series whose own stored row (its first occurrence) meets
+    the window: that row stands for the series, and its occurrences are returned instead.
     """
-    from apps.events.blocking import OPAQUE, blocks_time
+    from apps.events.models import Event
+    from apps.events.occurrences import read_window
     from apps.events.scheduling import attendee_set
 
     people = sorted({a.strip().lower() for a in attendees if a})
+    if seen is not None:
+        seen.update(Event.objects.filter(is_recurring=True, start_time__lt=end, end_time__gte=start)
+                    .values_list("pk", flat=True))
     if calendar_ids is not None and not people:
         calendar_ids = list(calendar_ids)
         if not calendar_ids:
             return []
-        series = series_in_window(start, end, calendar_ids=calendar_ids)
-    else:
-        series = series_in_window(start, end)
-    wanted = set(calendar_ids) if calendar_ids is not None else None
+        return read_window(start, end, calendar_ids=calendar_ids, blocking=True)
+    found = read_window(start, end, blocking=True)
+    if calendar_ids is None:
+        return found
+    wanted = set(calendar_ids)
     wanted_people = set(people)
-    found = []
-    for item in series:
-        if seen is not None:
-            seen.add(item.pk)
-        if item.all_day or item.transparency != OPAQUE:
-            continue  # the series' "show as" holds for each of its occurrences (apps.events.blocking)
-        if wanted is not None and item.calendar_id not in wanted and not (
-                attendee_set(item.attendees) & wanted_people
-                or any(attendee_set((e.overrides or {}).get("attendees")) & wanted_people
-                       for e in item.exception_list)):
-            continue
-        for occ in iter_occurrences(item, start, end, exceptions=item.exception_list):
-            if blocks_time(all_day=item.all_day, status=occ.status, transparency=item.transparency) \
-                    and occ.end > occ.start:
-                found.append(occ)
-    found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
-    return found
+    return [o for o in found
+            if o.event.calendar_id in wanted or attendee_set(o.value("attendees")) & wanted_people]
 
 
 def occurrence_at(event, original_start: datetime, exception=None) -> Occurrence:
