@@ -673,8 +673,10 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
 
     people = sorted({a.strip().lower() for a in attendees if a})
     if seen is not None:
-        seen.update(Event.objects.filter(is_recurring=True, start_time__lt=end, end_time__gte=start)
-                    .values_list("pk", flat=True))
+        from apps.events.selectors import max_duration
+
+        seen.update(Event.objects.filter(is_recurring=True, start_time__lt=end, end_time__gte=start,
+                                         start_time__gte=start - max_duration()).values_list("pk", flat=True))
     if calendar_ids is not None and not people:
         calendar_ids = list(calendar_ids)
         if not calendar_ids:

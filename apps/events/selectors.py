@@ -284,7 +284,7 @@ class UnstoredStream(OccurrenceStream):
     def until(self, db_start) -> UnstoredStream:
         found = UnstoredStream(self.window, where=self.where, params=self.params, statuses=self.statuses,
                                upper=_from_db(db_start))
-        found._series = self._series
+        found._series = self.series()  # read once for the rows and the count
         return found
 
     def series(self, end: datetime | None = None) -> list:
@@ -298,7 +298,9 @@ class UnstoredStream(OccurrenceStream):
                 qs = qs.filter(Q(series_end__isnull=True) | Q(series_end__gte=self.window.start))
             if self.where:
                 qs = qs.extra(where=[self.where], params=self.params)
-            self._series = with_exceptions(list(qs.order_by("start_time", "id")))
+            # No ORDER BY: sorted, SQLite would walk every event in start order instead of
+            # reading the few rows of event_series_stored_idx.
+            self._series = with_exceptions(sorted(qs.order_by(), key=lambda e: (e.start_time, e.pk)))
         if end is None:
             return self._series
         return [s for s in self._series if s.occurrences_until < end]

@@ -6,6 +6,7 @@ from apps.commands.models import Command
 from apps.events.models import Event
 from apps.events.recurrence import occurrences
 from apps.sync.models import PendingPush
+from tests.events.stored import assert_stored_as_computed
 from tests.sync.radicale import vevent
 
 SERIES = """BEGIN:VCALENDAR
@@ -136,6 +137,7 @@ def test_a_remote_change_of_the_exceptions_replaces_the_stored_ones(radicale, ca
     event = Event.objects.get()
     assert list(event.exceptions.values_list("original_start", "cancelled")) == [
         (datetime(2026, 3, 30, 7, tzinfo=UTC), True)]
+    assert_stored_as_computed()  # exceptions replaced in bulk: the rows followed
 
 
 def test_a_local_change_of_the_rule_is_written_back(radicale, caldav_calendar, caldav_sync, api,

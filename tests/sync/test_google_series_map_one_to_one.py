@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from apps.events.models import Event, EventException
 from apps.events.recurrence import occurrences
+from tests.events.stored import assert_stored_as_computed
 from tests.sync.conftest import GOOGLE_ID, NOW
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -66,6 +67,7 @@ def test_a_series_arrives_as_one_master_with_its_exceptions(fake_google, sync, a
     google_ids = [i["id"] for i in fake_google.instances(GOOGLE_ID, master["id"]) if i.get("status") != "cancelled"]
     assert sorted(x.split("_")[1] for x in listed) == sorted(x.split("_")[1] for x in google_ids)
     assert len(listed) == 4  # six Mondays less the EXDATE and the cancelled one
+    assert assert_stored_as_computed() == 4  # the bulk writes of the sync stored its occurrences
 
 
 def test_later_changes_to_instances_arrive_incrementally(fake_google, sync):
@@ -80,6 +82,7 @@ def test_later_changes_to_instances_arrive_incrementally(fake_google, sync):
     series = Event.objects.get(external_id=master["id"])
     assert EventException.objects.get(external_id=ids["2026-04-06"]).cancelled is True
     assert EventException.objects.get(external_id=ids["2026-04-20"]).overrides == {"location": "Room 7"}
+    assert assert_stored_as_computed() == 3
     found = occurrences(series, NOW - timedelta(days=30), NOW + timedelta(days=60))
     assert [(o.value("title"), o.start) for o in found] == _google_view(fake_google, master["id"])
 

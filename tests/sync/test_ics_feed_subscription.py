@@ -6,6 +6,7 @@ import pytest
 
 from apps.commands.models import Command
 from apps.events.models import Event
+from tests.events.stored import assert_stored_as_computed
 
 HEAD = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//feed//EN\n"
 TAIL = "END:VCALENDAR\n"
@@ -42,6 +43,7 @@ def test_first_fetch_stores_the_feed_then_a_304_changes_nothing(ics_feed, feed_c
         (datetime(2026, 3, 24, 5, tzinfo=UTC), datetime(2026, 3, 24, 7, tzinfo=UTC),
          {"title": "Early shift (swapped)"})]
 
+    assert_stored_as_computed()
     second = feed_sync()
 
     assert ics_feed.requests[-1][2] == 304
