@@ -65,7 +65,7 @@ def store_occurrences(series_ids: Iterable[int | None], *, until: datetime | Non
     with transaction.atomic():
         for chunk in _chunks(ids, _CHUNK):
             EventOccurrence.objects.filter(series_id__in=chunk).delete()
-            series = with_exceptions(list(Event.objects.filter(pk__in=chunk, is_recurring=True)))
+            series = with_exceptions(list(Event.objects.filter(pk__in=chunk, is_recurring=True).order_by()))
             rows: list = []
             whole, partial = [], []
             for event in series:
@@ -161,13 +161,15 @@ def fill_missing(sender=None, using: str = "default", **kwargs) -> int:
 
 
 def read_window(start: datetime | None, end: datetime | None, *, calendar_ids: Iterable[str] | None = None,
-                blocking: bool = False) -> list:
+                blocking: bool = False, attendees: Iterable[str] | None = None, unstored_only: bool = False) -> list:
     """Occurrences overlapping [start, end) (either bound may be None), sorted by start: the
     stored rows of the window, plus the part beyond a series' stored horizon expanded lazily.
 
     ``blocking``: only those that block time (timed, busy, not cancelled, not empty; the rule
     of :mod:`apps.events.blocking`). Reads the series of the rows found and their exceptions
     once each: the cost follows the occurrences in the window, not the number of series.
+    ``attendees``: only series naming one of them (lower-cased), on the series or on one of
+    its exceptions. ``unstored_only``: only the part beyond the series' stored horizons.
     """
     from django.db.models import F, Q
 
@@ -176,14 +178,20 @@ def read_window(start: datetime | None, end: datetime | None, *, calendar_ids: I
     from apps.events.recurrence import Occurrence, unstored_occurrences, with_exceptions
     from apps.events.selectors import longest_occurrence
 
-    qs = EventOccurrence.objects.all()
-    later = Event.objects.filter(is_recurring=True, occurrences_until__isnull=False)
+    if attendees is not None:
+        named = _series_naming(list(attendees))
+        if not named:
+            return []
+    # No ORDER BY on events: sorted by start, SQLite would walk the events by start instead.
+    qs = EventOccurrence.objects.order_by()
+    later = Event.objects.filter(is_recurring=True, occurrences_until__isnull=False).order_by()
     if end is not None:
         qs = qs.filter(start_time__lt=end)
         later = later.filter(occurrences_until__lt=end)
     if start is not None:
-        qs = qs.filter(Q(end_time__gt=start) | Q(start_time__gte=start),
-                       start_time__gte=start - longest_occurrence())
+        if not unstored_only:
+            qs = qs.filter(Q(end_time__gt=start) | Q(start_time__gte=start),
+                           start_time__gte=start - longest_occurrence())
         later = later.filter(Q(series_end__isnull=True) | Q(series_end__gte=start))
     if calendar_ids is not None:
         calendar_ids = list(calendar_ids)
@@ -192,14 +200,20 @@ def read_window(start: datetime | None, end: datetime | None, *, calendar_ids: I
     if blocking:
         qs = qs.filter(all_day=False, transparency=OPAQUE, end_time__gt=F("start_time")).exclude(status=CANCELLED)
         later = later.filter(all_day=False, transparency=OPAQUE)
-    rows = list(qs.order_by().values_list("series_id", "original_start", "start_time", "end_time"))
+    if attendees is not None:
+        qs = qs.filter(series_id__in=named)
+        later = later.filter(pk__in=named)
+    rows = [] if unstored_only else list(
+        qs.order_by().values_list("series_id", "original_start", "start_time", "end_time"))
     # One read for the series of the rows and those stored short of the window.
     series = {s.pk: s for s in with_exceptions(list(
-        Event.objects.filter(Q(pk__in={r[0] for r in rows}) | Q(pk__in=later.values("pk")))))}
+        Event.objects.filter(Q(pk__in={r[0] for r in rows}) | Q(pk__in=later.values("pk"))).order_by()))}
     if not series:
         return []
 
     def short_of_window(event) -> bool:  # the conditions of ``later``, on the series read
+        if attendees is not None and event.pk not in named:
+            return False
         return (event.occurrences_until is not None and (end is None or event.occurrences_until < end)
                 and (start is None or event.series_end is None or event.series_end >= start)
                 and (calendar_ids is None or event.calendar_id in calendar_ids)
@@ -220,3 +234,25 @@ def read_window(start: datetime | None, end: datetime | None, *, calendar_ids: I
                 found.append(occ)
     found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
     return found
+
+
+def _series_naming(people: list[str]) -> set[int]:
+    """Ids of the series naming one of ``people`` (lower-cased): on the series or in an exception's
+    attendees (few rows: series only, and exceptions that change attendees)."""
+    from apps.events.models import Event, EventException
+    from apps.events.scheduling import _attendee_clause, attendee_set
+
+    wanted = {p.strip().lower() for p in people if p}
+    if not wanted:
+        return set()
+    clause = _attendee_clause(sorted(wanted))
+    series = Event.objects.filter(is_recurring=True).order_by()
+    if clause is not None:
+        ids = set(series.extra(where=[clause[0]], params=clause[1]).values_list("pk", flat=True))
+    else:
+        ids = {pk for pk, names in series.values_list("pk", "attendees") if attendee_set(names) & wanted}
+    for series_id, overrides in EventException.objects.filter(overrides__has_key="attendees").values_list(
+            "series_id", "overrides"):
+        if attendee_set((overrides or {}).get("attendees")) & wanted:
+            ids.add(series_id)
+    return ids

@@ -676,19 +676,23 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
         from apps.events.selectors import max_duration
 
         seen.update(Event.objects.filter(is_recurring=True, start_time__lt=end, end_time__gte=start,
-                                         start_time__gte=start - max_duration()).values_list("pk", flat=True))
+                                         start_time__gte=start - max_duration()).order_by()
+                    .values_list("pk", flat=True))
     if calendar_ids is not None and not people:
         calendar_ids = list(calendar_ids)
         if not calendar_ids:
             return []
         return read_window(start, end, calendar_ids=calendar_ids, blocking=True)
-    found = read_window(start, end, blocking=True)
     if calendar_ids is None:
-        return found
+        return read_window(start, end, blocking=True)
     wanted = set(calendar_ids)
     wanted_people = set(people)
-    return [o for o in found
-            if o.event.calendar_id in wanted or attendee_set(o.value("attendees")) & wanted_people]
+    # The occurrences on those calendars, and those of series naming one of the people elsewhere.
+    found = read_window(start, end, calendar_ids=wanted, blocking=True) if wanted else []
+    found += [o for o in read_window(start, end, blocking=True, attendees=people)
+              if o.event.calendar_id not in wanted and attendee_set(o.value("attendees")) & wanted_people]
+    found.sort(key=lambda o: (o.start, o.event.pk, o.original_start))
+    return found
 
 
 def occurrence_at(event, original_start: datetime, exception=None) -> Occurrence:

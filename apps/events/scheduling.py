@@ -25,7 +25,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from apps.events.blocking import BLOCKING, blocking_sql, blocks, blocks_time
+from apps.events.blocking import BLOCKING, CANCELLED, OPAQUE, blocking_sql, blocks, blocks_time
 from apps.events.models import Calendar, Event
 from apps.events.selectors import longest_sql
 from chronos.config import current
@@ -331,29 +331,79 @@ def _collisions(events: Sequence) -> list[list[int]]:
     return out
 
 
+def _own_series(event) -> int | None:
+    """The series an event or occurrence belongs to (its occurrences never collide with it).
+
+    A model read with ``only()`` may lack ``is_recurring``: not loaded means not asked for (such
+    readers list single events), so it is not fetched row by row.
+    """
+    series_id = getattr(event, "series_id", None)
+    if series_id:
+        return series_id
+    flag = event.__dict__.get("is_recurring") if isinstance(event, Event) else getattr(event, "is_recurring", False)
+    return event.pk if flag else None
+
+
+_LONGEST_OCCURRENCE_SECONDS = "(SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM events_eventoccurrence)"
+
+
+def _calendar_occurrence_collisions(live: list, vendor: str) -> dict[int, list[str]]:
+    """{position: instance ids} of blocking stored occurrences on the same calendar overlapping
+    each ``live`` event: the join of :func:`_calendar_collisions`, over ``events_eventoccurrence``
+    (its ``occurrence_cal_start_idx``), leaving out the event's own series."""
+    if vendor == "postgresql":
+        row = "(%s::int, %s::text, %s::timestamptz, %s::timestamptz, %s::bigint)"
+        lowest = f"p.s - {_LONGEST_OCCURRENCE_SECONDS} * interval '1 second'"
+    else:
+        row = "(%s, %s, %s, %s, %s)"
+        lowest = f"datetime(p.s, '-' || {_LONGEST_OCCURRENCE_SECONDS} || ' seconds')"
+    params: list = []
+    for i, event, _, (start, end) in live:
+        own = _own_series(event)
+        params += [i, event.calendar_id, start, end, own if isinstance(own, int) else -1]
+    sql = (f"WITH p(k, cal, s, e, own) AS (VALUES {', '.join([row] * len(live))}) "
+           "SELECT p.k, o.series_id, o.original_start FROM p JOIN events_eventoccurrence o "
+           f"ON o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
+           "WHERE o.end_time > p.s AND o.end_time > o.start_time AND NOT o.all_day AND o.status <> %s "
+           "AND o.transparency = %s AND o.series_id <> p.own")
+    found: dict[int, list[str]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, CANCELLED, OPAQUE])
+        for k, series_id, original in cursor.fetchall():
+            # Timed (blocking) occurrences only: their id is the series and the UTC start.
+            found[k].append(f"{series_id}_{_aware(original).astimezone(UTC):%Y%m%dT%H%M%SZ}")
+    return found
+
+
 def _occurrence_collisions(live: list, people: list[str]) -> dict[int, list[str]]:
     """{position: instance ids} of series occurrences colliding with each ``live`` event.
 
-    The series on the events' calendars (or naming one of their attendees) that can touch the
-    span from the earliest start to the latest end are expanded once for that span.
+    Same calendar: one join with the stored occurrences (:func:`_calendar_occurrence_collisions`).
+    Shared attendees, and the part of the span beyond a series' stored horizon: the occurrences
+    of the span of the series that can match (:func:`apps.events.occurrences.read_window`).
     """
-    from apps.events.recurrence import occurrence_spans
+    from apps.events.occurrences import read_window
 
     first = _aware(min(span[0] for *_, span in live))
     last = _aware(max(span[1] for *_, span in live))
+    found = _calendar_occurrence_collisions(live, connection.vendor)
     calendars = {event.calendar_id for _, event, _, _ in live}
-    spans = occurrence_spans(first, last, calendar_ids=calendars, attendees=people)
+    spans = read_window(first, last, calendar_ids=calendars, blocking=True, unstored_only=True)
+    if people:
+        spans += read_window(first, last, blocking=True, attendees=people)
     if not spans:
-        return {}
-    found: dict[int, list[str]] = defaultdict(list)
+        return found
     for i, event, names, (start, end) in live:
         start, end = _aware(start), _aware(end)
-        own = getattr(event, "series_id", None) or (event.pk if getattr(event, "is_recurring", False) else None)
+        own = _own_series(event)
+        hits = set(found.get(i, ()))
         for occ in spans:
             if occ.start >= end or occ.end <= start or occ.event.pk == own:
                 continue
             if occ.event.calendar_id == event.calendar_id or (names & attendee_set(occ.value("attendees"))):
-                found[i].append(occ.instance_id)
+                hits.add(occ.instance_id)
+        if hits:
+            found[i] = sorted(hits)
     return found
 
 

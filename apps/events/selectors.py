@@ -197,7 +197,7 @@ class EventQuery:
             return stream.rows(wanted, skip)
 
         if len(self.streams) == 1:
-            return _resolve(read(self.streams[0], limit, offset))
+            return _resolve(read(self.streams[0], limit, offset), self.version)
         first = read(self.streams[0], offset + limit, 0)
         streams = [first]
         for stream in self.streams[1:]:
@@ -207,7 +207,7 @@ class EventQuery:
             streams.append(read(stream, offset + limit, 0))
         # Occurrence ids are text ("<series>_<start>"), stored events' integers: order them apart.
         merged = heapq.merge(*streams, key=lambda row: (row[START], isinstance(row[0], str), row[0]))
-        return _resolve(list(itertools.islice(merged, offset, offset + limit)))
+        return _resolve(list(itertools.islice(merged, offset, offset + limit)), self.version)
 
     def count(self) -> int:
         return sum(count_where(*stream.clause(), version=self.version) if isinstance(stream, Stream)
@@ -288,22 +288,25 @@ class UnstoredStream(OccurrenceStream):
         return found
 
     def series(self, end: datetime | None = None) -> list:
-        from apps.events.recurrence import with_exceptions
-
         if self._series is None:
-            qs = Event.objects.filter(is_recurring=True, occurrences_until__isnull=False)
-            if self.window.end is not None:
-                qs = qs.filter(occurrences_until__lt=self.window.end)
-            if self.window.start is not None:
-                qs = qs.filter(Q(series_end__isnull=True) | Q(series_end__gte=self.window.start))
-            if self.where:
-                qs = qs.extra(where=[self.where], params=self.params)
-            # No ORDER BY: sorted, SQLite would walk every event in start order instead of
-            # reading the few rows of event_series_stored_idx.
-            self._series = with_exceptions(sorted(qs.order_by(), key=lambda e: (e.start_time, e.pk)))
+            self._series = _kept(("unstored", self.window, self.where, tuple(self.params)), self._read_series)
         if end is None:
             return self._series
         return [s for s in self._series if s.occurrences_until < end]
+
+    def _read_series(self) -> list:
+        from apps.events.recurrence import with_exceptions
+
+        qs = Event.objects.filter(is_recurring=True, occurrences_until__isnull=False)
+        if self.window.end is not None:
+            qs = qs.filter(occurrences_until__lt=self.window.end)
+        if self.window.start is not None:
+            qs = qs.filter(Q(series_end__isnull=True) | Q(series_end__gte=self.window.start))
+        if self.where:
+            qs = qs.extra(where=[self.where], params=self.params)
+        # No ORDER BY: sorted, SQLite would walk every event in start order instead of
+        # reading the few rows of event_series_stored_idx.
+        return with_exceptions(sorted(qs.order_by(), key=lambda e: (e.start_time, e.pk)))
 
     def _iterate(self, end: datetime | None):
         from apps.events.recurrence import unstored_occurrences
@@ -405,15 +408,65 @@ def _from_db(value) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _resolve(rows: list) -> list:
+# ((database, events-table version), {key: value}): what list reads keep for the current
+# version only (series of pages, series short of a window); a change starts a new map.
+_KEPT: tuple[tuple, dict] = ((None, None), {})
+_KEPT_LIMIT = 10_000
+
+
+def _kept_map(version) -> dict | None:
+    """The map of values kept for ``version`` (a new one when the version moved), or None."""
+    global _KEPT
+    if version is None:
+        return None
+    slot = (connection.settings_dict["NAME"], version)
+    if _KEPT[0] != slot or len(_KEPT[1]) >= _KEPT_LIMIT:
+        _KEPT = (slot, {})
+    return _KEPT[1]
+
+
+def _kept(key, compute, *, version=_UNREAD):
+    """``compute()``, kept per events-table version (where the database keeps one) as the
+    conflict lists are: only a value computed while the version did not move is kept."""
+    if version is _UNREAD:
+        version = _cache_version()
+    known = _kept_map(version)
+    if known is None:
+        return compute()
+    if key in known:
+        return known[key]
+    value = compute()
+    if _cache_version() == version:
+        _kept_map(version)[key] = value
+    return value
+
+
+def _series_by_id(ids: set[int], version) -> dict[int, Event]:
+    """The series named, with ``exception_list``: read once per events-table version."""
+    from apps.events.recurrence import with_exceptions
+
+    known = _kept_map(version) or {}
+    found = {pk: known[("series", pk)] for pk in ids if ("series", pk) in known}
+    missing = ids - found.keys()
+    if missing:
+        loaded = with_exceptions(list(Event.objects.filter(pk__in=missing).order_by()))
+        found.update((series.pk, series) for series in loaded)
+        if version is not None and _cache_version() == version:
+            known = _kept_map(version)
+            known.update((("series", series.pk), series) for series in loaded)
+    return found
+
+
+def _resolve(rows: list, version=None) -> list:
     """A cut page with its stored occurrences made :class:`~apps.events.recurrence.Occurrence`
-    rows: their series and exceptions read in one query each, for this page only."""
+    rows: their series and exceptions read in one query each, for this page only (and kept
+    per events-table version)."""
     refs = [row[-1] for row in rows if type(row[-1]) is StoredRef]
     if not refs:
         return rows
-    from apps.events.recurrence import Occurrence, with_exceptions
+    from apps.events.recurrence import Occurrence
 
-    series = {s.pk: s for s in with_exceptions(list(Event.objects.filter(pk__in={r.series_id for r in refs})))}
+    series = _series_by_id({r.series_id for r in refs}, version)
     known = {pk: {e.original_start: e for e in s.exception_list} for pk, s in series.items()}
     out = []
     for row in rows:
