@@ -319,8 +319,8 @@ class Occurrence:
     original_start: datetime
     exception: object | None = field(default=None, compare=False)
 
-    @property
-    def instance_id(self) -> str:
+    @functools.cached_property
+    def instance_id(self) -> str:  # read several times per rendered row (id, conflicts, sub-tasks)
         return instance_id(self.event, self.original_start)
 
     def value(self, name: str):
