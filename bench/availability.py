@@ -109,7 +109,7 @@ def conflicts_phase() -> None:
 
     from apps.events import dbobjects
     from apps.events.models import Calendar, Event
-    from apps.events.scheduling import conflicts_for
+    from apps.events.scheduling.planning import conflicts_for
 
     rng = random.Random(5)
     begin = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=180)

@@ -13,7 +13,7 @@ from apps.core.health import health
 API_APPS = [
     "apps.commands.urls",
     "apps.events.urls",
-    "apps.events.urls_scheduling",
+    "apps.events.scheduling.urls",
     "apps.core.urls",
     "apps.audit.urls",
     "apps.templates.urls",

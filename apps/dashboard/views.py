@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from apps.commands.models import ActionFiring
 from apps.events.models import Calendar, Event
 from apps.events.recurrence import window_occurrences
-from apps.events.rescheduling import RescheduleRefused, reschedule
-from apps.events.scheduling import conflicts_map, suggest_slots
+from apps.events.scheduling.planning import conflicts_map, suggest_slots
+from apps.events.scheduling.rescheduling import RescheduleRefused, reschedule
 from apps.events.selectors import max_duration
 from apps.events.timeparse import TimeError, zone
 from chronos.config import current

@@ -57,7 +57,7 @@ class CalendarForm(forms.ModelForm):
         return value
 
     def clean(self):
-        from apps.events.scheduling import working_hours_errors
+        from apps.events.scheduling.planning import working_hours_errors
 
         cleaned = super().clean()
         hours = {}
@@ -332,7 +332,7 @@ def checklist_state(event: Event) -> dict:
 
 def event_panels(event: Event) -> dict:
     """What the change page shows above the form: conflicts as links, free slots, the live checklist."""
-    from apps.events.scheduling import conflicts_for, suggest_slots
+    from apps.events.scheduling.planning import conflicts_for, suggest_slots
     from chronos.config import current
 
     ids = conflicts_for(event)
@@ -472,7 +472,7 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         """'Move here' or 'keep it here' for a suggested slot; both audited as in the API."""
         from datetime import datetime as dt
 
-        from apps.events.rescheduling import RescheduleRefused, reject_slot, reschedule
+        from apps.events.scheduling.rescheduling import RescheduleRefused, reject_slot, reschedule
 
         event = get_object_or_404(Event.objects.select_related("calendar"), pk=event_id)
         back = HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
@@ -499,7 +499,7 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
 
     def get_changelist_instance(self, request):
         # One batched conflict lookup for the whole page instead of one query per row.
-        from apps.events.scheduling import conflicts_map
+        from apps.events.scheduling.planning import conflicts_map
 
         changelist = super().get_changelist_instance(request)
         rows = list(changelist.result_list)
@@ -566,7 +566,7 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     def conflict_hint(self, obj: Event) -> str:
         ids = getattr(obj, "_conflict_ids", None)
         if ids is None:
-            from apps.events.scheduling import conflicts_for
+            from apps.events.scheduling.planning import conflicts_for
 
             ids = conflicts_for(obj)
         if not ids:

@@ -110,7 +110,7 @@ def _with_related(queryset):
 def _suggestions_for(event: Event) -> list[dict] | None:
     if event.effective_mode != "auto_plan":
         return None
-    from apps.events.scheduling import conflicts_for, suggest_slots
+    from apps.events.scheduling.planning import conflicts_for, suggest_slots
 
     if not conflicts_for(event):
         return None

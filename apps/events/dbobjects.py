@@ -83,7 +83,7 @@ SQLITE_TRIGGERS = {
 }
 FTS_TRIGGERS = ("events_event_fts_ai", "events_event_fts_ad", "events_event_fts_au")
 
-# Availability's window read (apps.events.availability) is answered from this index alone on
+# Availability's window read (apps.events.scheduling.availability) is answered from this index alone on
 # SQLite. It is outside the model state (on PostgreSQL a long attendee list would overflow a
 # B-tree entry), so a migration that rebuilds the events table would drop it: ensure() puts it
 # back after every migrate.

@@ -154,7 +154,7 @@ class Event(models.Model):
             # own longest duration (see apps.events.selectors.EventQuery).
             models.Index(fields=["start_time", "id"], condition=Q(all_day=False), name="event_timed_start_idx"),
             models.Index(fields=["start_time", "id"], condition=Q(all_day=True), name="event_allday_start_idx"),
-            # Same-calendar conflict probes (apps.events.scheduling): one range of this index per
+            # Same-calendar conflict probes (apps.events.scheduling.planning): one range of this index per
             # event, by calendar and start time.
             # transparency is part of the blocking rule (apps.events.blocking), so the probe
             # checks it from the index too.

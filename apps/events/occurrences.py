@@ -240,7 +240,7 @@ def _series_naming(people: list[str]) -> set[int]:
     """Ids of the series naming one of ``people`` (lower-cased): on the series or in an exception's
     attendees (few rows: series only, and exceptions that change attendees)."""
     from apps.events.models import Event, EventException
-    from apps.events.scheduling import _attendee_clause, attendee_set
+    from apps.events.scheduling.planning import _attendee_clause, attendee_set
 
     wanted = {p.strip().lower() for p in people if p}
     if not wanted:

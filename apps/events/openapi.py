@@ -12,8 +12,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 
 from apps.core.openapi import ERROR, IDEMPOTENCY_KEY, document, error
-from apps.events import api, api_scheduling
+from apps.events import api
 from apps.events.models import Event, Mode
+from apps.events.scheduling import api as scheduling_api
 from apps.events.selectors import DIRECTIONS, RANGES
 
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The event id.")
@@ -221,12 +222,12 @@ class AvailabilityOut(serializers.Serializer):
     complete = serializers.BooleanField()
 
 
-document(api_scheduling.AvailabilityView,
-         post=extend_schema(request=api_scheduling.AvailabilityInput, responses=AvailabilityOut))
+document(scheduling_api.AvailabilityView,
+         post=extend_schema(request=scheduling_api.AvailabilityInput, responses=AvailabilityOut))
 
 document(
-    api_scheduling.RescheduleView,
-    post=extend_schema(parameters=[ID], request=api_scheduling.RescheduleInput, responses={200: RescheduledOut, 409: ERROR}),
+    scheduling_api.RescheduleView,
+    post=extend_schema(parameters=[ID], request=scheduling_api.RescheduleInput, responses={200: RescheduledOut, 409: ERROR}),
 )
 
 
@@ -249,7 +250,7 @@ class ProductivityOut(serializers.Serializer):
 WINDOW_HELP = "YYYY-MM-DD (a local day in the calendar's zone) or an ISO date-time with offset."
 
 document(
-    api_scheduling.ProductivityView,
+    scheduling_api.ProductivityView,
     get=extend_schema(
         parameters=[
             OpenApiParameter("start", str, description=WINDOW_HELP + " Default: six days ago."),
@@ -271,4 +272,4 @@ class OptimizeOut(serializers.Serializer):
     suggestions = serializers.ListField(child=serializers.DictField())
 
 
-document(api_scheduling.OptimizeView, post=extend_schema(request=api_scheduling.OptimizeInput, responses=OptimizeOut))
+document(scheduling_api.OptimizeView, post=extend_schema(request=scheduling_api.OptimizeInput, responses=OptimizeOut))

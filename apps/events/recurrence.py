@@ -669,7 +669,7 @@ def occurrence_spans(start: datetime, end: datetime, *, calendar_ids: Iterable[s
     """
     from apps.events.models import Event
     from apps.events.occurrences import read_window
-    from apps.events.scheduling import attendee_set
+    from apps.events.scheduling.planning import attendee_set
 
     people = sorted({a.strip().lower() for a in attendees if a})
     if seen is not None:

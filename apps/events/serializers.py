@@ -309,7 +309,7 @@ def conflicts_of(events: list, *, version: int | None = None) -> dict[int, list[
     # Conflict detection belongs to scheduling; imported lazily (apps stay loosely coupled).
     if not events:
         return {}
-    from apps.events.scheduling import conflicts_map
+    from apps.events.scheduling.planning import conflicts_map
 
     return conflicts_map(events, version=version)
 
@@ -521,7 +521,7 @@ class CalendarSerializer(serializers.ModelSerializer):
         return valid_zone_name(value)
 
     def validate_working_hours(self, value):
-        from apps.events.scheduling import working_hours_errors
+        from apps.events.scheduling.planning import working_hours_errors
 
         errors = working_hours_errors(value)
         if errors:

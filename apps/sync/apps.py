@@ -11,7 +11,7 @@ class SyncConfig(AppConfig):
     def ready(self) -> None:
         from apps.audit.registry import register as register_audit
         from apps.core.health import register as register_health
-        from apps.events.availability import provide_external_busy
+        from apps.events.scheduling.availability import provide_external_busy
         from apps.sync import freebusy, receivers, schedules  # noqa: F401  (declares the periodic sync)
         from apps.sync.models import CalendarConnection
         from apps.sync.selectors import health_check

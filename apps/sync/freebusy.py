@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from apps.events.availability import ExternalBusy
 from apps.events.models import Calendar
+from apps.events.scheduling.availability import ExternalBusy
 from apps.sync.mapping import parse_datetime
 from apps.sync.sources.base import SourceError
 

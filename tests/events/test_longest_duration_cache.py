@@ -52,7 +52,7 @@ def test_an_event_longer_than_its_whole_seconds_is_still_found_by_a_window_and_a
     body = reader.get("/api/v1/events?start=2025-03-03T11:00:00.100Z&end=2025-03-03T12:00:00Z").json()
     assert [e["id"] for e in body["items"]] == [long.pk]
 
-    from apps.events.scheduling import conflicts_for
+    from apps.events.scheduling.planning import conflicts_for
 
     other = Calendar.objects.create(id="home", name="home")
     Event.objects.filter(pk=long.pk).update(attendees=["kim@x.com"])
@@ -63,7 +63,7 @@ def test_an_event_longer_than_its_whole_seconds_is_still_found_by_a_window_and_a
 
 
 def test_a_same_calendar_conflict_with_an_event_longer_than_its_whole_seconds_is_found():
-    from apps.events.scheduling import conflicts_for
+    from apps.events.scheduling.planning import conflicts_for
 
     cal = Calendar.objects.create(id="work", name="work")
     start = datetime(2025, 3, 3, 9, 0, 0, 900000, tzinfo=UTC)

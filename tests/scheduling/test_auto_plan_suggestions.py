@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.events.models import Event
-from apps.events.scheduling import suggest_slots
+from apps.events.scheduling.planning import suggest_slots
 from tests.scheduling.conftest import utc
 
 NOW = utc(2025, 3, 1)

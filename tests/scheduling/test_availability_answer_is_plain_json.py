@@ -25,7 +25,7 @@ def client(api):
 
 @pytest.fixture
 def week(calendar, event, monkeypatch):
-    from apps.events import availability
+    from apps.events.scheduling import availability
 
     work = calendar("work", buffer_minutes=5)
     event(work, utc(2025, 3, 3, 10), utc(2025, 3, 3, 10, 30, 0, 500_000), attendees=["kim@x.com", "ZOË@x.com"])
@@ -83,7 +83,7 @@ def _switch(settings, prewritten: bool) -> None:
     {**BODY, "end_time": "2025-03-10T09:00:00Z", "working_hours_only": False},
 ])
 def test_the_shortcut_answers_the_bytes_of_the_standard_path(client, week, settings, monkeypatch, body):
-    from apps.events import availability
+    from apps.events.scheduling import availability
 
     monkeypatch.setattr(availability, "external_busy", lambda attendees, start, end: availability.ExternalBusy(
         busy={"kim@x.com": [(utc(2025, 3, 3, 12), utc(2025, 3, 3, 12, 30))]},

@@ -91,7 +91,7 @@ def test_a_long_event_that_started_before_the_window_is_busy_from_the_window_sta
 
 
 def test_google_busy_time_merges_with_stored_events_into_one_period(client, calendar, event, monkeypatch):
-    from apps.events import availability
+    from apps.events.scheduling import availability
 
     Calendar.objects.create(id="ana", name="Ana", source=Calendar.Source.GOOGLE, external_id="ana@corp.com")
     calendar("work")

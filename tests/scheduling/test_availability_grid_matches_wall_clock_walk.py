@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.events.availability import ALL_DAY, grid_slots, to_micros
-from apps.events.scheduling import candidate_slots, parse_working_hours
+from apps.events.scheduling.availability import ALL_DAY, grid_slots, to_micros
+from apps.events.scheduling.planning import candidate_slots, parse_working_hours
 
 OFFICE = parse_working_hours({"mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"], "wed": ["09:00", "17:00"],
                               "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"]})

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.events.availability import read_busy
+from apps.events.scheduling.availability import read_busy
 from tests.scheduling.conftest import utc
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the covering index is SQLite's")

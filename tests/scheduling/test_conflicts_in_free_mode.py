@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.events.models import Event
-from apps.events.scheduling import conflicts_for, conflicts_map
+from apps.events.scheduling.planning import conflicts_for, conflicts_map
 from tests.scheduling.conftest import utc
 
 

@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 from apps.events.models import Event
-from apps.events.scheduling import attendee_set, blocks, conflicts_for, conflicts_map
+from apps.events.scheduling.planning import attendee_set, blocks, conflicts_for, conflicts_map
 from tests.scheduling.conftest import utc
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from apps.events.blocking import BLOCKING, blocks
 from apps.events.models import Event
-from apps.events.scheduling import conflicts_for, conflicts_map, suggest_slots
+from apps.events.scheduling.planning import conflicts_for, conflicts_map, suggest_slots
 from tests.scheduling.conftest import utc
 
 FREE = Event.Transparency.TRANSPARENT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from apps.events.scheduling import CalendarRules, candidate_slots, suggest_slots, working_hours_errors
+from apps.events.scheduling.planning import CalendarRules, candidate_slots, suggest_slots, working_hours_errors
 from tests.scheduling.conftest import utc
 
 BERLIN = ZoneInfo("Europe/Berlin")

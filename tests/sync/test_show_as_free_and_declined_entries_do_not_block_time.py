@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from apps.events.models import Event
-from apps.events.scheduling import conflicts_for
+from apps.events.scheduling.planning import conflicts_for
 from tests.sync.conftest import GOOGLE_ID, NOW
 
 DAY = NOW.replace(hour=0) + timedelta(days=3)  # Monday 23 March 2026, 00:00 UTC

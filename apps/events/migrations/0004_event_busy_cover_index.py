@@ -1,4 +1,4 @@
-"""A covering index for availability's window read on SQLite (``apps.events.availability.read_busy``).
+"""A covering index for availability's window read on SQLite (``apps.events.scheduling.availability.read_busy``).
 
 The read takes every timed event of a window with its times, id, calendar and attendees: from
 the table that is one row lookup per event, from this index none (about half the read's time).

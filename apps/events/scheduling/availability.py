@@ -38,7 +38,7 @@ from django.db import connection
 from apps.core.timefmt import iso_z
 from apps.events.blocking import blocking_sql
 from apps.events.models import Calendar, Event
-from apps.events.scheduling import (
+from apps.events.scheduling.planning import (
     DAYS,
     CalendarRules,
     attendee_set,
@@ -325,7 +325,7 @@ def _exists(local: datetime) -> bool:
 
 def grid_slots(hours: dict[int, list[tuple[time, time]]], tz: ZoneInfo, start: datetime, end: datetime, *,
                duration: timedelta, step_minutes: int) -> list[Span]:
-    """:func:`apps.events.scheduling.candidate_slots` as integer microsecond spans.
+    """:func:`apps.events.scheduling.planning.candidate_slots` as integer microsecond spans.
 
     Where both ends of every working range are real wall times with the same UTC offset (no
     DST change inside a range; no zone changes its offset and back within one day), local wall

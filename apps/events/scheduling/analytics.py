@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Q
 from apps.core.timefmt import iso_z
 from apps.events.blocking import blocks_time
 from apps.events.models import Event, SubTask
-from apps.events.scheduling import Busy, CalendarRules, _Index, attendee_set, working_windows
+from apps.events.scheduling.planning import Busy, CalendarRules, _Index, attendee_set, working_windows
 from chronos.config import current
 
 

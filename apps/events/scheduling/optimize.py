@@ -18,7 +18,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from apps.core.timefmt import iso_z
-from apps.events.analytics import (
+from apps.events.models import Event
+from apps.events.scheduling.analytics import (
     Row,
     conflict_pairs,
     free_blocks,
@@ -28,8 +29,7 @@ from apps.events.analytics import (
     meeting_types,
     merge,
 )
-from apps.events.models import Event
-from apps.events.scheduling import CalendarRules, suggest_slots
+from apps.events.scheduling.planning import CalendarRules, suggest_slots
 from chronos.config import current
 
 PRIORITY_RANK = {"LOW": 0, "MEDIUM": 1, "HIGH": 2, "URGENT": 3}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from apps.events.api_scheduling import AvailabilityView, OptimizeView, ProductivityView, RescheduleView
+from apps.events.scheduling.api import AvailabilityView, OptimizeView, ProductivityView, RescheduleView
 
 urlpatterns: list = [
     path("availability", AvailabilityView.as_view(), name="availability"),

@@ -15,10 +15,10 @@ from rest_framework.views import APIView
 from apps.core.exceptions import Conflict
 from apps.core.renderers import JSONRenderer
 from apps.core.timefmt import iso_z
-from apps.events import analytics, availability, optimize
 from apps.events.models import Calendar, Event
-from apps.events.rescheduling import RescheduleRefused, reject_slot, reschedule
-from apps.events.scheduling import CalendarRules, conflicts_for, suggest_slots
+from apps.events.scheduling import analytics, availability, optimize
+from apps.events.scheduling.planning import CalendarRules, conflicts_for, suggest_slots
+from apps.events.scheduling.rescheduling import RescheduleRefused, reject_slot, reschedule
 from chronos.config import current
 
 
