@@ -50,7 +50,7 @@ def override_config(env: dict, data_dir: str, overrides: dict) -> dict:
 def start_server(env: dict, port: int, *, workers: int = 1, threads: int | None = None) -> subprocess.Popen:
     """The production server (granian, as ``manage.py start`` runs it, without the access log) on
     127.0.0.1:``port``, returned once it answers. Stop it with ``terminate()``: one SIGTERM."""
-    from apps.core import webserver
+    from apps.core import supervisor, webserver
     from chronos.config import Server
 
     root = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def start_server(env: dict, port: int, *, workers: int = 1, threads: int | None 
         threads = Server().web_threads or webserver.automatic_threads(vendor)
     args = webserver.command("127.0.0.1", port, workers=workers, threads=threads, access_log=False,
                              log_level="warning")
-    proc = webserver.launch(args, cwd=root, env=env)
+    proc = supervisor.launch(args, cwd=root, env=env)
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
@@ -71,7 +71,7 @@ def start_server(env: dict, port: int, *, workers: int = 1, threads: int | None 
             return proc  # any HTTP answer (503 before the first worker heartbeat) means it serves
         except OSError:
             if time.monotonic() > deadline:
-                webserver.kill(proc)
+                supervisor.kill(proc)
                 raise SystemExit("the web server did not become ready") from None
             time.sleep(0.1)
 

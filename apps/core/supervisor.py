@@ -8,7 +8,7 @@ same terminal) with this script, which imports only the standard library.
 
 It starts both children, stops both on SIGINT/SIGTERM, and when either dies stops the other and
 exits non-zero. The web server runs in a process group of its own (see
-``apps.core.webserver.launch``); the children get SIGTERM when this process dies, even by
+:func:`launch`); the children get SIGTERM when this process dies, even by
 ``kill -9`` (``apps.core.lifeline``).
 
     python apps/core/supervisor.py '{"web": [...], "worker": [...]}'
@@ -26,7 +26,18 @@ import time
 STOP_GRACE_SECONDS = 15
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def launch(args: list[str], **popen_kwargs) -> subprocess.Popen:
+    """Start the web server in a process group of its own, so that only its parent signals it.
+
+    granian's main process handles SIGINT/SIGTERM by setting a ``threading.Event``, which takes
+    a lock: a second signal that lands while the main thread holds that lock deadlocks it for
+    good (reproduced with the Ctrl-C burst a terminal sends to its process group). The parent
+    sends exactly one SIGTERM instead; :func:`kill` ends the whole group.
+    """
+    return subprocess.Popen(args, process_group=0, **popen_kwargs)
+
+
+def kill(proc: subprocess.Popen) -> None:
     """SIGKILL the web server's main process and its workers (they are not told of a killed parent)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -37,7 +48,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 def supervise(web: list[str], worker: list[str] | None) -> int:
     """Run the web server (in its own process group) and the worker until a stop; the exit code."""
-    procs = {"web": subprocess.Popen(web, process_group=0)}
+    procs = {"web": launch(web)}
     if worker:
         procs["worker"] = subprocess.Popen(worker)
 
@@ -67,13 +78,13 @@ def supervise(web: list[str], worker: list[str] | None) -> int:
                 if proc.poll() is None:
                     print(f"{name} did not stop within {STOP_GRACE_SECONDS} s; killed", file=sys.stderr, flush=True)
                     if name == "web":
-                        _kill_group(proc)
+                        kill(proc)
                     else:
                         proc.kill()
                         proc.wait()
         time.sleep(0.2)
     # Workers outlive a main process that died (granian's do not watch their parent).
-    _kill_group(procs["web"])
+    kill(procs["web"])
     print("Chronos stopped.", flush=True)
     return exit_code
 

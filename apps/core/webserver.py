@@ -8,8 +8,6 @@ under gunicorn gthread on the 2-core development machine.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -116,23 +114,3 @@ def trust_local_proxy(app: Callable) -> Callable:
         return app(environ, start_response)
 
     return application
-
-
-def launch(args: list[str], **popen_kwargs) -> subprocess.Popen:
-    """Start the server in a process group of its own, so that only its parent signals it.
-
-    granian's main process handles SIGINT/SIGTERM by setting a ``threading.Event``, which takes
-    a lock: a second signal that lands while the main thread holds that lock deadlocks it for
-    good (reproduced with the Ctrl-C burst a terminal sends to its process group). The parent
-    sends exactly one SIGTERM instead; :func:`kill` ends the whole group.
-    """
-    return subprocess.Popen(args, process_group=0, **popen_kwargs)
-
-
-def kill(proc: subprocess.Popen) -> None:
-    """SIGKILL the server's main process and its workers (they are not told of a killed parent)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
