@@ -32,19 +32,17 @@ from apps.events.recurrence import (
 from apps.events.recurrence import (
     series_in_window as recurrence_series_in_window,
 )
+from apps.events.selectors import OccurrenceRow
 from apps.events.serializers import (
     CalendarSerializer,
     EventInputSerializer,
     EventLinkSerializer,
     NoteSerializer,
     OccurrenceInputSerializer,
-    OccurrenceRow,
     SubTaskInput,
     UrlPayloadSerializer,
     conflicts_of,
     event_dict,
-    event_rows,
-    list_row,
     occurrence_dict,
     render_rows,
     sub_task_dict,
@@ -96,8 +94,7 @@ class RowQuery:
         self.query = query
 
     def __getitem__(self, item: slice):
-        return [list_row(row) for row in self.query.rows(item.start or 0, item.stop - (item.start or 0),
-                                                                 event_rows)]
+        return self.query.page(item.start or 0, item.stop - (item.start or 0))
 
     def count(self) -> int:
         return self.query.count()

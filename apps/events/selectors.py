@@ -1,12 +1,15 @@
-"""Reads of events: the window of the contract, filters, search and a cheap total count."""
+"""Reads of events: the window of the contract, filters, search, a cheap total count and the
+rows of a list page (the columns read, the row types) - the one place the list is read."""
 
 from __future__ import annotations
 
 import hashlib
 import heapq
 import itertools
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -149,7 +152,7 @@ class Stream:
 
     ``search`` is the full-text condition as a clause (for counting); ``fts`` the same search as
     an FTS5 query with its time-key range, which SQLite reads in index order (see
-    :func:`apps.events.serializers.event_rows`).
+    :func:`_event_rows`).
     """
 
     where: str
@@ -167,6 +170,19 @@ class Stream:
         return Stream(f"{self.where} AND start_time <= %s", [*self.params, db_start], self.search, self.fts)
 
 
+class ListRow(NamedTuple):
+    """One row of a stream of the list, merged with the other streams' by ``(start, id)``.
+
+    ``start`` is the start as the database hands it back (text on SQLite); ``id`` the event's
+    id, or for an occurrence its instance id text; ``data`` the event's raw columns
+    (:data:`COLUMNS` order), or the occurrence (a :class:`StoredRef` until the page is resolved).
+    """
+
+    start: object
+    id: int | str
+    data: object
+
+
 class EventQuery:
     """The list's matches as ordered streams, merged by (start_time, id).
 
@@ -182,18 +198,19 @@ class EventQuery:
         self.streams = streams
         self.version = version  # the events-table version read before the query (see _cached_count)
 
-    def rows(self, offset: int, limit: int, reader) -> list:
-        """``limit`` raw rows from ``offset`` in list order.
+    def page(self, offset: int, limit: int) -> list[EventRow | OccurrenceRow]:
+        """``limit`` rows from ``offset`` in list order, ready to render."""
+        return [OccurrenceRow(row.data) if isinstance(row.id, str) else EventRow.from_db(row.data)
+                for row in self.rows(offset, limit)]
 
-        ``reader(stream, limit, offset)`` returns one stream's rows in list order, as tuples
-        with the id first and the start time (as the database hands it back) at ``START``.
-        """
+    def rows(self, offset: int, limit: int) -> list[ListRow]:
+        """``limit`` merged :class:`ListRow` from ``offset`` in list order."""
         if not self.streams:
             return []
 
-        def read(stream, wanted: int, skip: int) -> list:
+        def read(stream, wanted: int, skip: int) -> list[ListRow]:
             if isinstance(stream, Stream):
-                return reader(stream, wanted, skip)
+                return _event_rows(stream, wanted, skip)
             return stream.rows(wanted, skip)
 
         if len(self.streams) == 1:
@@ -203,10 +220,10 @@ class EventQuery:
         for stream in self.streams[1:]:
             if len(first) == offset + limit:
                 # Rows starting after the first stream's last row cannot make this page.
-                stream = stream.until(first[-1][START])
+                stream = stream.until(first[-1].start)
             streams.append(read(stream, offset + limit, 0))
         # Occurrence ids are text ("<series>_<start>"), stored events' integers: order them apart.
-        merged = heapq.merge(*streams, key=lambda row: (row[START], isinstance(row[0], str), row[0]))
+        merged = heapq.merge(*streams, key=lambda row: (row.start, isinstance(row.id, str), row.id))
         return _resolve(list(itertools.islice(merged, offset, offset + limit)), self.version)
 
     def count(self) -> int:
@@ -251,7 +268,7 @@ class OccurrenceStream:
         return heapq.merge(*streams, key=lambda o: (o.start, o.event.pk, o.original_start))
 
     def rows(self, limit: int, offset: int) -> list:
-        return [(o.instance_id, None, None, None, None, None, _db_value(o.start), o)
+        return [ListRow(_db_value(o.start), o.instance_id, o)
                 for o in itertools.islice(self._iterate(self.window.end), offset, offset + limit)]
 
     def count(self, version: int | None) -> int:
@@ -402,8 +419,8 @@ class StoredStream:
         with connection.cursor() as cursor:
             cursor.execute(sql, [*self.params, limit, offset])
             found = cursor.fetchall()
-        # The id (first) only orders rows of one start among the streams; _resolve replaces it.
-        return [(f"{series}_", None, None, None, None, None, start, StoredRef(series, original, start, end))
+        # The id only orders rows of one start among the streams; _resolve replaces it.
+        return [ListRow(start, f"{series}_", StoredRef(series, original, start, end))
                 for series, original, start, end in found]
 
     def count(self, version: int | None) -> int:
@@ -480,7 +497,7 @@ def _resolve(rows: list, version=None) -> list:
     """A cut page with its stored occurrences made :class:`~apps.events.recurrence.Occurrence`
     rows: their series and exceptions read in one query each, for this page only (and kept
     per events-table version)."""
-    refs = [row[-1] for row in rows if type(row[-1]) is StoredRef]
+    refs = [row.data for row in rows if type(row.data) is StoredRef]
     if not refs:
         return rows
     from apps.events.recurrence import Occurrence
@@ -489,7 +506,7 @@ def _resolve(rows: list, version=None) -> list:
     known = {pk: {e.original_start: e for e in s.exception_list} for pk, s in series.items()}
     out = []
     for row in rows:
-        ref = row[-1]
+        ref = row.data
         if type(ref) is not StoredRef:
             out.append(row)
             continue
@@ -498,7 +515,7 @@ def _resolve(rows: list, version=None) -> list:
             continue  # deleted since the page was read
         original = _from_db(ref.original_start)
         occ = Occurrence(event, _from_db(ref.start), _from_db(ref.end), original, known[event.pk].get(original))
-        out.append((occ.instance_id, *row[1:-1], occ))
+        out.append(ListRow(row.start, occ.instance_id, occ))
     return out
 
 
@@ -521,9 +538,6 @@ def longest_occurrence(*, version=_UNREAD) -> timedelta:
     if version is not None:
         _LONGEST_OCCURRENCE[name] = (version, value)
     return value
-
-
-START = 6  # position of start_time in a list row (apps.events.serializers._ROW_COLUMNS)
 
 
 def _db_value(moment: datetime):
@@ -645,3 +659,149 @@ def count_where(where: str, params: list, *, version=_UNREAD) -> int:
             return cursor.fetchone()[0]
 
     return _cached_count(sql, params, compute, version=version)
+
+
+# --- the rows of a list page -----------------------------------------------------------------
+
+
+class EventRow:
+    """A read-only event for list pages: the columns of a database row, no model overhead.
+
+    Has the attributes of :class:`Event` that rendering reads, except the times: those are kept
+    as the database hands them back (``db_start`` and friends: UTC text on SQLite, aware
+    datetimes elsewhere). :func:`event_dict` makes the contract's ``Z`` strings from them and
+    conflict detection compares them as they are; nothing parses them.
+    """
+
+    __slots__ = ("id", "calendar_id", "external_id", "title", "description", "location",
+                 "db_start", "db_end", "all_day", "start_date", "end_date", "timezone", "priority", "event_type",
+                 "status", "transparency", "tags", "attendees", "mode", "all_done", "plugin_error", "db_created",
+                 "db_updated")
+
+    @classmethod
+    def from_db(cls, row) -> EventRow:
+        """From a plain cursor row in ``ROW_FIELDS`` order (see :func:`_event_rows`)."""
+        self = cls.__new__(cls)
+        (self.id, self.calendar_id, self.external_id, self.title, self.description, self.location, self.db_start,
+         self.db_end, all_day, start_date, end_date, self.timezone, self.priority, self.event_type, self.status,
+         self.transparency, tags, attendees, self.mode, all_done, self.plugin_error, self.db_created, self.db_updated) = row
+        self.start_date = date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
+        self.end_date = date.fromisoformat(end_date) if isinstance(end_date, str) else end_date
+        self.all_day, self.all_done = bool(all_day), bool(all_done)
+        self.tags, self.attendees = _json_list(tags), _json_list(attendees)
+        return self
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+class OccurrenceRow:
+    """One occurrence of a series on a list page (see :class:`apps.events.selectors.OccurrenceStream`).
+
+    Carries what rendering and conflict detection read: the instance id as ``pk``, the
+    occurrence's own times (as the database would hand them back) and effective fields.
+    """
+
+    __slots__ = ("occ", "id", "calendar_id", "attendees", "all_day", "status", "transparency", "db_start", "db_end",
+                 "mode", "series_id")
+
+    def __init__(self, occ) -> None:
+        self.occ = occ
+        self.id = occ.instance_id
+        self.series_id = occ.event.pk
+        self.calendar_id = occ.event.calendar_id
+        self.attendees = occ.value("attendees")
+        self.all_day = occ.event.all_day
+        self.status = occ.status
+        self.transparency = occ.event.transparency
+        self.mode = occ.event.mode
+        self.db_start, self.db_end = _db_value(occ.start), _db_value(occ.end)
+
+    @property
+    def pk(self) -> str:
+        return self.id
+
+
+ROW_FIELDS = EventRow.__slots__
+# The columns an event's list row is read from, in ROW_FIELDS order.
+COLUMNS = ("id", "calendar_id", "external_id", "title", "description", "location", "start_time", "end_time",
+                "all_day", "start_date", "end_date", "timezone", "priority", "event_type", "status", "transparency", "tags",
+                "attendees", "mode", "all_done", "plugin_error", "created_at", "updated_at")
+_TEXT_ON_SQLITE = ("start_time", "end_time", "start_date", "end_date", "created_at", "updated_at")
+
+
+def _row_select(vendor: str) -> str:
+    table = "events_event"
+    if vendor == "sqlite":
+        # The driver would parse every declared datetime column; as text they stay cheap.
+        return ", ".join(f"CAST({table}.{c} AS text)" if c in _TEXT_ON_SQLITE else f"{table}.{c}"
+                         for c in COLUMNS)
+    return ", ".join(f"{table}.{c}" for c in COLUMNS)
+
+
+assert len(COLUMNS) == len(ROW_FIELDS)
+_START = COLUMNS.index("start_time")  # orders the merge of the streams (see ListRow)
+_ROW_SELECT = {vendor: _row_select(vendor) for vendor in ("sqlite", "postgresql")}
+
+
+def _json_list(value):
+    """A JSON column as ``JSONField`` would give it; an empty list is not worth the decoder."""
+    if value == "[]":
+        return []
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _event_rows(stream: Stream, limit: int, offset: int) -> list[ListRow]:
+    """One stream's rows of stored events, the raw columns (``COLUMNS`` order) as ``data``.
+
+    Turned into :class:`EventRow` only once the page is cut from the merged streams.
+    """
+    select = _ROW_SELECT.get(connection.vendor) or _row_select(connection.vendor)
+    if stream.fts is not None:
+        return _search_rows(select, stream, limit, offset)
+    where, params = stream.clause()
+    sql = f"SELECT {select} FROM events_event WHERE {where} ORDER BY start_time, id LIMIT %s OFFSET %s"
+    return [ListRow(row[_START], row[0], row) for row in _fetch(sql, [*params, limit, offset])]
+
+
+def _search_rows(select: str, stream: Stream, limit: int, offset: int) -> list[ListRow]:
+    """A SQLite search read in the order of the full-text index, stopping after the page.
+
+    The index's rowid is a time key, ``(start second << 30) | id`` (see
+    :mod:`apps.events.dbobjects`), so reading it in order is reading the matches by start
+    time: the page is found without collecting and sorting every match of the window. Within
+    one second the key orders by id, the list by the exact start time: the rest of the last
+    row's second is read too and the rows are sorted before the page is cut.
+    """
+    fts, events = dbobjects.FTS, dbobjects.EVENTS
+    match, low, high = stream.fts
+    head = (f"SELECT {select}, {fts}.rowid FROM {fts} JOIN {events} ON {events}.id = ({fts}.rowid & {dbobjects.ID_MASK}) "
+            f"WHERE {fts} MATCH %s AND {stream.where}")
+    bounds, bound_params = "", []
+    if low is not None:
+        bounds += f" AND {fts}.rowid >= %s"
+        bound_params.append(low)
+    if high is not None:
+        bounds += f" AND {fts}.rowid < %s"
+        bound_params.append(high)
+    wanted = offset + limit
+    rows = _fetch(f"{head}{bounds} ORDER BY {fts}.rowid LIMIT %s", [match, *stream.params, *bound_params, wanted])
+    if len(rows) == wanted:
+        last = rows[-1][-1]
+        second_end = ((last >> dbobjects.ID_BITS) + 1) << dbobjects.ID_BITS
+        rows += _fetch(f"{head} AND {fts}.rowid > %s AND {fts}.rowid < %s", [match, *stream.params, last, second_end])
+    rows.sort(key=lambda row: (row[_START], row[0]))
+    return [ListRow(row[_START], row[0], row[:-1]) for row in rows[offset:wanted]]

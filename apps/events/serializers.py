@@ -6,7 +6,6 @@ function: a page of 100 events is rendered in well under a millisecond that way.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, timedelta
 
@@ -15,9 +14,8 @@ from rest_framework import serializers
 
 from apps.core.serializers import ClonedFieldsMixin
 from apps.core.timefmt import iso_z
-from apps.events import dbobjects
 from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
-from apps.events.selectors import START
+from apps.events.selectors import EventRow, OccurrenceRow
 from apps.events.services import calendar_by_id
 from apps.events.timeparse import MAX_YEAR, TimeError, db_datetime, local_midnight, parse_instant, zone
 from chronos.config import current
@@ -30,93 +28,6 @@ def sub_task_dict(sub: SubTask) -> dict:
             "completed_at": iso_z(sub.completed_at), "position": sub.position}
 
 
-class EventRow:
-    """A read-only event for list pages: the columns of a database row, no model overhead.
-
-    Has the attributes of :class:`Event` that rendering reads, except the times: those are kept
-    as the database hands them back (``db_start`` and friends: UTC text on SQLite, aware
-    datetimes elsewhere). :func:`event_dict` makes the contract's ``Z`` strings from them and
-    conflict detection compares them as they are; nothing parses them.
-    """
-
-    __slots__ = ("id", "calendar_id", "external_id", "title", "description", "location",
-                 "db_start", "db_end", "all_day", "start_date", "end_date", "timezone", "priority", "event_type",
-                 "status", "transparency", "tags", "attendees", "mode", "all_done", "plugin_error", "db_created",
-                 "db_updated")
-
-    @classmethod
-    def from_db(cls, row) -> EventRow:
-        """From a plain cursor row in ``ROW_FIELDS`` order (see :func:`event_rows`)."""
-        self = cls.__new__(cls)
-        (self.id, self.calendar_id, self.external_id, self.title, self.description, self.location, self.db_start,
-         self.db_end, all_day, start_date, end_date, self.timezone, self.priority, self.event_type, self.status,
-         self.transparency, tags, attendees, self.mode, all_done, self.plugin_error, self.db_created, self.db_updated) = row
-        self.start_date = date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
-        self.end_date = date.fromisoformat(end_date) if isinstance(end_date, str) else end_date
-        self.all_day, self.all_done = bool(all_day), bool(all_done)
-        self.tags, self.attendees = _json_list(tags), _json_list(attendees)
-        return self
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-
-class OccurrenceRow:
-    """One occurrence of a series on a list page (see :class:`apps.events.selectors.OccurrenceStream`).
-
-    Carries what rendering and conflict detection read: the instance id as ``pk``, the
-    occurrence's own times (as the database would hand them back) and effective fields.
-    """
-
-    __slots__ = ("occ", "id", "calendar_id", "attendees", "all_day", "status", "transparency", "db_start", "db_end",
-                 "mode", "series_id")
-
-    def __init__(self, occ) -> None:
-        from apps.events.selectors import _db_value
-
-        self.occ = occ
-        self.id = occ.instance_id
-        self.series_id = occ.event.pk
-        self.calendar_id = occ.event.calendar_id
-        self.attendees = occ.value("attendees")
-        self.all_day = occ.event.all_day
-        self.status = occ.status
-        self.transparency = occ.event.transparency
-        self.mode = occ.event.mode
-        self.db_start, self.db_end = _db_value(occ.start), _db_value(occ.end)
-
-    @property
-    def pk(self) -> str:
-        return self.id
-
-
-def list_row(row):
-    """A merged list row as :class:`EventRow` or, for an occurrence, :class:`OccurrenceRow`."""
-    if isinstance(row[0], str):
-        return OccurrenceRow(row[-1])
-    return EventRow.from_db(row)
-
-
-ROW_FIELDS = EventRow.__slots__
-# The columns of a list row, in ROW_FIELDS order.
-_ROW_COLUMNS = ("id", "calendar_id", "external_id", "title", "description", "location", "start_time", "end_time",
-                "all_day", "start_date", "end_date", "timezone", "priority", "event_type", "status", "transparency", "tags",
-                "attendees", "mode", "all_done", "plugin_error", "created_at", "updated_at")
-_TEXT_ON_SQLITE = ("start_time", "end_time", "start_date", "end_date", "created_at", "updated_at")
-
-
-def _row_select(vendor: str) -> str:
-    table = "events_event"
-    if vendor == "sqlite":
-        # The driver would parse every declared datetime column; as text they stay cheap.
-        return ", ".join(f"CAST({table}.{c} AS text)" if c in _TEXT_ON_SQLITE else f"{table}.{c}"
-                         for c in _ROW_COLUMNS)
-    return ", ".join(f"{table}.{c}" for c in _ROW_COLUMNS)
-
-
-assert _ROW_COLUMNS[START] == "start_time"
-_ROW_SELECT = {vendor: _row_select(vendor) for vendor in ("sqlite", "postgresql")}
 
 
 def db_iso(value) -> str | None:
@@ -127,65 +38,10 @@ def db_iso(value) -> str | None:
     return iso_z(value)
 
 
-def _json_list(value):
-    """A JSON column as ``JSONField`` would give it; an empty list is not worth the decoder."""
-    if value == "[]":
-        return []
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
 def _fetch(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def event_rows(stream, limit: int, offset: int) -> list[tuple]:
-    """Raw rows (``ROW_FIELDS`` order) of one stream of :class:`apps.events.selectors.EventQuery`.
-
-    Turned into :class:`EventRow` only once the page is cut from the merged streams.
-    """
-    select = _ROW_SELECT.get(connection.vendor) or _row_select(connection.vendor)
-    if stream.fts is not None:
-        return _search_rows(select, stream, limit, offset)
-    where, params = stream.clause()
-    sql = f"SELECT {select} FROM events_event WHERE {where} ORDER BY start_time, id LIMIT %s OFFSET %s"
-    return _fetch(sql, [*params, limit, offset])
-
-
-def _search_rows(select: str, stream, limit: int, offset: int) -> list[tuple]:
-    """A SQLite search read in the order of the full-text index, stopping after the page.
-
-    The index's rowid is a time key, ``(start second << 30) | id`` (see
-    :mod:`apps.events.dbobjects`), so reading it in order is reading the matches by start
-    time: the page is found without collecting and sorting every match of the window. Within
-    one second the key orders by id, the list by the exact start time: the rest of the last
-    row's second is read too and the rows are sorted before the page is cut.
-    """
-    fts, events = dbobjects.FTS, dbobjects.EVENTS
-    match, low, high = stream.fts
-    head = (f"SELECT {select}, {fts}.rowid FROM {fts} JOIN {events} ON {events}.id = ({fts}.rowid & {dbobjects.ID_MASK}) "
-            f"WHERE {fts} MATCH %s AND {stream.where}")
-    bounds, bound_params = "", []
-    if low is not None:
-        bounds += f" AND {fts}.rowid >= %s"
-        bound_params.append(low)
-    if high is not None:
-        bounds += f" AND {fts}.rowid < %s"
-        bound_params.append(high)
-    wanted = offset + limit
-    rows = _fetch(f"{head}{bounds} ORDER BY {fts}.rowid LIMIT %s", [match, *stream.params, *bound_params, wanted])
-    if len(rows) == wanted:
-        last = rows[-1][-1]
-        second_end = ((last >> dbobjects.ID_BITS) + 1) << dbobjects.ID_BITS
-        rows += _fetch(f"{head} AND {fts}.rowid > %s AND {fts}.rowid < %s", [match, *stream.params, last, second_end])
-    rows.sort(key=lambda row: (row[START], row[0]))
-    return [row[:-1] for row in rows[offset:wanted]]
 
 
 def sub_tasks_by_event(ids: list[int]) -> dict[int, list[dict]]:
