@@ -78,13 +78,13 @@ def seed_attendees() -> None:
     from django.db import connection
 
     from apps.core.models import ApiKey
-    from apps.events import dbobjects
+    from apps.events import unmanaged
     from apps.events.models import Calendar
 
     rng = random.Random(11)
     begin = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=180)
     with connection.cursor() as cursor:
-        for name in dbobjects.FTS_TRIGGERS:
+        for name in unmanaged.FTS_TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
     events = []
     for i, person in enumerate(ATTENDEES):
@@ -94,7 +94,7 @@ def seed_attendees() -> None:
             people = [person] + ([rng.choice(ATTENDEES)] if rng.random() < 0.25 else [])
             events.append(_event(rng, cal, _working_start(rng, begin), list(dict.fromkeys(people))))
     _bulk(events)
-    dbobjects.ensure(connection)
+    unmanaged.ensure(connection)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -107,14 +107,14 @@ def conflicts_phase() -> None:
     _setup()
     from django.db import connection
 
-    from apps.events import dbobjects
+    from apps.events import unmanaged
     from apps.events.models import Calendar, Event
     from apps.events.scheduling.planning import conflicts_for
 
     rng = random.Random(5)
     begin = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=180)
     with connection.cursor() as cursor:
-        for name in dbobjects.FTS_TRIGGERS:
+        for name in unmanaged.FTS_TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
     others = [f"team{i}" for i in range(10)]
     for cal in others:
@@ -122,7 +122,7 @@ def conflicts_phase() -> None:
     missing = TOTAL_FOR_CONFLICTS - Event.objects.count()
     _bulk([_event(rng, others[i % 10], _working_start(rng, begin), [f"guest{i % 300}@example.com"])
            for i in range(max(missing, 0))])
-    dbobjects.ensure(connection)
+    unmanaged.ensure(connection)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     stored = Event.objects.count()

@@ -57,7 +57,7 @@ def seed(count: int) -> None:
     from django.db import connection, transaction
 
     from apps.core.models import ApiKey
-    from apps.events import dbobjects
+    from apps.events import unmanaged
     from apps.events.models import Calendar, Event
 
     rng = random.Random(7)
@@ -65,7 +65,7 @@ def seed(count: int) -> None:
         Calendar.objects.get_or_create(id=cid, defaults={"name": cid.title(), "timezone": "Europe/Berlin"})
     # Bulk load without the per-row FTS triggers; ensure() re-creates them and rebuilds the index.
     with connection.cursor() as cursor:
-        for name in dbobjects.FTS_TRIGGERS:
+        for name in unmanaged.FTS_TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     span = 730 * 24 * 3600
@@ -94,7 +94,7 @@ def seed(count: int) -> None:
     if batch:
         with transaction.atomic():
             Event.objects.bulk_create(batch)
-    dbobjects.ensure(connection)
+    unmanaged.ensure(connection)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -12,7 +12,7 @@ class EventsConfig(AppConfig):
         from apps.audit.registry import register
         from apps.core.bootstrap import fill_sample_data
         from apps.core.health import register as register_health
-        from apps.events import dbobjects, schedules  # noqa: F401  (schedules declares periodic tasks)
+        from apps.events import schedules, unmanaged  # noqa: F401  (schedules declares periodic tasks)
         from apps.events.entries import note_entry, url_entry
         from apps.events.health import check_search
         from apps.events.models import Calendar, Event, EventException, EventLink, Note, SubTask, UrlPayload
@@ -35,7 +35,7 @@ class EventsConfig(AppConfig):
         register_prefix("NOTE", note_entry)
         register_prefix("URL", url_entry)
         # Table rebuilds in later migrations drop triggers: re-create the search objects after every migrate.
-        post_migrate.connect(dbobjects.ensure_after_migrate, dispatch_uid="events:search-objects")
+        post_migrate.connect(unmanaged.ensure_after_migrate, dispatch_uid="events:search-objects")
         # Stored occurrences follow a deleted exception (saves call apps.events.occurrences themselves).
         post_delete.connect(on_exception_deleted, sender=EventException, dispatch_uid="events:exception-deleted")
         post_migrate.connect(fill_missing, dispatch_uid="events:stored-occurrences")

@@ -6,17 +6,17 @@ import time
 
 from django.db import connection
 
-from apps.events import dbobjects
+from apps.events import unmanaged
 
 
 def check_search() -> dict:
     started = time.perf_counter()
-    missing = sorted(dbobjects.expected() - dbobjects.installed())
+    missing = sorted(unmanaged.expected() - unmanaged.installed())
     if missing:
         return {"status": "down", "missing": missing}
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(f"SELECT rowid FROM {dbobjects.FTS} WHERE {dbobjects.FTS} MATCH %s LIMIT 1", ['"health"'])
+            cursor.execute(f"SELECT rowid FROM {unmanaged.FTS} WHERE {unmanaged.FTS} MATCH %s LIMIT 1", ['"health"'])
         else:
             cursor.execute("SELECT plainto_tsquery('simple', %s)", ["health"])
         cursor.fetchall()

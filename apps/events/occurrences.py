@@ -85,7 +85,7 @@ def store_occurrences(series_ids: Iterable[int | None], *, until: datetime | Non
                 EventOccurrence.objects.bulk_create(rows)
                 written += len(rows)
             # Always written: the update also moves the events table's data version, which
-            # keys the cached counts and conflict lists (apps.events.dbobjects).
+            # keys the cached counts and conflict lists (apps.events.unmanaged).
             stored = set(whole) | set(partial)
             Event.objects.filter(pk__in=[i for i in chunk if i not in stored]).exclude(
                 occurrences_until=None).update(occurrences_until=None)

@@ -495,7 +495,7 @@ def series_in_window(start: datetime | None, end: datetime | None, *, calendar_i
     from apps.events.models import Event
     from apps.events.selectors import _cache_version
 
-    # Kept per events-table version (exceptions included, see apps.events.dbobjects): a
+    # Kept per events-table version (exceptions included, see apps.events.unmanaged): a
     # calendar polled for the same window reads its series once per change, not per request.
     version = _cache_version()
     key = (connection.settings_dict["NAME"], version, start, end,

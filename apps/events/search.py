@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from apps.events import dbobjects
+from apps.events import unmanaged
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -39,7 +39,7 @@ def _time_key(moment: datetime, *, upper: bool) -> int:
     seconds = moment.timestamp()
     # The trigger truncates sub-seconds; round outward so the key range never cuts an event off.
     whole = math.ceil(seconds) + 1 if upper else math.floor(seconds) - 1
-    return whole << dbobjects.ID_BITS
+    return whole << unmanaged.ID_BITS
 
 
 def fts_terms(text: str, *, start_from: datetime | None = None,
@@ -65,7 +65,7 @@ def search_clause(text: str, *, start_from: datetime | None = None,
         if found is None:
             return None
         match, low, high = found
-        where = [f"{dbobjects.FTS} MATCH %s"]
+        where = [f"{unmanaged.FTS} MATCH %s"]
         params: list = [match]
         if low is not None:
             where.append("rowid >= %s")
@@ -73,12 +73,12 @@ def search_clause(text: str, *, start_from: datetime | None = None,
         if high is not None:
             where.append("rowid < %s")
             params.append(high)
-        return (f"{dbobjects.EVENTS}.id IN (SELECT rowid & {dbobjects.ID_MASK} FROM {dbobjects.FTS} "
+        return (f"{unmanaged.EVENTS}.id IN (SELECT rowid & {unmanaged.ID_MASK} FROM {unmanaged.FTS} "
                 f"WHERE {' AND '.join(where)})", params)
     words = terms(text)
     if not words:
         return None
-    return (f"{dbobjects.pg_document(dbobjects.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)",
+    return (f"{unmanaged.pg_document(unmanaged.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)",
             [" ".join(words)])
 
 
@@ -86,5 +86,5 @@ def tag_clause(tag: str) -> tuple[str, list]:
     """SQL (with params) keeping events carrying ``tag`` (exact)."""
     if connection.vendor == "sqlite":
         # SQLite has no JSON ``contains``: EXISTS over json_each.
-        return f"EXISTS (SELECT 1 FROM json_each({dbobjects.EVENTS}.tags) AS t WHERE t.value = %s)", [tag]
-    return f"{dbobjects.EVENTS}.tags @> %s::jsonb", [json.dumps([tag])]
+        return f"EXISTS (SELECT 1 FROM json_each({unmanaged.EVENTS}.tags) AS t WHERE t.value = %s)", [tag]
+    return f"{unmanaged.EVENTS}.tags @> %s::jsonb", [json.dumps([tag])]

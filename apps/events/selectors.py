@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework import exceptions
 
-from apps.events import dbobjects
+from apps.events import unmanaged
 from apps.events.models import Event
 from apps.events.search import fts_terms, search_clause, tag_clause
 from apps.events.timeparse import TimeError, local_midnight, parse_date, parse_instant, zone
@@ -101,7 +101,7 @@ def _cache_version() -> int | None:
     """
     if connection.in_atomic_block:
         return None
-    return dbobjects.data_version()
+    return unmanaged.data_version()
 
 
 _UNREAD = object()
@@ -651,7 +651,7 @@ def _cached_count(sql: str, params, compute, *, version=_UNREAD) -> int:
 
 def count_where(where: str, params: list, *, version=_UNREAD) -> int:
     """Events matching a WHERE clause of :func:`list_events` (cached, see :func:`_cached_count`)."""
-    sql = f"SELECT COUNT(*) FROM {dbobjects.EVENTS} WHERE {where}"
+    sql = f"SELECT COUNT(*) FROM {unmanaged.EVENTS} WHERE {where}"
 
     def compute() -> int:
         with connection.cursor() as cursor:
@@ -781,14 +781,14 @@ def _search_rows(select: str, stream: Stream, limit: int, offset: int) -> list[L
     """A SQLite search read in the order of the full-text index, stopping after the page.
 
     The index's rowid is a time key, ``(start second << 30) | id`` (see
-    :mod:`apps.events.dbobjects`), so reading it in order is reading the matches by start
+    :mod:`apps.events.unmanaged`), so reading it in order is reading the matches by start
     time: the page is found without collecting and sorting every match of the window. Within
     one second the key orders by id, the list by the exact start time: the rest of the last
     row's second is read too and the rows are sorted before the page is cut.
     """
-    fts, events = dbobjects.FTS, dbobjects.EVENTS
+    fts, events = unmanaged.FTS, unmanaged.EVENTS
     match, low, high = stream.fts
-    head = (f"SELECT {select}, {fts}.rowid FROM {fts} JOIN {events} ON {events}.id = ({fts}.rowid & {dbobjects.ID_MASK}) "
+    head = (f"SELECT {select}, {fts}.rowid FROM {fts} JOIN {events} ON {events}.id = ({fts}.rowid & {unmanaged.ID_MASK}) "
             f"WHERE {fts} MATCH %s AND {stream.where}")
     bounds, bound_params = "", []
     if low is not None:
@@ -801,7 +801,7 @@ def _search_rows(select: str, stream: Stream, limit: int, offset: int) -> list[L
     rows = _fetch(f"{head}{bounds} ORDER BY {fts}.rowid LIMIT %s", [match, *stream.params, *bound_params, wanted])
     if len(rows) == wanted:
         last = rows[-1][-1]
-        second_end = ((last >> dbobjects.ID_BITS) + 1) << dbobjects.ID_BITS
+        second_end = ((last >> unmanaged.ID_BITS) + 1) << unmanaged.ID_BITS
         rows += _fetch(f"{head} AND {fts}.rowid > %s AND {fts}.rowid < %s", [match, *stream.params, last, second_end])
     rows.sort(key=lambda row: (row[_START], row[0]))
     return [ListRow(row[_START], row[0], row[:-1]) for row in rows[offset:wanted]]

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from apps.events import dbobjects
+from apps.events import unmanaged
 from tests.events.conftest import ids
 
 URL = "/api/v1/events"
@@ -100,15 +100,15 @@ def test_the_index_follows_updates_moves_and_deletes(writer, make_event):
 @pytest.mark.django_db(transaction=True)
 def test_search_objects_exist_after_migrate_even_when_triggers_were_dropped(reader, make_event):
     with connection.cursor() as cursor:
-        for name in dbobjects.FTS_TRIGGERS:
+        for name in unmanaged.FTS_TRIGGERS:
             if connection.vendor == "sqlite":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         if connection.vendor == "postgresql":
-            cursor.execute(f"DROP INDEX IF EXISTS {dbobjects.PG_INDEX}")
-    assert dbobjects.installed() != dbobjects.expected()
+            cursor.execute(f"DROP INDEX IF EXISTS {unmanaged.PG_INDEX}")
+    assert unmanaged.installed() != unmanaged.expected()
     event = make_event("2025-03-10T09:00", title="Written while the triggers were gone")
     call_command("migrate", verbosity=0)
-    assert dbobjects.installed() == dbobjects.expected()
+    assert unmanaged.installed() == unmanaged.expected()
     assert ids(reader.get(URL, {**WINDOW, "q": "triggers"})) == [event.id]
 
 

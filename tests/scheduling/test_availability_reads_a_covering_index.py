@@ -1,7 +1,7 @@
 """On SQLite availability reads a window from one covering index, never from table rows.
 
 The index is outside the model state, so a migration that rebuilds ``events_event`` on SQLite
-drops it; every ``migrate`` puts it back (``apps.events.dbobjects.ensure``).
+drops it; every ``migrate`` puts it back (``apps.events.unmanaged.ensure``).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ it holds every column the query names.
 
 SQLite only, and outside the model state: on PostgreSQL a B-tree entry is limited to ~2.7 KB, so
 a long attendee list would make inserts fail. A later migration that rebuilds ``events_event`` on
-SQLite drops the index; ``apps.events.dbobjects.ensure`` re-creates it after every migrate.
+SQLite drops the index; ``apps.events.unmanaged.ensure`` re-creates it after every migrate.
 """
 
 from django.db import migrations

@@ -1,7 +1,7 @@
 """Events get ``transparency`` ("show as busy / free"); the indexes that answer conflicts and
 availability take the column so the blocking rule (apps.events.blocking) is checked from them.
 
-The SQLite-only covering index of availability (see 0004 and apps.events.dbobjects) is rebuilt
+The SQLite-only covering index of availability (see 0004 and apps.events.unmanaged) is rebuilt
 with the column: without it every window row would be looked up in the table again.
 """
 

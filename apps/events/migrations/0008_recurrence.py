@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 def drop_search_view(apps, schema_editor):
     # SQLite rebuilds events_event for the new columns; a view over it (the search index's
-    # source) makes that rebuild fail. It is recreated after migrate (dbobjects.ensure).
+    # source) makes that rebuild fail. It is recreated after migrate (unmanaged.ensure).
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute("DROP VIEW IF EXISTS events_event_ftsrc")
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def drop_search_view(apps, schema_editor):
     # As in 0008: a SQLite rebuild of events_event fails while the search view exists; it is
-    # recreated after migrate (dbobjects.ensure), and the rows of existing series are stored
+    # recreated after migrate (unmanaged.ensure), and the rows of existing series are stored
     # then too (apps.events.occurrences.fill_missing, post_migrate).
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute("DROP VIEW IF EXISTS events_event_ftsrc")

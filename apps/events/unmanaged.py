@@ -1,4 +1,5 @@
-"""Database objects the ORM does not manage: full-text index and the data-version counter.
+"""Database objects the ORM does not manage: the full-text index, the data-version counter and
+availability's covering index, each created or repaired by :func:`ensure`.
 
 SQLite
   ``events_event_fts`` is an FTS5 *external-content* table over ``events_event_ftsrc``, a view
