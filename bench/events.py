@@ -1,16 +1,17 @@
 """Events API benchmark over real HTTP against the production server.
 
-Seeds N events (5 calendars, two years around today, realistic titles) into a fresh SQLite file,
-starts the web server (granian) with one worker process, and measures with a keep-alive client: a
+Seeds N events (5 calendars, two years around today, realistic titles) into a fresh SQLite file
+(or the PostgreSQL database named by ``DATABASE_URL``, which is dropped and re-created), starts the web server (granian) with one worker process, and measures with a keep-alive client: a
 7-day window, a 30-day window with ``q=<word>``, ``range=-1`` page 1 (median/p95 of 200 requests
 after warm-up), sequential creates per second (1,000 after 50 warm-up creates, bodies built
 before the clock, over ``bench.support.KeepAliveClient``), 8 concurrent writers x 50 creates
 (lost and 5xx counted), and the server's peak RSS. Prints one JSON object.
 
     .venv/bin/python bench/events.py --events 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chronos_bench_events .venv/bin/python bench/events.py --events 100000
 
 The data dir is kept and its path printed (``data_dir``): ``--reads DIR`` measures only the
-three reads again on it, so databases of two sizes can be compared alternately in one sitting
+three reads again on it (with the same ``DATABASE_URL`` on PostgreSQL), so databases of two sizes can be compared alternately in one sitting
 without seeding again.
 """
 
@@ -28,6 +29,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ is sys.path[0]: sibling scripts (e.g. bench/mail.py) would shadow stdlib modules.
@@ -63,10 +65,13 @@ def seed(count: int) -> None:
     rng = random.Random(7)
     for cid in CALENDARS:
         Calendar.objects.get_or_create(id=cid, defaults={"name": cid.title(), "timezone": "Europe/Berlin"})
+    sqlite = connection.vendor == "sqlite"
     # Bulk load without the per-row FTS triggers; ensure() re-creates them and rebuilds the index.
-    with connection.cursor() as cursor:
-        for name in unmanaged.FTS_TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    # (PostgreSQL searches through an expression index, which ensure() creates if it is missing.)
+    if sqlite:
+        with connection.cursor() as cursor:
+            for name in unmanaged.FTS_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     span = 730 * 24 * 3600
     begin = now - timedelta(days=365)
@@ -97,7 +102,8 @@ def seed(count: int) -> None:
     unmanaged.ensure(connection)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if sqlite:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     _, key = ApiKey.issue(name="bench", scopes=["admin"])
     print(key)
 
@@ -143,8 +149,8 @@ def _reads(client: KeepAlive, results: dict) -> None:
 
 
 def reads(data_dir: str) -> dict:
-    """The three reads on the database a previous run seeded in ``data_dir``."""
-    env = bench_env(data_dir)
+    """The three reads on the database a previous run seeded in ``data_dir`` (or ``DATABASE_URL``)."""
+    env = bench_env(data_dir, _postgres_url())
     key = subprocess.run([sys.executable, "-c", "import django; django.setup(); from apps.core.models import ApiKey; "
                           "print(ApiKey.issue(name='bench-reads', scopes=['admin'])[1])"], cwd=ROOT, env=env,
                          check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
@@ -163,13 +169,41 @@ def reads(data_dir: str) -> dict:
     return results
 
 
+def _postgres_url() -> str | None:
+    """``DATABASE_URL`` if it names a PostgreSQL database (else the bench seeds a SQLite file)."""
+    url = os.environ.get("DATABASE_URL") or ""
+    return url if url.startswith("postgres") else None
+
+
+def _recreate_postgres(database_url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(database_url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _postgres_size_mb(database_url: str) -> float:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    return round(size / 2**20, 1)
+
+
 def run(count: int) -> dict:
     import psutil
     import requests
 
+    database_url = _postgres_url()
     data_dir = tempfile.mkdtemp(prefix="chronos-bench-")
-    env = bench_env(data_dir)
+    env = bench_env(data_dir, database_url)
     t0 = time.perf_counter()
+    if database_url:
+        _recreate_postgres(database_url)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seeded = subprocess.run([sys.executable, __file__, "--seed-only", str(count)], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True)
@@ -197,7 +231,8 @@ def run(count: int) -> dict:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
     try:
-        results: dict = {"events": count, "seed_seconds": round(seed_seconds, 1), "data_dir": data_dir}
+        results: dict = {"database": "postgresql" if database_url else "sqlite", "events": count,
+                         "seed_seconds": round(seed_seconds, 1), "data_dir": data_dir}
         client = KeepAlive(port, key)
         api = "/api/v1"
         _reads(client, results)
@@ -242,7 +277,10 @@ def run(count: int) -> dict:
         server.terminate()
         server.wait(timeout=10)
     results["server_peak_rss_mb"] = round(peak["rss"] / 2**20, 1)
-    results["db_size_mb"] = round(sum(p.stat().st_size for p in Path(data_dir).glob("chronos.db*")) / 2**20, 1)
+    if database_url:
+        results["db_size_mb"] = _postgres_size_mb(database_url)
+    else:
+        results["db_size_mb"] = round(sum(p.stat().st_size for p in Path(data_dir).glob("chronos.db*")) / 2**20, 1)
     return results
 
 
