@@ -228,7 +228,7 @@ class _Bucket:
 def _db_span(event, db_time) -> tuple | None:
     """(start, end) of a blocking event as the database hands them back, else None.
 
-    List rows (:class:`apps.events.serializers.EventRow`) carry them already; models are converted.
+    List rows (:class:`apps.events.selectors.EventRow`) carry them already; models are converted.
     """
     if getattr(event, "db_start", None) is not None:
         if not (blocks_time(all_day=event.all_day, status=event.status, transparency=event.transparency)
@@ -263,11 +263,19 @@ def _calendar_collisions(live: list, vendor: str) -> dict[int, list[int]]:
     for i, event, _, (start, end) in live:
         params += [i, event.calendar_id, start, end, event.pk if isinstance(event.pk, int) else -1]
     rule, rule_params = blocking_sql("o")
-    sql = (f"WITH p(k, cal, s, e, self) AS (VALUES {', '.join([row] * len(live))}) "
-           "SELECT p.k, o.id FROM p JOIN events_event o "
-           f"ON o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
-           f"WHERE o.end_time > p.s AND o.end_time > o.start_time AND {rule} "
-           "AND o.id <> p.self AND NOT o.is_recurring")
+    overlapping = (f"o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
+                   f"AND o.end_time > p.s AND o.end_time > o.start_time AND {rule} "
+                   "AND o.id <> p.self AND NOT o.is_recurring")
+    spans = f"WITH p(k, cal, s, e, self) AS (VALUES {', '.join([row] * len(live))}) "
+    if vendor == "postgresql":
+        # Each span one probe of the (calendar, start time) index. As a plain join PostgreSQL
+        # cannot see how narrow each range is and hashes the whole table (190 ms for a page of
+        # 100 at 100k events, against 1.3 ms): LATERAL with OFFSET 0, which the planner does
+        # not flatten into a join, keeps the probes.
+        sql = (f"{spans}SELECT p.k, o.id FROM p CROSS JOIN LATERAL "
+               f"(SELECT o.id FROM events_event o WHERE {overlapping} OFFSET 0) o")
+    else:
+        sql = f"{spans}SELECT p.k, o.id FROM p JOIN events_event o ON {overlapping}"
     found: dict[int, list[int]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *rule_params])
