@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.commands import _cpu_seconds, _recreate_postgres  # noqa: E402
-from bench.support import bench_env  # noqa: E402
+from bench.commands import _cpu_seconds  # noqa: E402
+from bench.support import bench_env, recreate_postgres  # noqa: E402
 
 SYSTEM = "BENCH"
 PARKED_DAYS = 400  # the due-minute rows wait here, beyond the year, until the measurement starts
@@ -159,7 +159,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="chronos-bench-actions-") as data_dir:
         env = bench_env(data_dir, database_url)
         if database_url:
-            _recreate_postgres(database_url)
+            recreate_postgres(database_url)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         started = time.perf_counter()
         _child(env, f"import bench.actions as b; b.seed({args.total}, {args.due})")

@@ -35,20 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import bench_env, free_port, override_config, start_server  # noqa: E402
+from bench.support import bench_env, free_port, override_config, recreate_postgres, start_server  # noqa: E402
 
 SYSTEM = "BENCH"
-
-
-def _recreate_postgres(database_url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(database_url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed(count: int) -> None:
@@ -172,7 +161,7 @@ def main() -> None:
         if overrides:
             env = override_config(env, data_dir, overrides)
         if database_url:
-            _recreate_postgres(database_url)
+            recreate_postgres(database_url)
         python = sys.executable
         subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         seeded = subprocess.run(

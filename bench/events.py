@@ -29,14 +29,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ is sys.path[0]: sibling scripts (e.g. bench/mail.py) would shadow stdlib modules.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import KeepAliveClient, bench_env, free_port, start_server, stats  # noqa: E402
+from bench.support import KeepAliveClient, bench_env, free_port, recreate_postgres, start_server, stats  # noqa: E402
 
 CALENDARS = ["work", "private", "team", "customers", "ops"]
 SUBJECTS = ["Sprint planning", "Stand-up", "Design review", "Quarterly report", "Customer call", "Invoice run",
@@ -175,17 +174,6 @@ def _postgres_url() -> str | None:
     return url if url.startswith("postgres") else None
 
 
-def _recreate_postgres(database_url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(database_url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _postgres_size_mb(database_url: str) -> float:
     import psycopg
 
@@ -203,7 +191,7 @@ def run(count: int) -> dict:
     env = bench_env(data_dir, database_url)
     t0 = time.perf_counter()
     if database_url:
-        _recreate_postgres(database_url)
+        recreate_postgres(database_url)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seeded = subprocess.run([sys.executable, __file__, "--seed-only", str(count)], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True)

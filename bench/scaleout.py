@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.commands import SYSTEM, _cpu_seconds, _recreate_postgres, poller  # noqa: E402
-from bench.support import bench_env, free_port, start_server  # noqa: E402
+from bench.commands import SYSTEM, _cpu_seconds, poller  # noqa: E402
+from bench.support import bench_env, free_port, recreate_postgres, start_server  # noqa: E402
 
 
 def refill(count: int) -> None:
@@ -124,7 +124,7 @@ def main() -> None:
         raise SystemExit("set DATABASE_URL (PostgreSQL) and REDIS_URL: this is the multi-node layout")
     with tempfile.TemporaryDirectory(prefix="chronos-bench-scaleout-") as data_dir:
         env = {**bench_env(data_dir, database_url), "REDIS_URL": redis_url}
-        _recreate_postgres(database_url)
+        recreate_postgres(database_url)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         key = _python(env, "import bench.commands as b; b.seed(0)").splitlines()[-1]
         workers = [subprocess.Popen([sys.executable, "manage.py", "worker"], cwd=ROOT, env=env,

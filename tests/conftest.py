@@ -55,6 +55,26 @@ def admin_api(api):
     return api(scopes=["admin"])
 
 
+@pytest.fixture
+def rebinding_dns(monkeypatch):
+    """``rebind.test`` answers 127.0.0.1 the first time it is asked and 127.0.0.2 ever after
+    (DNS rebinding between an address check and the connection)."""
+    import socket
+
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def fake(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            asked.append(host)
+            address = "127.0.0.1" if len(asked) == 1 else "127.0.0.2"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return asked
+
+
 @pytest.fixture(autouse=True)
 def _q_sync(monkeypatch):
     """django-q2 reads Conf at import: run tasks inline in tests by patching Conf, not settings."""

@@ -7,7 +7,6 @@ All over real HTTP on 127.0.0.1 (and 127.0.0.2, also loopback on Linux).
 from __future__ import annotations
 
 import copy
-import socket
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -42,23 +41,6 @@ def _deliver(endpoint: WebhookEndpoint) -> OutboxMessage:
     outbox.sweep(max_seconds=5)
     message.refresh_from_db()
     return message
-
-
-@pytest.fixture
-def rebinding_dns(monkeypatch):
-    """``rebind.test`` answers 127.0.0.1 the first time it is asked and 127.0.0.2 ever after."""
-    real = socket.getaddrinfo
-    asked: list[str] = []
-
-    def fake(host, port, *args, **kwargs):
-        if host == "rebind.test":
-            asked.append(host)
-            address = "127.0.0.1" if len(asked) == 1 else "127.0.0.2"
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
-        return real(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
-    return asked
 
 
 def test_a_name_that_rebinds_between_check_and_connect_never_reaches_the_second_address(settings, rebinding_dns):

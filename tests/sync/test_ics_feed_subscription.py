@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
-
 from apps.commands.models import Command
 from apps.events.models import Event
 from tests.events.stored import assert_stored_as_computed
@@ -197,25 +195,6 @@ def test_a_redirect_is_followed_but_never_to_a_refused_address(ics_feed, feed_ca
 
     assert run.status == "failed"
     assert run.errors[-1]["detail"] == "address refused: 169.254.169.254 is in the blocked network 169.254.0.0/16"
-
-
-@pytest.fixture
-def rebinding_dns(monkeypatch):
-    """``rebind.test`` answers 127.0.0.1 the first time it is asked and 127.0.0.2 ever after."""
-    import socket
-
-    real = socket.getaddrinfo
-    asked: list[str] = []
-
-    def fake(host, port, *args, **kwargs):
-        if host == "rebind.test":
-            asked.append(host)
-            address = "127.0.0.1" if len(asked) == 1 else "127.0.0.2"
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
-        return real(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
-    return asked
 
 
 def test_a_feed_name_that_rebinds_after_the_check_never_reaches_the_second_address(
