@@ -244,43 +244,52 @@ def _db_span(event, db_time) -> tuple | None:
 _LONGEST_SECONDS = f"({longest_sql(timed_only=True)})"
 
 
-def _calendar_collisions(live: list, vendor: str) -> dict[int, list[int]]:
-    """{position: ids} of blocking rows on the same calendar overlapping each ``live`` event.
+def _probe_spans(live: list, vendor: str, *, table: str, longest: str, columns: str, where: str,
+                 where_params: list, other) -> list[tuple]:
+    """Rows ``(position, *columns)`` of ``table`` on the same calendar overlapping each ``live``
+    span, where ``where`` also holds (``p.other`` is ``other(event)``, e.g. an id to leave out).
 
-    One join of the events with a VALUES list of the asked spans: each span is one probe of
+    One join of the table with a VALUES list of the asked spans: each span is one probe of
     the (calendar, start time) index from its start minus the longest duration to its end,
-    and only rows that really overlap come back. The longest duration is read by the same
-    statement (a scalar subquery, evaluated once), so it always fits the rows it bounds.
+    and only rows that really overlap come back. ``longest`` (a scalar subquery, evaluated
+    once) is read by the same statement, so it always fits the rows it bounds.
     """
     if vendor == "postgresql":
         row = "(%s::int, %s::text, %s::timestamptz, %s::timestamptz, %s::bigint)"
-        lowest = f"p.s - {_LONGEST_SECONDS} * interval '1 second'"
+        lowest = f"p.s - {longest} * interval '1 second'"
     else:
         row = "(%s, %s, %s, %s, %s)"
         # datetime() drops fractions of a second: the bound only gets a little lower.
-        lowest = f"datetime(p.s, '-' || {_LONGEST_SECONDS} || ' seconds')"
+        lowest = f"datetime(p.s, '-' || {longest} || ' seconds')"
     params: list = []
     for i, event, _, (start, end) in live:
-        params += [i, event.calendar_id, start, end, event.pk if isinstance(event.pk, int) else -1]
-    rule, rule_params = blocking_sql("o")
+        params += [i, event.calendar_id, start, end, other(event)]
     overlapping = (f"o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
-                   f"AND o.end_time > p.s AND o.end_time > o.start_time AND {rule} "
-                   "AND o.id <> p.self AND NOT o.is_recurring")
-    spans = f"WITH p(k, cal, s, e, self) AS (VALUES {', '.join([row] * len(live))}) "
+                   f"AND o.end_time > p.s AND o.end_time > o.start_time AND {where}")
+    spans = f"WITH p(k, cal, s, e, other) AS (VALUES {', '.join([row] * len(live))}) "
+    picked = ", ".join(f"o.{c}" for c in columns.split(", "))
     if vendor == "postgresql":
-        # Each span one probe of the (calendar, start time) index. As a plain join PostgreSQL
-        # cannot see how narrow each range is and hashes the whole table (190 ms for a page of
-        # 100 at 100k events, against 1.3 ms): LATERAL with OFFSET 0, which the planner does
-        # not flatten into a join, keeps the probes.
-        sql = (f"{spans}SELECT p.k, o.id FROM p CROSS JOIN LATERAL "
-               f"(SELECT o.id FROM events_event o WHERE {overlapping} OFFSET 0) o")
+        # Each span one probe of the index. As a plain join PostgreSQL cannot see how narrow
+        # each range is and hashes the whole table (190 ms for a page of 100 at 100k events,
+        # against 1.3 ms): LATERAL with OFFSET 0, which the planner does not flatten into a
+        # join, keeps the probes.
+        sql = (f"{spans}SELECT p.k, {picked} FROM p CROSS JOIN LATERAL "
+               f"(SELECT {picked} FROM {table} o WHERE {overlapping} OFFSET 0) o")
     else:
-        sql = f"{spans}SELECT p.k, o.id FROM p JOIN events_event o ON {overlapping}"
-    found: dict[int, list[int]] = defaultdict(list)
+        sql = f"{spans}SELECT p.k, {picked} FROM p JOIN {table} o ON {overlapping}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *rule_params])
-        for k, other in cursor.fetchall():
-            found[k].append(other)
+        cursor.execute(sql, [*params, *where_params])
+        return cursor.fetchall()
+
+
+def _calendar_collisions(live: list, vendor: str) -> dict[int, list[int]]:
+    """{position: ids} of blocking events on the same calendar overlapping each ``live`` event."""
+    rule, rule_params = blocking_sql("o")
+    found: dict[int, list[int]] = defaultdict(list)
+    for k, other in _probe_spans(live, vendor, table="events_event", longest=_LONGEST_SECONDS, columns="id",
+                                 where=f"{rule} AND o.id <> p.other AND NOT o.is_recurring", where_params=rule_params,
+                                 other=lambda e: e.pk if isinstance(e.pk, int) else -1):
+        found[k].append(other)
     return found
 
 
@@ -357,29 +366,21 @@ _LONGEST_OCCURRENCE_SECONDS = "(SELECT COALESCE(MAX(duration_seconds), 0) + 1 FR
 
 def _calendar_occurrence_collisions(live: list, vendor: str) -> dict[int, list[str]]:
     """{position: instance ids} of blocking stored occurrences on the same calendar overlapping
-    each ``live`` event: the join of :func:`_calendar_collisions`, over ``events_eventoccurrence``
+    each ``live`` event: the probe of :func:`_calendar_collisions`, over ``events_eventoccurrence``
     (its ``occurrence_cal_start_idx``), leaving out the event's own series."""
-    if vendor == "postgresql":
-        row = "(%s::int, %s::text, %s::timestamptz, %s::timestamptz, %s::bigint)"
-        lowest = f"p.s - {_LONGEST_OCCURRENCE_SECONDS} * interval '1 second'"
-    else:
-        row = "(%s, %s, %s, %s, %s)"
-        lowest = f"datetime(p.s, '-' || {_LONGEST_OCCURRENCE_SECONDS} || ' seconds')"
-    params: list = []
-    for i, event, _, (start, end) in live:
-        own = _own_series(event)
-        params += [i, event.calendar_id, start, end, own if isinstance(own, int) else -1]
-    sql = (f"WITH p(k, cal, s, e, own) AS (VALUES {', '.join([row] * len(live))}) "
-           "SELECT p.k, o.series_id, o.original_start FROM p JOIN events_eventoccurrence o "
-           f"ON o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
-           "WHERE o.end_time > p.s AND o.end_time > o.start_time AND NOT o.all_day AND o.status <> %s "
-           "AND o.transparency = %s AND o.series_id <> p.own")
+
+    def own(event) -> int:
+        series = _own_series(event)
+        return series if isinstance(series, int) else -1
+
     found: dict[int, list[str]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, CANCELLED, OPAQUE])
-        for k, series_id, original in cursor.fetchall():
-            # Timed (blocking) occurrences only: their id is the series and the UTC start.
-            found[k].append(f"{series_id}_{_aware(original).astimezone(UTC):%Y%m%dT%H%M%SZ}")
+    rows = _probe_spans(live, vendor, table="events_eventoccurrence", longest=_LONGEST_OCCURRENCE_SECONDS,
+                        columns="series_id, original_start",
+                        where="NOT o.all_day AND o.status <> %s AND o.transparency = %s AND o.series_id <> p.other",
+                        where_params=[CANCELLED, OPAQUE], other=own)
+    for k, series_id, original in rows:
+        # Timed (blocking) occurrences only: their id is the series and the UTC start.
+        found[k].append(f"{series_id}_{_aware(original).astimezone(UTC):%Y%m%dT%H%M%SZ}")
     return found
 
 
