@@ -17,7 +17,8 @@ from django.conf import settings
 from chronos.config import current
 
 # granian kills a worker that has not finished its requests this long after the stop; it is
-# below STOP_GRACE_SECONDS in ``start`` so the server stops by itself before being killed.
+# below the supervisor's STOP_GRACE_SECONDS (apps.core.supervisor), so the server stops by
+# itself before being killed.
 GRACEFUL_STOP_SECONDS = 10
 # WSGI threads per process when ``server.web_threads`` is 0 (automatic) and the database is
 # PostgreSQL: a request there waits on the network and on the commit's WAL flush, and the

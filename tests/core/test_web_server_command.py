@@ -34,7 +34,7 @@ def test_one_worker_of_one_thread_on_sqlite_when_the_configuration_says_nothing(
 
 
 def test_the_server_stops_by_itself_before_start_would_kill_it():
-    from apps.core.management.commands.start import STOP_GRACE_SECONDS
+    from apps.core.supervisor import STOP_GRACE_SECONDS
 
     assert webserver.GRACEFUL_STOP_SECONDS < STOP_GRACE_SECONDS
 

@@ -215,3 +215,29 @@ def test_a_feed_name_that_rebinds_after_the_check_never_reaches_the_second_addre
     assert run.status == "failed" and not Event.objects.exists()
     assert run.errors[-1]["detail"] == ("address refused: rebind.test resolves to 127.0.0.2 is in the blocked "
                                         "network 127.0.0.2/32")
+
+
+def test_a_feed_name_that_stops_resolving_after_the_check_is_a_retried_unreachable_feed(
+        ics_feed, feed_calendar, feed_sync, monkeypatch, http_backoff_sleeps):
+    import socket
+
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def fake(host, port, *args, **kwargs):
+        if host == "gone.test":
+            asked.append(host)
+            if len(asked) > 1:
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port or 0))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    feed_calendar.url = f"http://gone.test:{ics_feed.port}/calendar.ics"
+    feed_calendar.save(update_fields=["url"])
+
+    run = feed_sync()
+
+    assert run.status == "failed" and not ics_feed.requests
+    assert run.errors[-1]["detail"].startswith("feed unreachable: gone.test does not resolve")
+    assert http_backoff_sleeps  # tried again before giving up

@@ -68,6 +68,8 @@ class IcsFeedSource:
                                                 timeout=cfg.http_timeout_seconds, allow_redirects=False)
                 except netguard.Refused as exc:  # the name now resolves somewhere refused
                     raise SourceError(f"address refused: {exc}") from None
+                except netguard.Unresolvable as exc:  # the pinned connection resolves the name itself
+                    raise Retryable(f"feed unreachable: {exc}") from None
                 except requests.RequestException as exc:
                     raise Retryable(f"feed unreachable: {type(exc).__name__}: {str(exc)[:200]}") from None
                 if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response.headers:

@@ -18,8 +18,6 @@ from django.db import connections
 
 from apps.core import bootstrap, lifeline, startup, supervisor, webserver
 
-STOP_GRACE_SECONDS = supervisor.STOP_GRACE_SECONDS
-
 
 class Command(BaseCommand):
     help = "Migrate, set up on first start, and run the web server and the worker."
