@@ -202,21 +202,37 @@ class Event(models.Model):
                 super().save(*args, **kwargs)
                 store_occurrences([self.pk])
         self._stored_recurring = self.is_recurring
+        # After a partial save some columns in hand may differ from the row: forget the basis.
+        self._stored_basis = self._occurrence_basis() if update_fields is None else None
 
     # The columns stored occurrences are computed from (apps.events.occurrences).
     OCCURRENCE_FIELDS = frozenset({"calendar", "calendar_id", "start_time", "end_time", "all_day", "start_date",
                                    "end_date", "timezone", "recurrence", "status", "transparency"})
 
+    # The same columns by attribute name, as read from the database (see from_db).
+    _OCCURRENCE_ATTNAMES = ("calendar_id", "start_time", "end_time", "all_day", "start_date", "end_date", "timezone",
+                            "recurrence", "status", "transparency")
+
+    def _occurrence_basis(self) -> tuple:
+        return tuple(tuple(v) if isinstance(v, list) else v
+                     for v in (getattr(self, name) for name in self._OCCURRENCE_ATTNAMES))
+
     def _occurrences_may_change(self, update_fields) -> bool:
         if update_fields is not None and not self.OCCURRENCE_FIELDS & set(update_fields):
             return False
+        stored = getattr(self, "_stored_recurring", None)
+        if (update_fields is None and stored is self.is_recurring
+                and getattr(self, "_stored_basis", None) == self._occurrence_basis()):
+            return False  # a full save that changed none of those columns (a title edit)
         # A single event that never was a series has no stored occurrences to write or remove.
-        return self.is_recurring or getattr(self, "_stored_recurring", None) is not False
+        return self.is_recurring or stored is not False
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._stored_recurring = instance.__dict__.get("is_recurring")  # None when deferred: unknown
+        if all(name in instance.__dict__ for name in cls._OCCURRENCE_ATTNAMES):
+            instance._stored_basis = instance._occurrence_basis()
         return instance
 
     @property
