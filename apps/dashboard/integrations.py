@@ -59,15 +59,16 @@ def rows(now: datetime) -> dict:
             state, text = "warn", "nothing delivered yet"
         endpoints.append({"endpoint": endpoint, "state": state, "text": text,
                           "url": reverse("admin:integrations_webhookendpoint_change", args=[endpoint.pk])})
-    states = {s.calendar_id: s for s in SyncState.objects.all()[:200]}
+    calendars = list(Calendar.objects.exclude(source=Calendar.Source.LOCAL)[:200])
+    states = {s.calendar_id: s for s in SyncState.objects.filter(calendar_id__in=[c.pk for c in calendars])}
     google_problem = credentials.problem()
     sources = []
-    for calendar in Calendar.objects.exclude(source=Calendar.Source.LOCAL)[:200]:
+    for calendar in calendars:
         state = states.get(calendar.pk)
         if calendar.source == Calendar.Source.GOOGLE and google_problem:
             tone, text = "bad", google_problem
-        elif state is not None and state.last_error:
-            tone, text = "bad", f"last error {_ago(state.last_error_at, now)}: {state.last_error[:200]}"
+        elif state is not None and state.current_error:
+            tone, text = "bad", f"last error {_ago(state.last_error_at, now)}: {state.current_error[:200]}"
         elif state is not None and state.last_success_at:
             tone, text = "ok", f"last sync OK {_ago(state.last_success_at, now)}"
         else:

@@ -113,16 +113,17 @@ def worker_tile(now: datetime) -> dict:
 
 
 def sync_rows(now: datetime) -> list[dict]:
-    states = {s.calendar_id: s for s in SyncState.objects.all()[:200]}
+    calendars = list(Calendar.objects.all()[:200])
+    states = {s.calendar_id: s for s in SyncState.objects.filter(calendar_id__in=[c.pk for c in calendars])}
     scheduled = Schedule.objects.filter(name=SYNC_SCHEDULE).values_list("next_run", flat=True).first()
     rows = []
-    for calendar in Calendar.objects.all()[:200]:
+    for calendar in calendars:
         state = states.get(calendar.pk)
         syncs = calendar.source != Calendar.Source.LOCAL and calendar.enabled
         # Last run, error and next run side by side: an error does not hide when it last worked.
         success = state.last_success_at if state is not None else None
-        failed = state.last_error_at if state is not None and state.last_error else None
-        if failed and (success is None or failed >= success):
+        failed = state.last_error_at if state is not None and state.current_error else None
+        if failed:
             tone, last = "bad", f"failed {_ago(failed, now)}"
         elif success:
             tone, last = "ok", f"OK {_ago(success, now)}"

@@ -194,11 +194,7 @@ class CalendarConnectionAdmin(AuditTrailMixin, admin.ModelAdmin):
     @admin.display(description="last error")
     def last_error(self, obj: CalendarConnection) -> str:
         state = self._state(obj)
-        if state is None or not state.last_error:
-            return ""
-        if state.last_success_at and state.last_error_at and state.last_success_at > state.last_error_at:
-            return ""
-        return state.last_error[:160]
+        return state.current_error[:160] if state else ""
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name

@@ -35,6 +35,15 @@ class SyncState(models.Model):
         return f"sync state of {self.calendar_id}"
 
     @property
+    def current_error(self) -> str:
+        """The last error while no sync has succeeded since (the column keeps it after a success)."""
+        if not self.last_error:
+            return ""
+        if self.last_success_at and self.last_error_at and self.last_success_at > self.last_error_at:
+            return ""
+        return self.last_error
+
+    @property
     def locked(self) -> bool:
         return bool(self.lock_owner) and self.lock_expires_at is not None and self.lock_expires_at > timezone.now()
 

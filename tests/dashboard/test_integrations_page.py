@@ -56,3 +56,27 @@ def test_a_workflow_aimed_at_an_unwhitelisted_action_is_flagged(root):
     page = root.get(URL).content.decode()
     assert "NOTIFY → TELEGRAM is not in the whitelist: every follow-up will be refused" in page
     assert "not configured (telegram.bot_token)" in page
+
+
+def test_a_calendar_that_synced_again_after_an_error_shows_as_ok_here_and_on_the_dashboard(root):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.events.models import Calendar
+    from apps.sync.models import SyncState
+
+    now = timezone.now()
+    for name, error_at, success_at in (("Healed", now - timedelta(hours=2), now - timedelta(minutes=5)),
+                                       ("Broken", now - timedelta(minutes=5), now - timedelta(hours=2))):
+        calendar = Calendar.objects.create(id=name.lower(), name=name, source=Calendar.Source.ICS,
+                                           url="https://example.com/feed.ics")
+        SyncState.objects.create(calendar=calendar, last_error=f"{name} feed answered 503", last_error_at=error_at,
+                                 last_success_at=success_at)
+
+    status_page = root.get(URL).content.decode()
+    dashboard = root.get("/admin/").content.decode()
+
+    for page in (status_page, dashboard):
+        assert "Broken feed answered 503" in page
+        assert "Healed feed answered 503" not in page
