@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from apps.audit.registry import record
 from apps.backups import services
 from apps.backups.models import Backup
 
@@ -111,8 +110,6 @@ class BackupAdmin(admin.ModelAdmin):
             raise Http404
         backup = services.queue_backup()
         backup.refresh_from_db()
-        record(action="backup.requested", entity="backup", entity_id=backup.pk,
-               changes={"name": [None, backup.name], "trigger": [None, backup.trigger]})
         if backup.status == Backup.Status.FAILED:
             self.message_user(request, f"Backup {backup.name} failed: {backup.error}", messages.ERROR)
         else:

@@ -296,8 +296,13 @@ def queue_backup(*, trigger: str = Backup.Trigger.MANUAL) -> Backup:
     """Record a backup and hand it to the worker; long backups never hold a web request."""
     from django_q.tasks import async_task
 
+    from apps.audit.registry import record
+
     now = timezone.now()
     backup = Backup.objects.create(name=new_name(now), created_at=now, trigger=trigger)
+    # Asked for by a person or a key (admin "backup now", POST /backups): audited either way.
+    record(action="backup.requested", entity="backup", entity_id=backup.pk,
+           changes={"name": [None, backup.name], "trigger": [None, backup.trigger]})
     try:
         async_task("apps.backups.tasks.run_backup", backup.pk, task_name=f"backup {backup.name}", group="backups")
     except Exception as exc:  # noqa: BLE001 - broker down: say so on the row instead of leaving it queued forever

@@ -24,6 +24,10 @@ def test_post_queues_a_backup_answers_202_and_the_worker_writes_it(api, backup_e
     backup = Backup.objects.get(pk=body["id"])
     assert backup.status == Backup.Status.OK and backup.trigger == Backup.Trigger.MANUAL
     assert (backup_env / "backups" / backup.name).is_file()
+    from apps.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="backup.requested")  # as "backup now" in the admin is
+    assert (entry.entity_id, entry.scope) == (str(backup.pk), "backups.manage")
 
 
 def test_the_same_idempotency_key_does_not_start_a_second_backup(api, backup_env):
