@@ -303,14 +303,15 @@ def _settle(row: ActionFiring, now: datetime, state: str, *, note: str = "", com
                         "event_id": [None, row.event_id], "fire_at": [None, iso_z(row.fire_at)]})
 
 
-def fire_next(now: datetime | None = None) -> ActionFiring | None:
-    """Fire (or skip, or cancel) the earliest due firing; ``None`` when nothing is due."""
+def fire_next(now: datetime | None = None) -> ActionFiring | bool | None:
+    """Fire (or skip, or cancel) the earliest due firing and return it; ``None`` when nothing is
+    due, ``False`` when another writer changed it meanwhile (it is theirs: go on with the next)."""
     now = now or timezone.now()
     try:
         return _fire_next(now)
     except FiringRaced:
         logger.warning("a firing changed while it was being fired; left to the other writer")
-        return ActionFiring(state=State.SCHEDULED)
+        return False
 
 
 def _fire_next(now: datetime) -> ActionFiring | None:
@@ -352,10 +353,14 @@ def _fire(row: ActionFiring, now: datetime) -> None:
 
 def fire_due(now: datetime | None = None, *, limit: int = 10_000) -> int:
     """Fire everything due at ``now`` (at most ``limit``); returns how many firings were settled."""
-    count = 0
+    count = tries = 0
     with acting_as("worker:actions"):
-        while count < limit and fire_next(now) is not None:
-            count += 1
+        while tries < limit:
+            tries += 1
+            settled = fire_next(now)
+            if settled is None:
+                break
+            count += settled is not False
     return count
 
 

@@ -109,3 +109,18 @@ def test_the_answer_shows_the_next_scheduled_firing_else_the_latest_that_was_not
     assert shown() == "2027-01-24T02:00:00Z"  # the next scheduled
     ActionFiring.objects.exclude(state="cancelled").update(state="cancelled")
     assert shown() == "2027-01-31T02:00:00Z"  # all cancelled: the latest
+
+
+def test_a_firing_another_writer_took_is_not_counted_as_settled_here(monkeypatch):
+    from apps.commands import timed
+
+    answers = iter([timed.FiringRaced("changed concurrently"), None])
+
+    def next_due(now):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(timed, "_fire_next", next_due)
+    assert fire_due() == 0
