@@ -196,8 +196,10 @@ def _keep_horizon(event: Event, *, until: datetime, early: timedelta) -> None:
 
 def planned(event_ids: list[int]) -> set[int]:
     """Which of these entries have firings to come or a horizon (so a change must re-plan them)."""
-    return set(ActionHorizon.objects.filter(event_id__in=event_ids).values_list("event_id", flat=True)) | set(
-        ActionFiring.objects.filter(event_id__in=event_ids, state=State.SCHEDULED).values_list("event_id", flat=True))
+    horizons = ActionHorizon.objects.filter(event_id__in=event_ids).order_by().values_list("event_id", flat=True)
+    firings = (ActionFiring.objects.filter(event_id__in=event_ids, state=State.SCHEDULED).order_by()
+               .values_list("event_id", flat=True))
+    return set(horizons.union(firings))  # one statement: it runs on every save of an entry
 
 
 def schedule_events(event_ids: list[int]) -> int:
