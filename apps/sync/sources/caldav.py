@@ -86,16 +86,12 @@ def _explain(exc: Exception, what: str) -> SourceError:
 
 
 def _call(fn: Callable[[], Any], what: str, sleep=None) -> Any:
-    from caldav.lib import error
-
     def attempt():
         try:
             return fn()
         except SourceError:
             raise  # already ours (expired token, 412 …)
-        except (error.DAVError, OSError, ValueError) as exc:
-            raise _explain(exc, what) from None
-        except Exception as exc:  # noqa: BLE001 - niquests' errors share no base we can import cheaply
+        except Exception as exc:  # noqa: BLE001 - caldav's, the OS's and niquests' errors share no base
             raise _explain(exc, what) from None
     return with_retries(attempt, sleep=sleep)
 
@@ -283,10 +279,8 @@ class CalDAVSource:
         changed = [paths[name] for name, etag in sorted(etags.items()) if known.get(name) != etag]
         removed = [RemoteEvent(external_id=name, status="cancelled") for name in sorted(set(known) - set(etags))]
         new_token = f"ctag:{current_ctag}" if current_ctag else "ctag:"
-        if not token:
-            # A first listing is complete: stored entries it lacks are gone (engine reconciles).
-            yield from self._pages(changed, [], new_token)
-            return
+        # Without a token nothing is known, so nothing is removed here: a first listing is
+        # complete, and the engine reconciles the stored entries it lacks.
         yield from self._pages(changed, removed, new_token)
 
     def get_event(self, external_id: str) -> RemoteEvent:
