@@ -98,7 +98,11 @@ class Command(BaseCommand):
         started = timezone.now()
         stop = StopFlag()
 
+        # The cluster forks this process: a database connection opened above (the schedules)
+        # would be one socket shared by parent and children, and the first to use or close it
+        # breaks it for the others ("server closed the connection unexpectedly").
         cluster = Cluster()
+        connections.close_all()
         cluster.start()
         signal.signal(signal.SIGTERM, stop.on_signal)
         signal.signal(signal.SIGINT, stop.on_signal)
