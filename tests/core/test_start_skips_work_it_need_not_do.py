@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.management import call_command
 
@@ -31,7 +33,12 @@ def test_static_files_are_collected_once_and_again_after_a_change(static_root, s
 
     assert startup.collect_static_if_needed() is False
 
-    (static_source / "chronos-test.css").write_text("body { color: navy }")
+    changed = static_source / "chronos-test.css"
+    changed.write_text("body { color: navy }")
+    # collectstatic compares modification times to the second: an edit in the same second as
+    # the first collection would look unchanged to it (an upgrade's files are always newer).
+    later = changed.stat().st_mtime + 2
+    os.utime(changed, (later, later))
     assert startup.collect_static_if_needed() is True
     assert (static_root / "chronos-test.css").read_text() == "body { color: navy }"
 
