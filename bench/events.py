@@ -8,6 +8,7 @@ before the clock, over ``bench.support.KeepAliveClient``), 8 concurrent writers 
 (lost and 5xx counted), and the server's peak RSS. Prints one JSON object.
 
     .venv/bin/python bench/events.py --events 100000
+    .venv/bin/python bench/events.py --reads DATA_DIR [--no-compiled-cache]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/chronos_bench_events .venv/bin/python bench/events.py --events 100000
 
 The data dir is kept and its path printed (``data_dir``): ``--reads DIR`` measures only the
@@ -35,7 +36,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import KeepAliveClient, bench_env, free_port, recreate_postgres, start_server, stats  # noqa: E402
+from bench.support import (  # noqa: E402
+    KeepAliveClient,
+    bench_env,
+    free_port,
+    override_config,
+    recreate_postgres,
+    start_server,
+    stats,
+)
 
 CALENDARS = ["work", "private", "team", "customers", "ops"]
 SUBJECTS = ["Sprint planning", "Stand-up", "Design review", "Quarterly report", "Customer call", "Invoice run",
@@ -120,15 +129,26 @@ class KeepAlive:
         return data
 
 
-def _measure(client: KeepAlive, path: str, *, warmup: int = 20, runs: int = 200) -> dict:
+def _server_cpu(server) -> float:
+    """CPU seconds of the server's processes (the web workers are the launcher's children)."""
+    import psutil
+
+    procs = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+    return sum(sum(p.cpu_times()[:2]) for p in procs)
+
+
+def _measure(client: KeepAlive, path: str, *, server=None, warmup: int = 20, runs: int = 200) -> dict:
     for _ in range(warmup):
         client.request("GET", path)
     samples = []
+    cpu0 = _server_cpu(server) if server is not None else None
     for _ in range(runs):
         t0 = time.perf_counter()
         body = client.request("GET", path)
         samples.append(time.perf_counter() - t0)
     result = stats(samples)
+    if cpu0 is not None:
+        result["server_cpu_ms"] = round((_server_cpu(server) - cpu0) / runs * 1000, 2)
     result["total_count"] = json.loads(body)["total_count"]
     return result
 
@@ -139,17 +159,19 @@ def _body(i: int, calendar: str) -> dict:
             "end_time": (start + timedelta(minutes=25)).isoformat(), "tags": ["bench"]}
 
 
-def _reads(client: KeepAlive, results: dict) -> None:
+def _reads(client: KeepAlive, results: dict, server) -> None:
     today = datetime.now(UTC).date().isoformat()
     api = "/api/v1"
-    results["window_7d"] = _measure(client, f"{api}/events?anchor={today}&range=7")
-    results["window_30d_q"] = _measure(client, f"{api}/events?anchor={today}&range=30&q={SEARCH_WORD}")
-    results["range_all_page1"] = _measure(client, f"{api}/events?range=-1&page=1")
+    results["window_7d"] = _measure(client, f"{api}/events?anchor={today}&range=7", server=server)
+    results["window_30d_q"] = _measure(client, f"{api}/events?anchor={today}&range=30&q={SEARCH_WORD}", server=server)
+    results["range_all_page1"] = _measure(client, f"{api}/events?range=-1&page=1", server=server)
 
 
-def reads(data_dir: str) -> dict:
+def reads(data_dir: str, *, compiled_cache: bool = True) -> dict:
     """The three reads on the database a previous run seeded in ``data_dir`` (or ``DATABASE_URL``)."""
     env = bench_env(data_dir, _postgres_url())
+    if not compiled_cache:
+        env = override_config(env, data_dir, {"events": {"cache_compiled_reads": False}})
     key = subprocess.run([sys.executable, "-c", "import django; django.setup(); from apps.core.models import ApiKey; "
                           "print(ApiKey.issue(name='bench-reads', scopes=['admin'])[1])"], cwd=ROOT, env=env,
                          check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
@@ -159,8 +181,8 @@ def reads(data_dir: str) -> dict:
     port = free_port()
     server = start_server(env, port)
     try:
-        results: dict = {"events": int(count), "data_dir": data_dir}
-        _reads(KeepAlive(port, key), results)
+        results: dict = {"events": int(count), "data_dir": data_dir, "compiled_cache": compiled_cache}
+        _reads(KeepAlive(port, key), results, server)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -223,7 +245,7 @@ def run(count: int) -> dict:
                          "seed_seconds": round(seed_seconds, 1), "data_dir": data_dir}
         client = KeepAlive(port, key)
         api = "/api/v1"
-        _reads(client, results)
+        _reads(client, results, server)
 
         # As for the reads: a warm-up first, then the clock (request bodies are built before it).
         warmup, n = 50, 1000
@@ -277,12 +299,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10000)
     parser.add_argument("--seed-only", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reads", metavar="DATA_DIR", help="only the reads, on the database of an earlier run")
+    parser.add_argument("--no-compiled-cache", action="store_true",
+                        help="with --reads: compile the list's SQL for every request (events.cache_compiled_reads: false)")
     args = parser.parse_args()
     if args.seed_only is not None:
         seed(args.seed_only)
         return
     if args.reads:
-        print(json.dumps(reads(args.reads)))
+        print(json.dumps(reads(args.reads, compiled_cache=not args.no_compiled_cache)))
         return
     print(json.dumps(run(args.events)))
 

@@ -256,6 +256,7 @@ class Events:
     max_title_length: int = setting(500, min=1)
     max_description_bytes: int = setting(65536, min=1)
     recurrence_horizon_days: int = setting(730, min=1, max=36500)
+    cache_compiled_reads: bool = True
 
 
 @dataclass(frozen=True)

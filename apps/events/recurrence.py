@@ -19,11 +19,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
 from apps.events.timeparse import MAX_YEAR, MIN_YEAR, TimeError, zone
+
+if TYPE_CHECKING:
+    from django.db.models import Q
 
 # A bounded rule with more occurrences than this is treated as never-ending (its end is not
 # searched for): COUNT=10**9 or an hourly rule until 9999 must not stall a save.
@@ -483,7 +487,7 @@ def occurrences(event, start: datetime | None, end: datetime | None, *,
 
 
 def series_in_window(start: datetime | None, end: datetime | None, *, calendar_ids: Iterable[str] | None = None,
-                     extra_where: str | None = None, extra_params: list | None = None):
+                     filters: Q | None = None):
     """Series that can have an occurrence in [start, end), with their exceptions prefetched.
 
     A series is read when its span (first start to last end) meets the window, or when one of
@@ -499,8 +503,7 @@ def series_in_window(start: datetime | None, end: datetime | None, *, calendar_i
     # calendar polled for the same window reads its series once per change, not per request.
     version = _cache_version()
     key = (connection.settings_dict["NAME"], version, start, end,
-           tuple(sorted(calendar_ids)) if calendar_ids is not None else None, extra_where,
-           tuple(extra_params or ()))
+           tuple(sorted(calendar_ids)) if calendar_ids is not None else None, repr(filters))
     if version is not None:
         found = _SERIES.get(key)
         if found is not None:
@@ -508,8 +511,8 @@ def series_in_window(start: datetime | None, end: datetime | None, *, calendar_i
     qs = Event.objects.filter(is_recurring=True)
     if calendar_ids is not None:
         qs = qs.filter(calendar_id__in=list(calendar_ids))
-    if extra_where:
-        qs = qs.extra(where=[extra_where], params=extra_params or [])
+    if filters is not None:
+        qs = qs.filter(filters)
     if start is not None or end is not None:
         ids = _series_ids(start, end)
         if not ids:

@@ -9,12 +9,13 @@ input without any letter or digit matches nothing.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 from apps.events import unmanaged
 
@@ -52,13 +53,15 @@ def fts_terms(text: str, *, start_from: datetime | None = None,
             None if start_before is None else _time_key(start_before, upper=True))
 
 
-def search_clause(text: str, *, start_from: datetime | None = None,
-                  start_before: datetime | None = None) -> tuple[str, list] | None:
-    """SQL (with params) keeping the events that match ``text``, or None when nothing can match.
+def search_filter(text: str, *, start_from: datetime | None = None,
+                  start_before: datetime | None = None) -> Q | None:
+    """A filter on events keeping those that match ``text``, or None when nothing can match.
 
     ``start_from``/``start_before`` bound the *start time* of candidates (the caller's window
     already widened by the longest duration); on SQLite they turn into a range on the index's
-    time key so only the window's part of the index is read.
+    time key so only the window's part of the index is read. The conditions themselves are SQL
+    the ORM has no lookup for: an FTS5 ``MATCH``, and on PostgreSQL the document expression the
+    GIN index is built on (it must be written exactly as indexed to be used).
     """
     if connection.vendor == "sqlite":
         found = fts_terms(text, start_from=start_from, start_before=start_before)
@@ -73,18 +76,19 @@ def search_clause(text: str, *, start_from: datetime | None = None,
         if high is not None:
             where.append("rowid < %s")
             params.append(high)
-        return (f"{unmanaged.EVENTS}.id IN (SELECT rowid & {unmanaged.ID_MASK} FROM {unmanaged.FTS} "
-                f"WHERE {' AND '.join(where)})", params)
+        return Q(id__in=RawSQL(f"SELECT rowid & {unmanaged.ID_MASK} FROM {unmanaged.FTS} "
+                               f"WHERE {' AND '.join(where)}", params))
     words = terms(text)
     if not words:
         return None
-    return (f"{unmanaged.pg_document(unmanaged.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)",
-            [" ".join(words)])
+    return Q(RawSQL(f"{unmanaged.pg_document(unmanaged.EVENTS)} @@ plainto_tsquery('simple'::regconfig, %s)",
+                    [" ".join(words)], output_field=BooleanField()))
 
 
-def tag_clause(tag: str) -> tuple[str, list]:
-    """SQL (with params) keeping events carrying ``tag`` (exact)."""
+def tag_filter(tag: str) -> Q:
+    """A filter on events keeping those carrying ``tag`` (exact)."""
     if connection.vendor == "sqlite":
-        # SQLite has no JSON ``contains``: EXISTS over json_each.
-        return f"EXISTS (SELECT 1 FROM json_each({unmanaged.EVENTS}.tags) AS t WHERE t.value = %s)", [tag]
-    return f"{unmanaged.EVENTS}.tags @> %s::jsonb", [json.dumps([tag])]
+        # SQLite has no JSON ``contains`` lookup: EXISTS over json_each.
+        return Q(RawSQL(f"EXISTS (SELECT 1 FROM json_each({unmanaged.EVENTS}.tags) AS t WHERE t.value = %s)",
+                        [tag], output_field=BooleanField()))
+    return Q(tags__contains=[tag])
