@@ -183,31 +183,38 @@ def read_window(start: datetime | None, end: datetime | None, *, calendar_ids: I
         if not named:
             return []
     # No ORDER BY on events: sorted by start, SQLite would walk the events by start instead.
-    qs = EventOccurrence.objects.order_by()
     later = Event.objects.filter(is_recurring=True, occurrences_until__isnull=False).order_by()
     if end is not None:
-        qs = qs.filter(start_time__lt=end)
         later = later.filter(occurrences_until__lt=end)
     if start is not None:
-        if not unstored_only:
-            qs = qs.filter(Q(end_time__gt=start) | Q(start_time__gte=start),
-                           start_time__gte=start - longest_occurrence())
         later = later.filter(Q(series_end__isnull=True) | Q(series_end__gte=start))
     if calendar_ids is not None:
         calendar_ids = list(calendar_ids)
-        qs = qs.filter(calendar_id__in=calendar_ids)
         later = later.filter(calendar_id__in=calendar_ids)
     if blocking:
-        qs = qs.filter(all_day=False, transparency=OPAQUE, end_time__gt=F("start_time")).exclude(status=CANCELLED)
         later = later.filter(all_day=False, transparency=OPAQUE)
     if attendees is not None:
-        qs = qs.filter(series_id__in=named)
         later = later.filter(pk__in=named)
-    rows = [] if unstored_only else list(
-        qs.order_by().values_list("series_id", "original_start", "start_time", "end_time"))
-    # One read for the series of the rows and those stored short of the window.
-    series = {s.pk: s for s in with_exceptions(list(
-        Event.objects.filter(Q(pk__in={r[0] for r in rows}) | Q(pk__in=later.values("pk"))).order_by()))}
+    if unstored_only:
+        # Only the series stored short of the window (usually none): one read, no stored rows.
+        rows = []
+        series = {s.pk: s for s in with_exceptions(list(later))}
+    else:
+        qs = EventOccurrence.objects.order_by()
+        if end is not None:
+            qs = qs.filter(start_time__lt=end)
+        if start is not None:
+            qs = qs.filter(Q(end_time__gt=start) | Q(start_time__gte=start), start_time__gte=start - longest_occurrence())
+        if calendar_ids is not None:
+            qs = qs.filter(calendar_id__in=calendar_ids)
+        if blocking:
+            qs = qs.filter(all_day=False, transparency=OPAQUE, end_time__gt=F("start_time")).exclude(status=CANCELLED)
+        if attendees is not None:
+            qs = qs.filter(series_id__in=named)
+        rows = list(qs.values_list("series_id", "original_start", "start_time", "end_time"))
+        # One read for the series of the rows and those stored short of the window.
+        series = {s.pk: s for s in with_exceptions(list(
+            Event.objects.filter(Q(pk__in={r[0] for r in rows}) | Q(pk__in=later.values("pk"))).order_by()))}
     if not series:
         return []
 
