@@ -171,7 +171,7 @@ def reads(data_dir: str, *, compiled_cache: bool = True) -> dict:
     """The three reads on the database a previous run seeded in ``data_dir`` (or ``DATABASE_URL``)."""
     env = bench_env(data_dir, _postgres_url())
     if not compiled_cache:
-        env = override_config(env, data_dir, {"events": {"cache_compiled_reads": False}})
+        env = override_config(env, data_dir, {"database": {"cache_compiled_reads": False}})
     key = subprocess.run([sys.executable, "-c", "import django; django.setup(); from apps.core.models import ApiKey; "
                           "print(ApiKey.issue(name='bench-reads', scopes=['admin'])[1])"], cwd=ROOT, env=env,
                          check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
@@ -300,7 +300,7 @@ def main() -> None:
     parser.add_argument("--seed-only", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reads", metavar="DATA_DIR", help="only the reads, on the database of an earlier run")
     parser.add_argument("--no-compiled-cache", action="store_true",
-                        help="with --reads: compile the list's SQL for every request (events.cache_compiled_reads: false)")
+                        help="with --reads: compile the list's SQL for every request (database.cache_compiled_reads: false)")
     args = parser.parse_args()
     if args.seed_only is not None:
         seed(args.seed_only)

@@ -228,6 +228,7 @@ class Database:
     postgres_conn_max_age_seconds: int = setting(600, min=0)
     postgres_health_checks: bool = False
     cache_config_rows: bool = True
+    cache_compiled_reads: bool = True
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,6 @@ class Events:
     max_title_length: int = setting(500, min=1)
     max_description_bytes: int = setting(65536, min=1)
     recurrence_horizon_days: int = setting(730, min=1, max=36500)
-    cache_compiled_reads: bool = True
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from apps.audit.admin import AuditTrailMixin
 from apps.commands import services
 from apps.commands.models import ActionFiring, Command
+from apps.events.timeparse import local_time
 
 
 class FailReasonForm(forms.Form):
@@ -141,7 +142,7 @@ class CommandAdmin(AuditTrailMixin, admin.ModelAdmin):
         if firing is None:
             return "—"
         url = reverse("admin:commands_actionfiring_change", args=[firing.pk])
-        return format_html('<a href="{}">{}</a>', url, f"#{firing.pk} at {firing.fire_at:%Y-%m-%d %H:%M} UTC")
+        return format_html('<a href="{}">{}</a>', url, f"#{firing.pk} at {local_time(firing.fire_at, 'UTC')}")
 
     @admin.display(description="last error")
     def short_error(self, obj: Command) -> str:
@@ -244,15 +245,8 @@ class ActionFiringAdmin(admin.ModelAdmin):
 
     @admin.display(description="fires at", ordering="fire_at")
     def local_fire_at(self, obj: ActionFiring) -> str:
-        from zoneinfo import ZoneInfo
-
         entry = self._entry_of(obj)
-        name = entry.timezone if entry is not None and entry.timezone else "UTC"
-        try:
-            zone = ZoneInfo(name)
-        except (KeyError, ValueError):
-            zone, name = ZoneInfo("UTC"), "UTC"
-        return f"{obj.fire_at.astimezone(zone):%Y-%m-%d %H:%M} {name}"
+        return local_time(obj.fire_at, entry.timezone if entry is not None else None)
 
     @admin.display(description="action")
     def what(self, obj: ActionFiring) -> str:

@@ -18,7 +18,7 @@ from apps.audit.admin import AuditTrailMixin
 from apps.core.jsonparse import JSONFieldsAdminMixin
 from apps.events import recurrence, services
 from apps.events.models import Calendar, Event, EventException, EventLink, Note, SubTask, UrlPayload
-from apps.events.timeparse import TimeError, zone
+from apps.events.timeparse import TimeError, local_time, zone, zone_or_utc
 from apps.ingest.pipeline import IncomingEvent, run_pipeline
 from apps.ingest.services import IngestStatus, ingest
 
@@ -145,7 +145,7 @@ class LocalDateTimeField(forms.SplitDateTimeField):
 
 def local_label(obj: Event, value: datetime | None = None) -> str:
     """How a person reads an event's start: in its own zone, with the zone named."""
-    tz = _safe_zone(obj.timezone)
+    tz = zone_or_utc(obj.timezone)
     if obj.all_day and obj.start_date:
         last = (obj.end_date - timedelta(days=1)) if obj.end_date and obj.end_date > obj.start_date else obj.start_date
         if last == obj.start_date:
@@ -153,17 +153,6 @@ def local_label(obj: Event, value: datetime | None = None) -> str:
         return f"{obj.start_date:%a %d %b} – {last:%a %d %b %Y} (all day)"
     local = (value or obj.start_time).astimezone(tz)
     return f"{local:%a %d %b %Y %H:%M} {obj.timezone}"
-
-
-def local_time(value: datetime, zone_name: str) -> str:
-    return f"{value.astimezone(_safe_zone(zone_name)):%a %d %b %Y %H:%M} {zone_name}"
-
-
-def _safe_zone(name: str | None):
-    try:
-        return zone(name or "UTC")
-    except TimeError:
-        return zone("UTC")
 
 
 class RecurrenceField(forms.CharField):
@@ -213,7 +202,7 @@ class EventForm(forms.ModelForm):
         self.outcome_preview = None
         instance = self.instance
         if instance.pk:
-            tz = _safe_zone(instance.timezone)
+            tz = zone_or_utc(instance.timezone)
             self.initial["start_time"] = instance.start_time.astimezone(tz).replace(tzinfo=None)
             self.initial["end_time"] = instance.end_time.astimezone(tz).replace(tzinfo=None)
             if instance.all_day and instance.end_date:
@@ -586,11 +575,7 @@ class EventAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         if action:
             from datetime import datetime
 
-            at = datetime.fromisoformat(action["fire_at"].replace("Z", "+00:00"))
-            try:
-                local = f"{at.astimezone(zone(obj.timezone or 'UTC')):%Y-%m-%d %H:%M} {obj.timezone or 'UTC'}"
-            except TimeError:
-                local = f"{at:%Y-%m-%d %H:%M} UTC"
+            local = local_time(datetime.fromisoformat(action["fire_at"].replace("Z", "+00:00")), obj.timezone)
             self.message_user(request, f"Timed action {action['command']} {action['target_system']}: "
                                        f"{action['state']}, fires at {local}.")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -282,11 +281,7 @@ class EventViewSet(viewsets.ViewSet):
             request.query_params.get("start") or request.query_params.get("end")) else selectors.Window(None, None)
         end = window.end
         if end is None and not event.series_end and event.is_recurring:
-            from django.utils import timezone as dj_timezone
-
-            from chronos.config import current
-
-            end = dj_timezone.now() + timedelta(days=current().events.recurrence_horizon_days)
+            end = selectors.listing_horizon()
         paginator = PagePagination()
         page = paginator.paginate_queryset(OccurrencePage(event, window.start, end), request, view=self)
         conflicts = conflicts_of([OccurrenceRow(o) for o in page])

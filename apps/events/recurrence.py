@@ -539,32 +539,31 @@ def _remember(key: tuple, version: int | None, series: list) -> list:
 def _series_ids(start: datetime | None, end: datetime | None) -> set[int]:
     """Ids of the series that can touch [start, end): two index reads in one statement.
 
-    Written out rather than compiled by the ORM: it runs on every window read, most often
-    finding nothing, and compiling it cost more than running it. The series whose span meets
-    the window (``event_series_span_idx``), and those with an occurrence moved into it
-    (``eventexception_moved_idx``). No ORDER BY: sorted by start, SQLite would walk every
-    event in start order instead.
+    It runs on every window read, most often finding nothing: its statement is compiled once
+    per window (:mod:`apps.core.statements`).
     """
-    from django.db import connection
+    from apps.core import statements
 
-    adapt = connection.ops.adapt_datetimefield_value
-    span, span_args = ["is_recurring"], []
-    moved, moved_args = ["NOT cancelled", "start_time IS NOT NULL"], []
+    return {row[0] for row in statements.rows(series_ids_read, start, end)}
+
+
+def series_ids_read(start: datetime | None, end: datetime | None):
+    """The series whose span meets the window (``event_series_span_idx``) and those with an
+    occurrence moved into it (``eventexception_moved_idx``); the filters hold those indexes'
+    conditions. No ORDER BY: sorted by start, SQLite would walk every event in start order."""
+    from django.db.models import Q
+
+    from apps.events.models import Event, EventException
+
+    span, moved = Q(is_recurring=True), Q(cancelled=False, start_time__isnull=False)
     if end is not None:
-        span.append("start_time < %s")
-        moved.append("start_time < %s")
-        span_args.append(adapt(end))
-        moved_args.append(adapt(end))
+        span &= Q(start_time__lt=end)
+        moved &= Q(start_time__lt=end)
     if start is not None:
-        span.append("(series_end IS NULL OR series_end >= %s)")
-        moved.append("(end_time > %s OR start_time >= %s)")
-        span_args.append(adapt(start))
-        moved_args += [adapt(start), adapt(start)]
-    sql = (f"SELECT id FROM events_event WHERE {' AND '.join(span)} UNION "
-           f"SELECT series_id FROM events_eventexception WHERE {' AND '.join(moved)}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*span_args, *moved_args])
-        return {row[0] for row in cursor.fetchall()}
+        span &= Q(series_end__isnull=True) | Q(series_end__gte=start)
+        moved &= Q(end_time__gt=start) | Q(start_time__gte=start)
+    return (Event.objects.filter(span).order_by().values_list("id")
+            .union(EventException.objects.filter(moved).order_by().values_list("series_id")))
 
 
 def with_exceptions(series: list) -> list:

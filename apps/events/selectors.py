@@ -3,7 +3,6 @@ rows of a list page (the columns read, the row types) - the one place the list i
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import heapq
 import itertools
@@ -20,6 +19,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from rest_framework import exceptions
 
+from apps.core import statements
 from apps.events import unmanaged
 from apps.events.models import Event, EventOccurrence
 from apps.events.search import fts_terms, search_filter, tag_filter
@@ -89,6 +89,16 @@ def window_from_params(params, *, today=None) -> Window:
     if direction == "past":
         return Window(None if unbounded else at(-days), at(1))
     return Window(None if unbounded else at(-days), None if unbounded else at(days))
+
+
+def listing_horizon() -> datetime:
+    """How far a window without an end lists the occurrences of never-ending series, so its
+    count stays finite: ``events.recurrence_horizon_days`` after today's UTC midnight (it moves
+    once a day, so counts stay cacheable per events-table version)."""
+    from chronos.config import current
+
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=current().events.recurrence_horizon_days)
 
 
 # {database name: (data version, longest duration)}; one entry per database, replaced as it changes.
@@ -187,10 +197,10 @@ class ListRow(NamedTuple):
 class EventQuery:
     """The list's matches as ordered streams, merged by (start_time, id).
 
-    Each stream is a filter (``Q``) compiled by the ORM and run on a plain cursor (see
-    :func:`_fetch`). A window with a lower bound is
-    read as two streams, timed and all-day events, each bounded by its own longest duration on
-    its own partial index (the clauses ``NOT all_day`` / ``all_day`` are those of the indexes):
+    Each stream is a filter (``Q``) whose statement the ORM compiles (:func:`list_read`) and
+    :mod:`apps.core.statements` keeps and runs on a plain cursor. A window with a lower bound
+    is read as two streams, timed and all-day events, each bounded by its own longest duration
+    on its own partial index (the clauses ``NOT all_day`` / ``all_day`` are those of the indexes):
     one multi-day all-day event would otherwise make every window read days of timed rows
     before its first match.
     """
@@ -272,13 +282,7 @@ class OccurrenceStream:
                 for o in itertools.islice(self._iterate(self.window.end), offset, offset + limit)]
 
     def count(self, version: int | None) -> int:
-        end = self.window.end
-        if end is None:
-            from chronos.config import current
-
-            # The horizon moves once a day, so the count stays cacheable per table version.
-            today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-            end = today + timedelta(days=current().events.recurrence_horizon_days)
+        end = self.window.end or listing_horizon()
         key = f"occurrences|{self.window.start}|{end}|{self.statuses}|{self.filters!r}"
 
         def compute() -> int:
@@ -339,12 +343,7 @@ class UnstoredStream(OccurrenceStream):
         return merged
 
     def count(self, version: int | None) -> int:
-        end = self.window.end
-        if end is None:
-            from chronos.config import current
-
-            today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-            end = today + timedelta(days=current().events.recurrence_horizon_days)
+        end = self.window.end or listing_horizon()
         if not self.series(end):
             return 0  # stored far enough: the usual case, no expansion and no cache entry
         key = f"unstored|{self.window.start}|{end}|{self.statuses}|{self.filters!r}"
@@ -404,7 +403,7 @@ class StoredStream:
     def rows(self, limit: int, offset: int) -> list:
         # As the events' streams: times as text on SQLite (the start is merged in that form;
         # the driver would parse every row's datetimes, and only the page's are needed).
-        found = _fetch(EventOccurrence, self.filters, offset, limit)
+        found = statements.rows(_page, EventOccurrence, self.filters, offset, limit)
         # The id only orders rows of one start among the streams; _resolve replaces it.
         return [ListRow(start, f"{series}_", StoredRef(series, original, start, end))
                 for series, original, start, end in found]
@@ -724,28 +723,8 @@ def list_read(model: type[Model], condition: Q) -> QuerySet:
     return model.objects.filter(condition).order_by("start_time", "series_id", "original_start").values_list(*columns)
 
 
-@functools.lru_cache(maxsize=1024)
-def _compiled(vendor: str, model: type[Model], condition: Q, offset: int, limit: int) -> tuple[str, tuple]:
-    """The ORM's SQL (and params) of rows ``offset``..``offset + limit`` of :func:`list_read`.
-
-    Kept per process for each distinct read (a filter compares and hashes by its values): a
-    page asked again, as clients polling a window do, is not compiled again. Compiling costs
-    more than running: ~1.4 ms per statement against ~0.3 ms for a 7-day page's SQL.
-    """
-    return list_read(model, condition)[offset:offset + limit].query.sql_with_params()
-
-
-def _fetch(model: type[Model], condition: Q, offset: int, limit: int) -> list[tuple]:
-    """A page of one list stream as the database driver hands it back (the ORM's SQL on a plain
-    cursor: JSON and date columns are converted for the page's rows only, see
-    :meth:`EventRow.from_db`)."""
-    from chronos.config import current
-
-    compile_sql = _compiled if current().events.cache_compiled_reads else _compiled.__wrapped__
-    sql, params = compile_sql(connection.vendor, model, condition, offset, limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _page(model: type[Model], condition: Q, offset: int, limit: int) -> QuerySet:
+    return list_read(model, condition)[offset:offset + limit]
 
 
 def _event_rows(stream: Stream, limit: int, offset: int) -> list[ListRow]:
@@ -755,17 +734,10 @@ def _event_rows(stream: Stream, limit: int, offset: int) -> list[ListRow]:
     """
     if stream.fts is not None:
         return _search_rows(stream, limit, offset)
-    found = _fetch(Event, stream.condition(), offset, limit)
+    # The ORM's SQL on a plain cursor: JSON and date columns are converted for the page's rows
+    # only (EventRow.from_db), and each distinct read is compiled once (apps.core.statements).
+    found = statements.rows(_page, Event, stream.condition(), offset, limit)
     return [ListRow(row[_START], row[0], row) for row in found]
-
-
-@functools.lru_cache(maxsize=256)
-def _where(vendor: str, model: type[Model], condition: Q) -> tuple[str, list]:
-    """The ORM's WHERE clause (with params) for ``condition`` over ``model``'s table (kept as
-    :func:`_compiled` keeps statements)."""
-    query = model.objects.filter(condition).query
-    sql, params = query.get_compiler(connection=connection).compile(query.where)
-    return sql, list(params)
 
 
 def _search_rows(stream: Stream, limit: int, offset: int) -> list[ListRow]:
@@ -783,7 +755,7 @@ def _search_rows(stream: Stream, limit: int, offset: int) -> list[ListRow]:
     fts, events = unmanaged.FTS, unmanaged.EVENTS
     match, low, high = stream.fts
     columns = ", ".join(f"CAST({events}.{c} AS text)" if c in _TEXT_ON_SQLITE else f"{events}.{c}" for c in COLUMNS)
-    where, where_params = _where(connection.vendor, Event, stream.filters)
+    where, where_params = statements.where(Event, stream.filters)
     head = (f"SELECT {columns}, {fts}.rowid FROM {fts} JOIN {events} ON {events}.id = ({fts}.rowid & {unmanaged.ID_MASK}) "
             f"WHERE {fts} MATCH %s AND {where}")
     bounds, bound_params = "", []

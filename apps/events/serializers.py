@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from django.db import connection
 from rest_framework import serializers
 
+from apps.core import statements
 from apps.core.serializers import ClonedFieldsMixin
 from apps.core.timefmt import iso_z
 from apps.events.models import Calendar, Event, EventLink, Mode, Note, SubTask, UrlPayload
 from apps.events.selectors import EventRow, OccurrenceRow
 from apps.events.services import calendar_by_id
-from apps.events.timeparse import MAX_YEAR, TimeError, db_datetime, local_midnight, parse_instant, zone
+from apps.events.timeparse import MAX_YEAR, TimeError, local_midnight, parse_instant, zone
 from chronos.config import current
 
 SLUG = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -38,32 +38,29 @@ def db_iso(value) -> str | None:
     return iso_z(value)
 
 
-def _fetch(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def sub_tasks_by_event(ids: list[int]) -> dict[int, list[dict]]:
     grouped: dict[int, list[dict]] = {}
     if not ids:
         return grouped
-    marks = ", ".join(["%s"] * len(ids))
-    rows = _fetch("SELECT id, event_id, position, text, completed, created_at, completed_at FROM events_subtask "
-                  f"WHERE event_id IN ({marks}) ORDER BY position, id", ids)
+    rows = SubTask.objects.filter(event_id__in=ids).order_by("position", "id").values_list(
+        "id", "event_id", "position", "text", "completed", "created_at", "completed_at")
     for pk, event_id, position, text, completed, created, done in rows:
         grouped.setdefault(event_id, []).append({
-            "id": pk, "text": text, "completed": bool(completed), "created_at": iso_z(db_datetime(created)),
-            "completed_at": iso_z(db_datetime(done)), "position": position})
+            "id": pk, "text": text, "completed": completed, "created_at": iso_z(created),
+            "completed_at": iso_z(done), "position": position})
     return grouped
 
 
+def _calendar_modes(ids: tuple[str, ...]):
+    return Calendar.objects.filter(id__in=ids).values_list("id", "default_mode")
+
+
 def default_modes(calendar_ids) -> dict[str, str]:
-    ids = sorted(set(calendar_ids))
+    ids = tuple(sorted(set(calendar_ids)))
     if not ids:
         return {}
-    marks = ", ".join(["%s"] * len(ids))
-    return dict(_fetch(f"SELECT id, default_mode FROM events_calendar WHERE id IN ({marks})", ids))
+    # A page names the same few calendars again and again: the statement is kept per set.
+    return dict(statements.rows(_calendar_modes, ids))
 
 
 def render_rows(rows: list[EventRow], *, version: int | None = None) -> list[dict]:

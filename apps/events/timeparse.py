@@ -24,6 +24,21 @@ def zone(name: str) -> ZoneInfo:
         raise TimeError(f"{name!r} is not an IANA time zone (e.g. Europe/Berlin).") from None
 
 
+def zone_or_utc(name: str | None) -> ZoneInfo:
+    """The named zone, or UTC when the name is empty or not a zone (for showing a stored value)."""
+    try:
+        return zone(name or "UTC")
+    except TimeError:
+        return zone("UTC")
+
+
+def local_time(value: datetime, zone_name: str | None) -> str:
+    """How a person reads an instant: in the zone, on a 24-hour clock, the zone named
+    ("Mon 03 Mar 2025 10:00 Europe/Berlin"; UTC when the name is not a zone)."""
+    tz = zone_or_utc(zone_name)
+    return f"{value.astimezone(tz):%a %d %b %Y %H:%M} {tz.key}"
+
+
 def _check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise TimeError(f"year {year} is outside the supported range {MIN_YEAR}..{MAX_YEAR}.")
@@ -72,16 +87,3 @@ def parse_instant(value, *, allow_date: bool = True) -> datetime | date:
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """Start of ``day`` in ``tz`` as UTC (fold=0: the first midnight if a DST change repeats it)."""
     return datetime.combine(day, time.min, tz).astimezone(UTC)
-
-
-def db_datetime(value) -> datetime | None:
-    """A datetime column read with a plain cursor as an aware UTC datetime.
-
-    SQLite hands back its stored text (UTC, no offset); other databases a datetime.
-    """
-    if isinstance(value, str):
-        # Appending the offset is cheaper than replace(tzinfo=...) after parsing.
-        return datetime.fromisoformat(value + "+00:00" if len(value) <= 26 else value)
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value

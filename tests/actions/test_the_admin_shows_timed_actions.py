@@ -35,7 +35,7 @@ def test_saving_a_timed_entry_in_the_admin_says_when_it_fires(clock, timed, brow
 
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
-    assert "Timed action BACKUP N8N: scheduled, fires at 2027-01-03 02:50 Europe/Berlin." in messages
+    assert "Timed action BACKUP N8N: scheduled, fires at Sun 03 Jan 2027 02:50 Europe/Berlin." in messages
     # Times are typed in the event's zone: 03:00 in Berlin is 02:00 UTC.
     assert ActionFiring.objects.get().fire_at == SUNDAY_2AM - timedelta(minutes=10)
 

@@ -1,4 +1,4 @@
-"""The events list keeps the SQL the ORM compiled for each distinct read (events.cache_compiled_reads);
+"""The events list keeps the SQL the ORM compiled for each distinct read (database.cache_compiled_reads);
 every answer must be the one a fresh compilation gives, and a changed filter must never reuse the
 statement of another."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from apps.events import selectors
+from apps.core import statements
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,11 @@ def _answers(reader) -> list:
 
 
 def test_every_read_answers_as_a_fresh_compilation(entries, reader):
-    settings.CHRONOS = {**settings.CHRONOS, "events": {**settings.CHRONOS.get("events", {}),
-                                                       "cache_compiled_reads": False}}
+    settings.CHRONOS = {**settings.CHRONOS, "database": {**settings.CHRONOS.get("database", {}),
+                                                         "cache_compiled_reads": False}}
     fresh = _answers(reader)
-    settings.CHRONOS = {**settings.CHRONOS, "events": {**settings.CHRONOS["events"], "cache_compiled_reads": True}}
+    settings.CHRONOS = {**settings.CHRONOS, "database": {**settings.CHRONOS["database"],
+                                                         "cache_compiled_reads": True}}
     kept = _answers(reader)
     again = _answers(reader)  # now answered from the kept statements
     assert kept == fresh
@@ -66,14 +67,14 @@ def test_every_read_answers_as_a_fresh_compilation(entries, reader):
 
 
 def test_the_same_read_is_compiled_once_and_another_filter_gets_its_own_statement(entries, reader):
-    selectors._compiled.cache_clear()
+    statements.forget()
     params = {"anchor": "2026-03-09", "range": "7", "calendar": "default"}
     first = reader.get("/api/v1/events", params).json()
-    compiled = selectors._compiled.cache_info().misses
+    compiled = statements.cache_info().misses
     assert reader.get("/api/v1/events", params).json() == first
-    assert selectors._compiled.cache_info().misses == compiled  # nothing compiled again
-    assert selectors._compiled.cache_info().hits >= compiled
+    assert statements.cache_info().misses == compiled  # nothing compiled again
+    assert statements.cache_info().hits >= compiled
     other = reader.get("/api/v1/events", {**params, "calendar": "home"}).json()
-    assert selectors._compiled.cache_info().misses > compiled
+    assert statements.cache_info().misses > compiled
     assert {item["calendar_id"] for item in other["items"]} == {"home"}
     assert {item["calendar_id"] for item in first["items"]} == {"default"}

@@ -49,3 +49,17 @@ def test_a_calendar_filter_reads_the_calendar_start_index():
     assert "event_cal_start_idx" in plan or "event_timed_start_idx" in plan or "event_cal_timed_span_idx" in plan
     assert "SCAN events_event" not in plan.replace("USING", "")
     assert "occurrence_cal_start_idx" in _plan(stored) or "occurrence_start_idx" in _plan(stored)
+
+
+def test_the_series_of_a_window_are_found_on_the_two_partial_indexes():
+    from datetime import UTC, datetime
+
+    from apps.events.recurrence import series_ids_read
+
+    read = series_ids_read(datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC))
+    sql, params = read.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "event_series_span_idx" in plan
+    assert "eventexception_moved_idx" in plan
