@@ -28,7 +28,7 @@ def test_a_timed_action_is_listed_in_the_entrys_zone_before_it_fires(page):
     expect(page.locator(".messagelist")).to_contain_text("03:50")
     page.goto("/admin/commands/actionfiring/")
     row = page.locator("#result_list tbody tr", has_text="SNAPSHOT N8N keep=3")
-    expect(row).to_contain_text("2027-01-05 03:50 Europe/Berlin")
+    expect(row).to_contain_text("Tue 05 Jan 2027 03:50 Europe/Berlin")
     shot(page, "timed-actions-upcoming")
 
 
