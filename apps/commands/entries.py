@@ -12,7 +12,7 @@ from typing import Any
 
 from apps.commands.parsing import ActionSyntaxError, parse_action
 from apps.commands.services import create_command
-from apps.commands.timed import timed_plan
+from apps.commands.timed import plan_for
 from apps.ingest.pipeline import IncomingEvent, PluginResult
 from apps.whitelists.services import CommandRejected
 
@@ -36,7 +36,7 @@ def action_entry(event: IncomingEvent, text: str, config: dict[str, Any]) -> Plu
     except ActionSyntaxError as exc:
         return PluginResult.reject(event, str(exc))
     try:
-        if timed_plan(text) is not None:
+        if plan_for(parsed) is not None:
             return PluginResult.passthrough(event)  # kept as an event; fired when its time comes
     except CommandRejected as exc:
         return PluginResult.reject(event, exc.reason)

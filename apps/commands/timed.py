@@ -27,14 +27,14 @@ from django.utils import timezone
 from apps.audit.actor import acting_as
 from apps.audit.registry import record, record_many
 from apps.commands.models import ActionFiring, ActionHorizon, Command
-from apps.commands.parsing import ActionSyntaxError, parse_action
+from apps.commands.parsing import ActionSyntaxError, ParsedAction, parse_action
 from apps.commands.services import create_command
 from apps.core.timefmt import iso_z
 from apps.events.models import Event
 from apps.events.recurrence import occurrences
 from apps.ingest.prefixed import split_prefix
 from apps.whitelists.models import Fire
-from apps.whitelists.services import CommandRejected, timing_for, validate_command
+from apps.whitelists.services import CommandRejected, entry_for, validate_command
 from chronos.config import current
 
 logger = logging.getLogger("chronos.actions")
@@ -76,13 +76,18 @@ def timed_plan(text: str) -> Plan | None:
 
     Raises ``ActionSyntaxError`` or ``CommandRejected`` (with the reason) when it is not valid.
     """
-    parsed = parse_action(text)
-    fire, offset = timing_for(system=parsed.target_system, action=parsed.command)
-    if fire == Fire.ON_ARRIVAL:
+    return plan_for(parse_action(text))
+
+
+def plan_for(parsed: ParsedAction) -> Plan | None:
+    """:func:`timed_plan` of an action already parsed: one read of its whitelist entry."""
+    entry = entry_for(system=parsed.target_system, action=parsed.command)
+    if entry is None or entry.fire == Fire.ON_ARRIVAL:
         return None
-    cleaned = validate_command(system=parsed.target_system, action=parsed.command, params=parsed.parameters)
-    return Plan(command=parsed.command, target_system=parsed.target_system, parameters=cleaned, fire=fire,
-                offset_minutes=offset)
+    cleaned = validate_command(system=parsed.target_system, action=parsed.command, params=parsed.parameters,
+                               entry=entry)
+    return Plan(command=parsed.command, target_system=parsed.target_system, parameters=cleaned, fire=entry.fire,
+                offset_minutes=entry.fire_offset_minutes)
 
 
 def _plan_of(event: Event) -> tuple[Plan | None, str]:

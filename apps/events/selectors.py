@@ -248,8 +248,10 @@ class OccurrenceStream:
     Series are read once (few rows: :func:`apps.events.recurrence.series_in_window`), then each
     is expanded lazily and merged: a page reads only the occurrences up to its last row, so an
     unbounded rule over an unbounded window pages instead of expanding without end. Rows are
-    ``(instance id, …, start as the database would hand it back, occurrence)``.
+    :class:`ListRow` with the occurrence as ``data``.
     """
+
+    KIND = "occurrences"  # names the stream's counts in the cache
 
     def __init__(self, window: Window, *, filters: Q, statuses: list[str]) -> None:
         self.window, self.filters, self.statuses = window, filters, statuses
@@ -258,20 +260,24 @@ class OccurrenceStream:
     def until(self, db_start) -> OccurrenceStream:
         return self
 
-    def series(self) -> list:
+    def series(self, end: datetime | None = None) -> list:
+        """The series to expand (``end``: the end of the part read, for streams that narrow by it)."""
         if self._series is None:
             from apps.events.recurrence import series_in_window
 
             self._series = list(series_in_window(self.window.start, self.window.end, filters=self.filters))
         return self._series
 
-    def _iterate(self, end: datetime | None):
+    def _expand(self, series: Event, end: datetime | None):
         from apps.events.recurrence import iter_occurrences
 
+        return iter_occurrences(series, self.window.start, end, exceptions=series.exception_list)
+
+    def _iterate(self, end: datetime | None):
         wanted = set(self.statuses)
         streams = []
-        for series in self.series():
-            found = iter_occurrences(series, self.window.start, end, exceptions=series.exception_list)
+        for series in self.series(end):
+            found = self._expand(series, end)
             if wanted:
                 found = (o for o in found if o.status in wanted)
             streams.append(found)
@@ -283,12 +289,10 @@ class OccurrenceStream:
 
     def count(self, version: int | None) -> int:
         end = self.window.end or listing_horizon()
-        key = f"occurrences|{self.window.start}|{end}|{self.statuses}|{self.filters!r}"
-
-        def compute() -> int:
-            return sum(1 for _ in self._iterate(end))
-
-        return _cached_count(key, (), compute, version=version)
+        if not self.series(end):
+            return 0  # nothing to expand: no count to compute or keep
+        key = f"{self.KIND}|{self.window.start}|{end}|{self.statuses}|{self.filters!r}"
+        return _cached_count(key, (), lambda: sum(1 for _ in self._iterate(end)), version=version)
 
 
 class UnstoredStream(OccurrenceStream):
@@ -296,6 +300,8 @@ class UnstoredStream(OccurrenceStream):
     horizon (``Event.occurrences_until``) that the window reaches beyond, expanded lazily from
     there (:func:`apps.events.recurrence.unstored_occurrences`). Usually no series at all.
     """
+
+    KIND = "unstored"
 
     def __init__(self, window: Window, *, filters: Q, statuses: list[str], upper: datetime | None = None) -> None:
         super().__init__(window, filters=filters, statuses=statuses)
@@ -326,28 +332,17 @@ class UnstoredStream(OccurrenceStream):
         # reading the few rows of event_series_stored_idx.
         return with_exceptions(sorted(qs.order_by(), key=lambda e: (e.start_time, e.pk)))
 
-    def _iterate(self, end: datetime | None):
+    def _expand(self, series: Event, end: datetime | None):
         from apps.events.recurrence import unstored_occurrences
 
-        wanted = set(self.statuses)
-        streams = []
-        for series in self.series(end):
-            found = unstored_occurrences(series, series.occurrences_until, self.window.start, end,
-                                         exceptions=series.exception_list)
-            if wanted:
-                found = (o for o in found if o.status in wanted)
-            streams.append(found)
-        merged = heapq.merge(*streams, key=lambda o: (o.start, o.event.pk, o.original_start))
+        return unstored_occurrences(series, series.occurrences_until, self.window.start, end,
+                                    exceptions=series.exception_list)
+
+    def _iterate(self, end: datetime | None):
+        merged = super()._iterate(end)
         if self.upper is not None:
             merged = itertools.takewhile(lambda o: o.start <= self.upper, merged)
         return merged
-
-    def count(self, version: int | None) -> int:
-        end = self.window.end or listing_horizon()
-        if not self.series(end):
-            return 0  # stored far enough: the usual case, no expansion and no cache entry
-        key = f"unstored|{self.window.start}|{end}|{self.statuses}|{self.filters!r}"
-        return _cached_count(key, (), lambda: sum(1 for _ in self._iterate(end)), version=version)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,16 @@ def normalise_name(value: str) -> str:
     return (value or "").strip().upper()
 
 
-def validate_command(*, system: str, action: str, params: dict) -> dict:
-    """Return the cleaned/coerced parameters or raise :class:`CommandRejected` with the reason."""
+def entry_for(*, system: str, action: str) -> Whitelist | None:
+    """The whitelist entry of a command, if there is one."""
+    return Whitelist.objects.filter(system=normalise_name(system), action=normalise_name(action)).first()
+
+
+def validate_command(*, system: str, action: str, params: dict, entry: Whitelist | None = None) -> dict:
+    """Return the cleaned/coerced parameters or raise :class:`CommandRejected` with the reason.
+
+    ``entry``: the command's whitelist entry when the caller has already read it.
+    """
     system, action = normalise_name(system), normalise_name(action)
     if not system or not NAME_RE.match(system):
         raise CommandRejected(f"invalid target system {system!r}")
@@ -35,7 +43,8 @@ def validate_command(*, system: str, action: str, params: dict) -> dict:
         raise CommandRejected(f"invalid command {action!r}")
     if not isinstance(params, dict):
         raise CommandRejected("parameters must be an object of name: value")
-    entry = Whitelist.objects.filter(system=system, action=action).first()
+    if entry is None:
+        entry = Whitelist.objects.filter(system=system, action=action).first()
     if entry is None:
         if not Whitelist.objects.filter(system=system).exists():
             raise CommandRejected(f"system {system!r} is not whitelisted")
@@ -93,13 +102,6 @@ def timing_errors(fire: Any, offset: Any) -> dict[str, list[str]]:
     elif offset and fire == Fire.ON_ARRIVAL:
         errors["fire_offset_minutes"] = ["only an entry that fires at_start or at_end takes an offset"]
     return errors
-
-
-def timing_for(*, system: str, action: str) -> tuple[str, int]:
-    """``(fire, offset minutes)`` of the whitelist entry; ``on_arrival`` when there is none."""
-    row = Whitelist.objects.filter(system=normalise_name(system), action=normalise_name(action)).values_list(
-        "fire", "fire_offset_minutes").first()
-    return (row[0], row[1]) if row else (Fire.ON_ARRIVAL.value, 0)
 
 
 def params_errors(allowed: Any, required: Any) -> dict[str, list[str]]:
