@@ -42,7 +42,7 @@ class TemplateAdmin(JSONFieldsAdminMixin, TemplatePreviewAdminMixin, AuditTrailM
     form = TemplateForm
 
     class Media:
-        js = ("dashboard/template_form.js",)
+        js = ("dashboard/insert_at_cursor.js", "dashboard/template_form.js")
         css = {"all": ("dashboard/dashboard.css",)}
     list_display = ("title", "type", "usage_count", "last_used_at", "calendar_id", "updated_at")
     list_filter = ("type", "all_day")

@@ -150,7 +150,7 @@ class WorkflowAdmin(JSONFieldsAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     form = WorkflowForm
 
     class Media:
-        js = ("dashboard/workflow_form.js",)
+        js = ("dashboard/insert_at_cursor.js", "dashboard/workflow_form.js")
         css = {"all": ("dashboard/dashboard.css",)}
 
     def get_fieldsets(self, request, obj=None):

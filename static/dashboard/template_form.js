@@ -37,13 +37,7 @@
       button.addEventListener("click", function () {
         var target = lastField || form.querySelector("#id_body_html, #id_body_text, #id_body_json");
         if (!target) { return; }
-        var text = "{{" + button.dataset.key + "}}";
-        var at = target.selectionStart !== undefined ? target.selectionStart : target.value.length;
-        var end = target.selectionEnd !== undefined ? target.selectionEnd : at;
-        target.value = target.value.slice(0, at) + text + target.value.slice(end);
-        target.focus();
-        target.selectionStart = target.selectionEnd = at + text.length;
-        target.dispatchEvent(new Event("input", {bubbles: true}));
+        window.chronosInsertAtCursor(target, "{{" + button.dataset.key + "}}");
       });
     });
 

@@ -25,14 +25,8 @@
         var box = document.getElementById(picker.dataset.for);
         picker.value = "";
         if (!key || !box) { return; }
-        var text = "{{" + key + "}}";
-        var at = box.selectionStart !== null ? box.selectionStart : box.value.length;
-        var end = box.selectionEnd !== null ? box.selectionEnd : at;
-        box.value = box.value.slice(0, at) + text + box.value.slice(end);
-        box.focus();
         // "command.result." needs its key typed: the cursor waits before the closing braces.
-        var caret = key.slice(-1) === "." ? at + text.length - 2 : at + text.length;
-        box.setSelectionRange(caret, caret);
+        window.chronosInsertAtCursor(box, "{{" + key + "}}", key.slice(-1) === "." ? 2 : 0);
       });
     });
     trigger.addEventListener("change", fillParams);
