@@ -436,12 +436,10 @@ class JSONText:
 _FREE = '"available":true,"conflicts":[]}'
 
 
-def periods(windows: list[Span], merged: list[list]) -> list[dict]:
-    """The working windows cut into free and busy periods, in order:
-    ``{start_time, end_time, available, conflicts}`` plus ``external_busy`` when busy."""
-    text = _text
-    out: list[dict] = []
-    add = out.append
+def _sweep(windows: list[Span], merged: list[list]):
+    """The working windows cut into periods, in order: ``(start, end, None, False)`` for a free
+    one, ``(start, end, conflict ids, external busy)`` for a busy one. ``merged`` holds the
+    busy spans in start order, ``[start, end, ids, external]``."""
     j = 0
     n = len(merged)
     for ws, we in windows:
@@ -451,40 +449,33 @@ def periods(windows: list[Span], merged: list[list]) -> list[dict]:
         while k < n and merged[k][0] < we:
             bs, be, ids, ext = merged[k]
             if bs > cursor:
-                add({"start_time": text(cursor), "end_time": text(bs), "available": True, "conflicts": []})
+                yield cursor, bs, None, False
             since = bs if bs > ws else ws
             cursor = be if be < we else we
-            add({"start_time": text(since), "end_time": text(cursor), "available": False,
-                 "conflicts": sorted(ids, key=lambda i: (isinstance(i, str), i)), "external_busy": bool(ext)})
+            yield since, cursor, ids, ext
             k += 1
         if cursor < we:
-            add({"start_time": text(cursor), "end_time": text(we), "available": True, "conflicts": []})
-    return out
+            yield cursor, we, None, False
+
+
+def periods(windows: list[Span], merged: list[list]) -> list[dict]:
+    """The working windows cut into free and busy periods, in order:
+    ``{start_time, end_time, available, conflicts}`` plus ``external_busy`` when busy."""
+    text = _text
+    return [{"start_time": text(start), "end_time": text(end), "available": True, "conflicts": []} if ids is None
+            else {"start_time": text(start), "end_time": text(end), "available": False,
+                  "conflicts": sorted(ids, key=lambda i: (isinstance(i, str), i)), "external_busy": bool(ext)}
+            for start, end, ids, ext in _sweep(windows, merged)]
 
 
 def periods_text(windows: list[Span], merged: list[list]) -> JSONText:
     """:func:`periods` written as JSON text."""
     known, text = _TEXTS.get, _text
-    out: list[str] = []
-    add = out.append
-    j = 0
-    n = len(merged)
-    for ws, we in windows:
-        while j < n and merged[j][1] <= ws:
-            j += 1
-        cursor, k = ws, j
-        while k < n and merged[k][0] < we:
-            bs, be, ids, ext = merged[k]
-            if bs > cursor:
-                add(f'{{"start_time":"{known(cursor) or text(cursor)}","end_time":"{known(bs) or text(bs)}",{_FREE}')
-            since = bs if bs > ws else ws
-            cursor = be if be < we else we
-            shown = _shown(ids)
-            add(f'{{"start_time":"{known(since) or text(since)}","end_time":"{known(cursor) or text(cursor)}",'
-                f'"available":false,"conflicts":[{shown}],"external_busy":{"true" if ext else "false"}}}')
-            k += 1
-        if cursor < we:
-            add(f'{{"start_time":"{text(cursor)}","end_time":"{text(we)}",{_FREE}')
+    out = [f'{{"start_time":"{known(start) or text(start)}","end_time":"{known(end) or text(end)}",{_FREE}'
+           if ids is None else
+           f'{{"start_time":"{known(start) or text(start)}","end_time":"{known(end) or text(end)}",'
+           f'"available":false,"conflicts":[{_shown(ids)}],"external_busy":{"true" if ext else "false"}}}'
+           for start, end, ids, ext in _sweep(windows, merged)]
     return JSONText(f"[{','.join(out)}]")
 
 
