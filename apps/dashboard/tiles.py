@@ -22,11 +22,11 @@ from apps.backups.schedules import NAME as BACKUP_SCHEDULE
 from apps.commands.models import Command
 from apps.core import heartbeat
 from apps.core.models import Heartbeat
+from apps.dashboard import integration_status
+from apps.dashboard.ago import ago as _ago
 from apps.events.admin import local_label
 from apps.events.models import Calendar, Event
-from apps.integrations.email.models import EmailMessageLog
-from apps.integrations.models import OutboxMessage, WebhookEndpoint
-from apps.sync import credentials
+from apps.integrations.models import OutboxMessage
 from apps.sync.models import SyncState
 from apps.sync.schedules import SCHEDULE_NAME as SYNC_SCHEDULE
 from chronos.config import current
@@ -36,25 +36,6 @@ def _changelist(model, **filters) -> str:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     query = "&".join(f"{key}={value}" for key, value in filters.items())
     return f"{url}?{query}" if query else url
-
-
-def _ago(when: datetime | None, now: datetime) -> str:
-    if when is None:
-        return "never"
-    seconds = int((now - when).total_seconds())
-    if seconds < 0:
-        return f"in {_span(-seconds)}"
-    return f"{_span(seconds)} ago"
-
-
-def _span(seconds: int) -> str:
-    if seconds < 90:
-        return f"{seconds} s"
-    if seconds < 5400:
-        return f"{round(seconds / 60)} min"
-    if seconds < 172800:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86400)} days"
 
 
 def _local(when: datetime | None) -> str:
@@ -136,28 +117,9 @@ def sync_rows(now: datetime) -> list[dict]:
     return rows
 
 
-def integrations_rows() -> list[dict]:
-    email = current().email
-    last_mail = EmailMessageLog.objects.order_by("-created_at").values("status", "error").first()
-    mail_text = f"{email.backend} via {email.smtp.host}:{email.smtp.port}"
-    if last_mail is not None:
-        mail_text += f"; last message {last_mail['status']}" + (
-            f": {last_mail['error'][:120]}" if last_mail["error"] else "")
-    bot_token = current().telegram.bot_token
-    endpoints = dict(WebhookEndpoint.objects.values_list("enabled").annotate(n=Count("id")).order_by())
-    google_problem = credentials.problem()
-    return [
-        {"name": "E-mail (SMTP)", "configured": bool(email.smtp.host), "text": mail_text,
-         "url": reverse("admin:dashboard_integrations")},
-        {"name": "Telegram", "configured": bool(bot_token),
-         "text": "bot token set" if bot_token else "not configured (telegram.bot_token)",
-         "url": reverse("admin:dashboard_integrations")},
-        {"name": "n8n / webhook endpoints", "configured": bool(endpoints.get(True)),
-         "text": f"{endpoints.get(True, 0)} enabled, {endpoints.get(False, 0)} disabled",
-         "url": _changelist(WebhookEndpoint)},
-        {"name": "Google Calendar", "configured": not google_problem,
-         "text": google_problem or "credentials present", "url": reverse("admin:sync_syncstate_changelist")},
-    ]
+def integrations_rows(now: datetime) -> list[dict]:
+    """One line per integration: the summary of what the Integrations page shows in full."""
+    return integration_status.integrations(now)
 
 
 def dashboard(request) -> dict:
@@ -167,7 +129,7 @@ def dashboard(request) -> dict:
     return {
         "tiles": [*commands_tiles(), dead_letters_tile(), backup_tile(now), worker_tile(now)],
         "sync": sync_rows(now),
-        "integrations": integrations_rows(),
+        "integrations": integrations_rows(now),
         "upcoming": [{"event": e, "when": local_label(e),
                       "url": reverse("admin:events_event_change", args=[e.pk])} for e in upcoming],
         "audit": list(AuditEntry.objects.order_by("-id")[:10]),

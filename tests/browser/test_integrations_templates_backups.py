@@ -39,6 +39,8 @@ def test_an_email_template_previews_with_sample_data_and_a_test_send_is_honest(p
 
     page.goto("/admin/integrations-status/")
     expect(page.locator("#smtp-state")).to_contain_text("last delivery OK")
+    page.click("#test-connection")  # the page probes the mail server only when asked
+    expect(page.locator(".messagelist")).to_contain_text(f"The mail server at 127.0.0.1:{smtp.port} answers.")
     shot(page, "integrations")
     smtp.stop()
     page.fill("#id_address", "alan@example.com")

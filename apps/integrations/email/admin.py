@@ -27,14 +27,25 @@ from apps.templates.models import Template
 from apps.templates.rendering import preview_context
 
 
+def uses_smtp() -> bool:
+    """Whether e-mail goes out through an SMTP server of our own (other backends are HTTP APIs)."""
+    from chronos.config import current
+
+    return current().email.backend in ("smtp", "django.core.mail.backends.smtp.EmailBackend")
+
+
 def smtp_problem() -> str:
-    """Why no mail can go out now ("" when the SMTP server answers); other backends are not probed."""
+    """Why no mail can go out now ("" when the SMTP server answers); other backends are not probed.
+
+    This opens a connection to the mail server and may wait up to the configured timeout: call it
+    when a person asks (a test send, "Test connection"), never on a page view.
+    """
     import socket
 
     from chronos.config import current
 
     cfg = current().email
-    if cfg.backend not in ("smtp", "django.core.mail.backends.smtp.EmailBackend"):
+    if not uses_smtp():
         return ""
     host, port = cfg.smtp.host.strip(), int(cfg.smtp.port)
     if not host:
