@@ -31,7 +31,7 @@ from apps.ingest.pipeline import IncomingEvent, load_plugins, run_pipeline
 from apps.ingest.services import notify_stored
 from apps.sync import lock
 from apps.sync.bulk import RowWriter
-from apps.sync.mapping import event_hash, remote_hash
+from apps.sync.mapping import event_hash, remote_hash, rule_end
 from apps.sync.models import EventSyncMeta, PendingPush, SyncState
 from apps.sync.origin import remote_changes
 from apps.sync.sources.base import CalendarSource, RemoteEvent, SyncTokenExpired, Window
@@ -40,6 +40,8 @@ from chronos.config import current
 logger = logging.getLogger(__name__)
 
 META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash", "consumed"]
+# What a series' end is computed from, besides its rule.
+_TIMING = ("start_time", "end_time", "all_day", "start_date", "end_date", "timezone")
 _PRIORITIES = set(Event.Priority.values)
 _TYPES = set(Event.EventType.values)
 
@@ -187,16 +189,16 @@ class Puller:
 
     def _series_fields(self, row: dict[str, Any], remote: RemoteEvent) -> None:
         """A master's rule, with the columns Event.save() would derive (bulk writes skip it)."""
-        probe = Event(pk=0, start_time=row["start_time"], end_time=row["end_time"], all_day=row["all_day"],
-                      start_date=row["start_date"], end_date=row["end_date"], timezone=row["timezone"],
-                      recurrence=list(remote.recurrence))
-        try:
-            row["series_end"] = recurrence.series_end(probe)
-        except recurrence.RecurrenceError as exc:
+        timing = {name: row[name] for name in _TIMING}
+        if remote.rule_end is not None and timing == {name: getattr(remote, name) for name in _TIMING}:
+            end, problem = remote.rule_end  # the source expanded the rule over these very times (CalDAV, feeds)
+        else:
+            end, problem = rule_end(remote.recurrence, **timing)
+        if problem is not None:
             # Kept as a single event, flagged: a person sees why its series is missing.
-            row["plugin_error"] = (row["plugin_error"] + "; " if row["plugin_error"] else "") + f"recurrence: {exc}"
+            row["plugin_error"] = (row["plugin_error"] + "; " if row["plugin_error"] else "") + f"recurrence: {problem}"
             return
-        row.update(recurrence=list(remote.recurrence), is_recurring=True)
+        row.update(recurrence=list(remote.recurrence), is_recurring=True, series_end=end)
 
     def _apply_instances(self, items: list[RemoteEvent]) -> None:
         """Changed or cancelled occurrences of series: stored as exceptions of their master."""

@@ -22,10 +22,8 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event as IEvent
 from icalendar import vCalAddress
 
-from apps.events import recurrence
 from apps.events.ics import transparency_of
-from apps.events.models import Event
-from apps.sync.mapping import midnight_utc, zone
+from apps.sync.mapping import midnight_utc, rule_end, zone
 from apps.sync.sources.base import RemoteEvent
 
 RECURRENCE_PROPS = ("RRULE", "RDATE", "EXDATE")
@@ -137,18 +135,6 @@ def _span(component: IEvent, calendar_tz: str) -> tuple[date | datetime, date | 
     return start, end
 
 
-def _series_end(remote: RemoteEvent) -> datetime | None:
-    """End of the last occurrence (by the rule expansion every series uses), or None when the rule
-    never ends or cannot be read: such a series counts as touching every window."""
-    probe = Event(pk=0, start_time=remote.start_time, end_time=remote.end_time, all_day=remote.all_day,
-                  start_date=remote.start_date, end_date=remote.end_date, timezone=remote.timezone,
-                  recurrence=list(remote.recurrence))
-    try:
-        return recurrence.series_end(probe)
-    except recurrence.RecurrenceError:
-        return None
-
-
 def _fields(component: IEvent) -> dict[str, Any]:
     return {"title": _text(component, "SUMMARY") or "(no title)", "description": _text(component, "DESCRIPTION"),
             "location": _text(component, "LOCATION"), "attendees": _attendees(component)}
@@ -206,7 +192,12 @@ def to_remote(components: list[IEvent], *, external_id: str, etag: str, calendar
     remote.recurrence = _recurrence_lines(master)
     if remote.recurrence:
         duration = remote.end_time - remote.start_time
-        remote.series_end = _series_end(remote)
+        # A rule that cannot be read counts as never ending: such a series touches every window.
+        # Kept on the record, so the puller need not expand the rule again for these times.
+        remote.rule_end = rule_end(remote.recurrence, start_time=remote.start_time, end_time=remote.end_time,
+                                   all_day=remote.all_day, start_date=remote.start_date, end_date=remote.end_date,
+                                   timezone=remote.timezone)
+        remote.series_end = remote.rule_end[0]
         remote.exceptions = [_exception(c, fields, duration, calendar_tz) for c in overrides]
         remote.exceptions.sort(key=lambda e: e["original_start"])
     return remote

@@ -18,11 +18,25 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apps.events import recurrence
 from apps.events.blocking import transparency_for
+from apps.events.models import Event
 from apps.sync.sources.base import RemoteEvent
 
 # Chronos-only fields travel in the event's private extended properties.
 _PRIVATE_KEYS = ("chronos_tags", "chronos_priority", "chronos_event_type")
+
+
+def rule_end(lines: list[str], *, start_time: datetime | None, end_time: datetime | None, all_day: bool,
+             start_date: date | None, end_date: date | None, timezone: str) -> tuple[datetime | None, str | None]:
+    """A series' end (its last occurrence's, by the one rule expansion; None: never ends) and, when
+    its rule cannot be read, why (else None)."""
+    probe = Event(pk=0, start_time=start_time, end_time=end_time, all_day=all_day, start_date=start_date,
+                  end_date=end_date, timezone=timezone, recurrence=list(lines))
+    try:
+        return recurrence.series_end(probe), None
+    except recurrence.RecurrenceError as exc:
+        return None, str(exc)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -73,6 +73,9 @@ class RemoteEvent:
     recurrence: list[str] = field(default_factory=list)
     exceptions: list[dict[str, Any]] = field(default_factory=list)
     series_end: datetime | None = None
+    # (series_end, why the rule cannot be read or None) when the source expanded the rule itself
+    # (apps.sync.ical): the puller reuses it for the same times instead of expanding it again.
+    rule_end: tuple[datetime | None, str | None] | None = field(default=None, compare=False, repr=False)
     # Google sends a series' changed occurrences as records of their own: an instance names the
     # series (recurring_event_id) and its unmodified start.
     original_start: datetime | None = None
