@@ -258,6 +258,7 @@ class Puller:
         cancelled_series: list[str] = []
         consumed_meta: list[dict[str, Any]] = []
         inline: dict[str, RemoteEvent] = {}  # series (or former series) whose exceptions came inside
+        recurring: set[str] = set()  # those of them stored as series (their rule could be read)
 
         for remote in batch:
             eid = remote.external_id
@@ -314,6 +315,8 @@ class Puller:
             row = self._fields(result.event or self._incoming(remote, None), remote, flag)
             if self.inline_exceptions and (row["is_recurring"] or stored is not None):
                 inline[eid] = remote
+                if row["is_recurring"]:
+                    recurring.add(eid)
             if stored is None:
                 creates.append({**row, "calendar_id": cal.id, "external_id": eid, "created_at": self.now})
             else:
@@ -348,33 +351,36 @@ class Puller:
                                                       fields=META_FIELDS)
         if new_pushes:
             PendingPush.objects.bulk_create(new_pushes, batch_size=500)
-        written = [row["id"] for row in updates]
+        # Ids of the rows just written: updated rows' from the first read, new rows' from one read
+        # after their insert (the only way to learn them); the steps below reuse this map.
+        pks = {eid: pk for eid, (pk, _) in local.items()}
         for chunk in _chunks([row["external_id"] for row in creates], 500):
-            written.extend(Event.objects.filter(calendar=cal, external_id__in=chunk).values_list("pk", flat=True))
+            pks.update(Event.objects.filter(calendar=cal, external_id__in=chunk).values_list("external_id", "pk"))
+        written = [row["id"] for row in updates] + [pks[row["external_id"]] for row in creates]
         if inline:
-            self._replace_exceptions(inline)
+            self._replace_exceptions({pks[eid]: remote for eid, remote in inline.items()}, recurring)
         # The bulk writes above skip Event.save(): the series among them (and former series)
         # get their stored occurrences here, with their exceptions, in this transaction.
         store_occurrences(written)
         notify_stored(written)  # the rows above were written without model signals
         if flagged:
-            pks = dict(Event.objects.filter(calendar=cal, external_id__in=[e for e, _ in flagged]).values_list(
-                "external_id", "pk"))
             for eid, flag in flagged:
                 counts.error("plugin", flag, external_id=eid, event_id=pks.get(eid))
                 audit_record(action="plugin_error", entity="event", entity_id=pks.get(eid, eid),
                              changes={"plugin_error": [None, flag]})
 
-    def _replace_exceptions(self, written: dict[str, RemoteEvent]) -> None:
-        """A series' exceptions as its entry now lists them (CalDAV, feeds): the stored ones are replaced."""
-        series = {ext: (pk, is_recurring) for pk, ext, is_recurring in Event.objects.filter(
-            calendar=self.calendar, external_id__in=list(written)).values_list("pk", "external_id", "is_recurring")}
-        EventException.objects.filter(series_id__in=[pk for pk, _ in series.values()]).delete()
+    def _replace_exceptions(self, written: dict[int, RemoteEvent], recurring: set[str]) -> None:
+        """A series' exceptions as its entry now lists them (CalDAV, feeds): the stored ones are replaced.
+
+        ``written`` maps the rows just written (by pk) to their entries; ``recurring`` names those
+        stored as series — the others' rule could not be read: kept as single events (flagged).
+        """
+        EventException.objects.filter(series_id__in=list(written)).delete()
         rows = []
-        for ext, (pk, is_recurring) in series.items():
-            if not is_recurring:
-                continue  # its rule could not be read: kept as a single event (flagged)
-            for item in written[ext].exceptions:
+        for pk, remote in written.items():
+            if remote.external_id not in recurring:
+                continue
+            for item in remote.exceptions:
                 rows.append(EventException(
                     series_id=pk, original_start=datetime.fromisoformat(item["original_start"]),
                     cancelled=bool(item["cancelled"]),
