@@ -40,6 +40,9 @@ from chronos.config import current
 logger = logging.getLogger(__name__)
 
 META_FIELDS = ["etag", "remote_updated", "recurring_event_id", "content_hash", "consumed"]
+# An instance's columns as the sync writes them; the occurrence-shaping ones decide "changed".
+_OCCURRENCE_FIELDS = ("cancelled", "start_time", "end_time", "overrides")
+_EXCEPTION_FIELDS = ("external_id", "etag", *_OCCURRENCE_FIELDS)
 # What a series' end is computed from, besides its rule.
 _TIMING = ("start_time", "end_time", "all_day", "start_date", "end_date", "timezone")
 _PRIORITIES = set(Event.Priority.values)
@@ -201,10 +204,16 @@ class Puller:
         row.update(recurrence=list(remote.recurrence), is_recurring=True, series_end=end)
 
     def _apply_instances(self, items: list[RemoteEvent]) -> None:
-        """Changed or cancelled occurrences of series: stored as exceptions of their master."""
+        """Changed or cancelled occurrences of series: stored as exceptions of their master.
+
+        Compared with the stored exceptions first: only a new or changed occurrence counts as
+        ``updated`` (its series changed) and re-stores its series' occurrences; a new etag on the
+        same content is refreshed without counting, as for events.
+        """
         cal, counts = self.calendar, self.counts
         masters = {e.external_id: e for e in Event.objects.filter(
             calendar=cal, external_id__in={r.recurring_event_id for r in items}, is_recurring=True)}
+        wanted: dict[tuple[int, datetime], dict[str, Any]] = {}  # a later record wins, as update_or_create did
         for remote in items:
             series = masters.get(remote.recurring_event_id)
             if series is None:
@@ -221,9 +230,36 @@ class Puller:
                     ("attendees", list(remote.attendees))) if value != getattr(series, name)}
                 values.update(cancelled=False, start_time=remote.start_time if moved else None,
                               end_time=remote.end_time if moved else None, overrides=overrides)
-            _, created = EventException.objects.update_or_create(series=series, original_start=remote.original_start,
-                                                                 defaults=values)
+            wanted[(series.pk, remote.original_start)] = values
+        if not wanted:
+            return
+        stored: dict[tuple[int, datetime], dict[str, Any]] = {}
+        for chunk in _chunks(sorted({pk for pk, _ in wanted}), 500):
+            stored.update(((row["series_id"], row["original_start"]), row) for row in EventException.objects.filter(
+                series_id__in=chunk).values("id", "series_id", "original_start", *_EXCEPTION_FIELDS))
+        creates: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        changed: set[int] = set()  # series whose occurrences differ now
+        for (series_id, original_start), values in wanted.items():
+            old = stored.get((series_id, original_start))
+            if old is None:
+                creates.append({**values, "series_id": series_id, "original_start": original_start,
+                                "created_at": self.now, "updated_at": self.now})
+            elif any(old[name] != values[name] for name in _EXCEPTION_FIELDS):
+                updates.append({**values, "id": old["id"], "updated_at": self.now})
+                if all(old[name] == values[name] for name in _OCCURRENCE_FIELDS):
+                    continue  # a new etag (or id) only: refreshed, not counted
+            else:
+                continue  # unchanged
+            changed.add(series_id)
             counts.updated += 1
+        writer = RowWriter(EventException, now=self.now)
+        writer.insert(creates)
+        writer.update(updates, [*_EXCEPTION_FIELDS, "updated_at"])
+        # Written without EventException.save() and its signals: the series' stored occurrences
+        # and the listeners of changed events (timed entries) are brought along here.
+        store_occurrences(sorted(changed))
+        notify_stored(sorted(changed))
 
     def _apply(self, batch: list[RemoteEvent]) -> None:
         instances = [r for r in batch if r.is_instance]

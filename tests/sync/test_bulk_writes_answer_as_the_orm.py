@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from apps.events.models import Calendar, Event
+from apps.events.models import Calendar, Event, EventException
 from apps.sync.bulk import RowWriter
 from apps.sync.models import EventSyncMeta
 
@@ -24,9 +24,9 @@ def _switch(settings, prepared: bool) -> None:
                                                      "prepared_bulk_writes": prepared}}
 
 
-def _table(model) -> list[tuple]:
-    """Every column but the id, as stored (text, so JSON and datetimes compare as written)."""
-    names = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+def _table(model, *, skip: tuple[str, ...] = ()) -> list[tuple]:
+    """Every column but the id (and ``skip``), as stored (text, so JSON and datetimes compare as written)."""
+    names = [f.column for f in model._meta.concrete_fields if not f.primary_key and f.column not in skip]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(model._meta.db_table)} "
@@ -54,6 +54,18 @@ def _write(now: datetime) -> None:
                     "end_time": START + timedelta(hours=1), "updated_at": now}],
                   ["title", "start_time", "end_time", "updated_at"])
     events.update([{"id": ids["b"], "etag": '"e2"', "updated_at": now}], ["etag", "updated_at"])
+    exceptions = RowWriter(EventException, now=now)
+    exceptions.insert([
+        {"series_id": ids["c"], "original_start": START + timedelta(days=7), "external_id": "c_1", "etag": '"x1"',
+         "cancelled": False, "start_time": START + timedelta(days=8), "end_time": START + timedelta(days=8, hours=1),
+         "overrides": {"title": "Verschoben – ü", "attendees": ["kim@x.com"]}, "created_at": now, "updated_at": now},
+        {"series_id": ids["c"], "original_start": START + timedelta(days=14), "external_id": "c_2", "cancelled": True,
+         "created_at": now},
+    ])
+    exceptions.update([{"id": EventException.objects.get(external_id="c_1").pk, "external_id": "c_1", "etag": '"x2"',
+                        "cancelled": False, "start_time": None, "end_time": None, "overrides": {"location": "R 7"},
+                        "updated_at": now}],
+                      ["external_id", "etag", "cancelled", "start_time", "end_time", "overrides", "updated_at"])
     meta = RowWriter(EventSyncMeta, now=now)
     fields = ["etag", "remote_updated", "recurring_event_id", "content_hash", "consumed"]
     first = [{"calendar_id": "work", "external_id": x, "etag": f'"{x}1"', "remote_updated": now,
@@ -74,7 +86,9 @@ def test_inserts_updates_and_upserts_store_the_same_columns(settings):
         EventSyncMeta.objects.all().delete()
         with time_machine.travel(T0, tick=False):
             _write(T0)
-        written[prepared] = (_table(Event), _table(EventSyncMeta))
-    events, meta = written[True]
+        series = list(EventException.objects.order_by("external_id").values_list("series__external_id", flat=True))
+        written[prepared] = (_table(Event), _table(EventSyncMeta), _table(EventException, skip=("series_id",)), series)
+    events, meta, exceptions, series = written[True]
     assert [row[0:2] for row in meta] and len(events) == 3 and len(meta) == 4
+    assert len(exceptions) == 2 and series == ["c", "c"]
     assert written[True] == written[False]
