@@ -84,6 +84,19 @@ def parse_instant(value, *, allow_date: bool = True) -> datetime | date:
     return result
 
 
+def db_datetime(value) -> datetime | None:
+    """A datetime column read with a plain cursor as an aware UTC datetime.
+
+    SQLite hands back its stored text (UTC, no offset); other databases a datetime.
+    """
+    if isinstance(value, str):
+        # Appending the offset is cheaper than replace(tzinfo=...) after parsing.
+        return datetime.fromisoformat(value + "+00:00" if len(value) <= 26 else value)
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """Start of ``day`` in ``tz`` as UTC (fold=0: the first midnight if a DST change repeats it)."""
     return datetime.combine(day, time.min, tz).astimezone(UTC)
