@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
@@ -53,18 +54,35 @@ def rows(build: Callable[..., QuerySet], *args) -> list[tuple]:
 @functools.lru_cache(maxsize=KEPT // 4)
 def _kept_where(vendor: str, model: type[Model], condition: Q) -> tuple[str, tuple]:
     query = model.objects.filter(condition).query
-    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except FullResultSet:
+        return "", ()  # no condition at all: every row
     return sql, tuple(params)
 
 
 def where(model: type[Model], condition: Q) -> tuple[str, tuple]:
     """The ORM's WHERE clause (and params) of ``condition`` over ``model``'s table, for the rare
-    statement the ORM cannot write itself (kept as :func:`statement` keeps statements)."""
+    statement the ORM cannot write itself (kept as :func:`statement` keeps statements); empty
+    when the condition holds for every row."""
     from chronos.config import current
 
     if not current().database.cache_compiled_reads:
         return _kept_where.__wrapped__(connection.vendor, model, condition)
     return _kept_where(connection.vendor, model, condition)
+
+
+def count(model: type[Model], condition: Q) -> int:
+    """How many rows of ``model`` match ``condition``: ``COUNT(*)`` over the ORM's WHERE clause
+    (kept as :func:`where` keeps it; ``queryset.count()`` would compile it on every call)."""
+    try:
+        sql, params = where(model, condition)
+    except EmptyResultSet:
+        return 0  # a condition that can match nothing (an empty IN)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {sql}" if sql else f"SELECT COUNT(*) FROM {table}", params)
+        return cursor.fetchone()[0]
 
 
 def cache_info():

@@ -611,7 +611,7 @@ def _cached_count(sql: str, params, compute, *, version=_UNREAD) -> int:
 def _count(model: type[Model], condition: Q, *, version=_UNREAD) -> int:
     """The rows of ``model`` matching ``condition``, cached per events-table version (see
     :func:`_cached_count`; the filter's ``repr`` names every value, so it keys the count)."""
-    return _cached_count(f"{model._meta.label}|{condition!r}", (), lambda: model.objects.filter(condition).count(),
+    return _cached_count(f"{model._meta.label}|{condition!r}", (), lambda: statements.count(model, condition),
                          version=version)
 
 

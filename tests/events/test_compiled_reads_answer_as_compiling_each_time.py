@@ -5,7 +5,6 @@ statement of another."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from apps.core import statements
 
@@ -20,6 +19,7 @@ READS = [
     {"anchor": "2026-03-09", "range": "30", "q": "review"},
     {"anchor": "2026-03-09", "range": "7", "direction": "past"},
     {"range": "-1", "page_size": "4", "page": "3"},
+    {"range": "-1", "direction": "all", "page_size": "2"},  # no bound at all: counted without a WHERE
     {"start": "2026-03-10T09:00:00Z", "end": "2026-03-12T00:00:00Z"},
 ]
 
@@ -53,7 +53,7 @@ def _answers(reader) -> list:
     return out
 
 
-def test_every_read_answers_as_a_fresh_compilation(entries, reader):
+def test_every_read_answers_as_a_fresh_compilation(entries, reader, settings):
     settings.CHRONOS = {**settings.CHRONOS, "database": {**settings.CHRONOS.get("database", {}),
                                                          "cache_compiled_reads": False}}
     fresh = _answers(reader)
