@@ -254,19 +254,23 @@ def _probe_spans(live: list, vendor: str, *, table: str, longest: str, columns: 
     and only rows that really overlap come back. ``longest`` (a scalar subquery, evaluated
     once) is read by the same statement, so it always fits the rows it bounds.
     """
+    asked = [(i, event.calendar_id, start, end, other(event)) for i, event, _, (start, end) in live]
+    if not asked:
+        return []
     if vendor == "postgresql":
-        row = "(%s::int, %s::text, %s::timestamptz, %s::timestamptz, %s::bigint)"
+        # The spans as five arrays: one short statement whatever the page size (the driver
+        # parses a statement's placeholders each time it is longer than its cache takes).
+        spans = ("WITH p(k, cal, s, e, other) AS (SELECT * FROM unnest(%s::int[], %s::text[], "
+                 "%s::timestamptz[], %s::timestamptz[], %s::bigint[])) ")
+        params = [list(column) for column in zip(*asked, strict=True)]
         lowest = f"p.s - {longest} * interval '1 second'"
     else:
-        row = "(%s, %s, %s, %s, %s)"
+        spans = f"WITH p(k, cal, s, e, other) AS (VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(asked))}) "
+        params = [value for span in asked for value in span]
         # datetime() drops fractions of a second: the bound only gets a little lower.
         lowest = f"datetime(p.s, '-' || {longest} || ' seconds')"
-    params: list = []
-    for i, event, _, (start, end) in live:
-        params += [i, event.calendar_id, start, end, other(event)]
     overlapping = (f"o.calendar_id = p.cal AND o.start_time >= {lowest} AND o.start_time < p.e "
                    f"AND o.end_time > p.s AND o.end_time > o.start_time AND {where}")
-    spans = f"WITH p(k, cal, s, e, other) AS (VALUES {', '.join([row] * len(live))}) "
     picked = ", ".join(f"o.{c}" for c in columns.split(", "))
     if vendor == "postgresql":
         # Each span one probe of the index. As a plain join PostgreSQL cannot see how narrow
