@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,12 +26,6 @@ pytestmark = pytest.mark.django_db
 # No admin page may issue more statements than this, however many rows it shows.
 CEILING = 40
 _serial = itertools.count()
-
-
-@pytest.fixture
-def root(client):
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "a-long-password"))
-    return client
 
 
 def fill(n: int) -> None:

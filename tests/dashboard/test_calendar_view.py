@@ -6,18 +6,11 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from apps.audit.models import AuditEntry
 from apps.events.models import Calendar, Event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root(client):
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "a-long-password"))
-    return client
 
 
 @pytest.fixture

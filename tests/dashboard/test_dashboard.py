@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def root(client):
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "a-long-password"))
-    return client
-
-
-@pytest.fixture
 def staff(client):
     user = get_user_model().objects.create_user("clerk", "clerk@example.com", "a-long-password", is_staff=True)
     from django.contrib.auth.models import Permission

@@ -8,7 +8,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.dashboard import integration_status
@@ -20,12 +19,6 @@ from tests.fakes.smtp import free_port
 
 pytestmark = pytest.mark.django_db
 PAGE = "/admin/integrations-status/"
-
-
-@pytest.fixture
-def root(client):
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "a-long-password"))
-    return client
 
 
 class SilentServer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from apps.integrations.email.models import EmailMessageLog
 from apps.workflows.models import Workflow
@@ -11,12 +10,6 @@ from tests.fakes.smtp import configure, free_port, mail_fixture, smtp_server_fix
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/integrations-status/"
-
-
-@pytest.fixture
-def root(client):
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "a-long-password"))
-    return client
 
 
 def no_server(settings):
