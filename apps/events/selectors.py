@@ -101,8 +101,8 @@ def listing_horizon() -> datetime:
     return today + timedelta(days=current().events.recurrence_horizon_days)
 
 
-# {database name: (data version, longest duration)}; one entry per database, replaced as it changes.
-_LONGEST: dict[tuple[str, bool], tuple[int, timedelta]] = {}
+# {(database name, statement): (data version, longest duration)}; replaced as the version moves.
+_LONGEST: dict[tuple[str, str], tuple[int, timedelta]] = {}
 
 
 def _cache_version() -> int | None:
@@ -119,37 +119,48 @@ def _cache_version() -> int | None:
 _UNREAD = object()
 
 
-def longest_sql(*, timed_only: bool = False) -> str:
-    """A scalar ``SELECT`` of the bound :func:`max_duration` computes, in whole seconds.
+def longest_sql(*, timed_only: bool = False, table: str = "events_event") -> str:
+    """A scalar ``SELECT`` of the longest duration in ``table`` (events, or the stored
+    occurrences), in whole seconds, as :func:`max_duration` bounds scans with it.
 
     ``duration_seconds`` drops fractions of a second, hence the + 1. One index lookup: the
     duration index, or for timed events the partial one whose condition is this WHERE clause.
     """
-    return ("SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM events_event"
+    return (f"SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM {table}"
             + (" WHERE NOT all_day" if timed_only else ""))
 
 
-def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
-    """A bound on the longest stored event: ``MAX(duration_seconds)`` + 1 s (the column drops
-    fractions of a second), cached per events-table version.
-
-    ``timed_only`` leaves all-day events out: they never conflict, and one three-day event would
-    otherwise widen every conflict scan to three days of rows. The version is read first, so a
-    cached value is never older than its key; a longer bound than needed only widens a scan.
-    """
+def _longest(sql: str, version) -> timedelta:
+    """The bound ``sql`` (a :func:`longest_sql`) reads, kept per database and events-table
+    version. The version is read first, so a kept value is never older than its key; a longer
+    bound than needed only widens a scan."""
     if version is _UNREAD:
         version = _cache_version()
-    name = (connection.settings_dict["NAME"], timed_only)
+    name = (connection.settings_dict["NAME"], sql)
     if version is not None:
         hit = _LONGEST.get(name)
         if hit is not None and hit[0] == version:
             return hit[1]
     with connection.cursor() as cursor:
-        cursor.execute(longest_sql(timed_only=timed_only))
+        cursor.execute(sql)
         value = timedelta(seconds=max(int(cursor.fetchone()[0]), 1))
     if version is not None:
         _LONGEST[name] = (version, value)
     return value
+
+
+def max_duration(*, timed_only: bool = False, version=_UNREAD) -> timedelta:
+    """A bound on the longest stored event: ``MAX(duration_seconds)`` + 1 s.
+
+    ``timed_only`` leaves all-day events out: they never conflict, and one three-day event would
+    otherwise widen every conflict scan to three days of rows.
+    """
+    return _longest(longest_sql(timed_only=timed_only), version)
+
+
+def longest_occurrence(*, version=_UNREAD) -> timedelta:
+    """A bound on the longest stored occurrence, as :func:`max_duration` is for events."""
+    return _longest(longest_sql(table=EventOccurrence._meta.db_table), version)
 
 
 def in_window(queryset: QuerySet, window: Window) -> QuerySet:
@@ -162,7 +173,7 @@ class Stream:
     """One ordered stream of the list: a filter over the events table.
 
     ``search`` is the full-text condition (for counting); ``fts`` the same search as an FTS5
-    query with its time-key range, which SQLite reads in index order (see :func:`_event_rows`).
+    query with its time-key range, which SQLite reads in index order (see :meth:`Stream.rows`).
     """
 
     filters: Q
@@ -179,6 +190,19 @@ class Stream:
     def until(self, db_start) -> Stream:
         """Only rows starting at or before ``db_start``."""
         return Stream(self.filters & Q(start_time__lte=_from_db(db_start)), self.search, self.fts)
+
+    def rows(self, limit: int, offset: int) -> list[ListRow]:
+        """The stream's rows of stored events, the raw columns (``COLUMNS`` order) as ``data``;
+        turned into :class:`EventRow` only once the page is cut from the merged streams."""
+        if self.fts is not None:
+            return _search_rows(self, limit, offset)
+        # The ORM's SQL on a plain cursor: JSON and date columns are converted for the page's
+        # rows only (EventRow.from_db), and each distinct read is compiled once (apps.core.statements).
+        found = statements.rows(_page, Event, self.condition(), offset, limit)
+        return [ListRow(row[_START], row[0], row) for row in found]
+
+    def count(self, version: int | None) -> int:
+        return _count(Event, self.condition(), version=version)
 
 
 class ListRow(NamedTuple):
@@ -218,28 +242,21 @@ class EventQuery:
         """``limit`` merged :class:`ListRow` from ``offset`` in list order."""
         if not self.streams:
             return []
-
-        def read(stream, wanted: int, skip: int) -> list[ListRow]:
-            if isinstance(stream, Stream):
-                return _event_rows(stream, wanted, skip)
-            return stream.rows(wanted, skip)
-
         if len(self.streams) == 1:
-            return _resolve(read(self.streams[0], limit, offset), self.version)
-        first = read(self.streams[0], offset + limit, 0)
+            return _resolve(self.streams[0].rows(limit, offset), self.version)
+        first = self.streams[0].rows(offset + limit, 0)
         streams = [first]
         for stream in self.streams[1:]:
             if len(first) == offset + limit:
                 # Rows starting after the first stream's last row cannot make this page.
                 stream = stream.until(first[-1].start)
-            streams.append(read(stream, offset + limit, 0))
+            streams.append(stream.rows(offset + limit, 0))
         # Occurrence ids are text ("<series>_<start>"), stored events' integers: order them apart.
         merged = heapq.merge(*streams, key=lambda row: (row.start, isinstance(row.id, str), row.id))
         return _resolve(list(itertools.islice(merged, offset, offset + limit)), self.version)
 
     def count(self) -> int:
-        return sum(_count(Event, stream.condition(), version=self.version)
-                   if isinstance(stream, Stream) else stream.count(self.version) for stream in self.streams)
+        return sum(stream.count(self.version) for stream in self.streams)
 
 
 class OccurrenceStream:
@@ -292,7 +309,7 @@ class OccurrenceStream:
         if not self.series(end):
             return 0  # nothing to expand: no count to compute or keep
         key = f"{self.KIND}|{self.window.start}|{end}|{self.statuses}|{self.filters!r}"
-        return _cached_count(key, (), lambda: sum(1 for _ in self._iterate(end)), version=version)
+        return _cached_count(key, lambda: sum(1 for _ in self._iterate(end)), version=version)
 
 
 class UnstoredStream(OccurrenceStream):
@@ -489,27 +506,6 @@ def _resolve(rows: list, version=None) -> list:
     return out
 
 
-# {(database name): (data version, longest stored occurrence)}
-_LONGEST_OCCURRENCE: dict[str, tuple[int, timedelta]] = {}
-
-
-def longest_occurrence(*, version=_UNREAD) -> timedelta:
-    """A bound on the longest stored occurrence, as :func:`max_duration` is for events."""
-    if version is _UNREAD:
-        version = _cache_version()
-    name = connection.settings_dict["NAME"]
-    if version is not None:
-        hit = _LONGEST_OCCURRENCE.get(name)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM {EventOccurrence._meta.db_table}")
-        value = timedelta(seconds=max(int(cursor.fetchone()[0]), 1))
-    if version is not None:
-        _LONGEST_OCCURRENCE[name] = (version, value)
-    return value
-
-
 def _db_value(moment: datetime):
     return connection.ops.adapt_datetimefield_value(moment)
 
@@ -588,8 +584,9 @@ def list_events(params, *, today=None) -> EventQuery:
     return EventQuery(parts, version)
 
 
-def _cached_count(sql: str, params, compute, *, version=_UNREAD) -> int:
-    """A count cached per events-table version where the DB keeps one.
+def _cached_count(key: str, compute, *, version=_UNREAD) -> int:
+    """``compute()``, a count named by ``key``, cached per events-table version where the DB
+    keeps one.
 
     The version is read *before* counting: a change committed in between makes the cached value
     fresher than its key, never staler.
@@ -598,20 +595,20 @@ def _cached_count(sql: str, params, compute, *, version=_UNREAD) -> int:
         version = _cache_version()
     if version is None:
         return compute()
-    digest = hashlib.sha1(f"{sql}|{params!r}".encode(), usedforsecurity=False).hexdigest()
-    key = f"events:count:{settings.DATABASES['default']['NAME']}:{digest}:{version}"
-    cached = cache.get(key)
+    digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+    name = f"events:count:{settings.DATABASES['default']['NAME']}:{digest}:{version}"
+    cached = cache.get(name)
     if cached is not None:
         return cached
     value = compute()
-    cache.set(key, value, 300)
+    cache.set(name, value, 300)
     return value
 
 
 def _count(model: type[Model], condition: Q, *, version=_UNREAD) -> int:
     """The rows of ``model`` matching ``condition``, cached per events-table version (see
     :func:`_cached_count`; the filter's ``repr`` names every value, so it keys the count)."""
-    return _cached_count(f"{model._meta.label}|{condition!r}", (), lambda: statements.count(model, condition),
+    return _cached_count(f"{model._meta.label}|{condition!r}", lambda: statements.count(model, condition),
                          version=version)
 
 
@@ -634,7 +631,7 @@ class EventRow:
 
     @classmethod
     def from_db(cls, row) -> EventRow:
-        """From a plain cursor row in ``ROW_FIELDS`` order (see :func:`_event_rows`)."""
+        """From a plain cursor row in ``ROW_FIELDS`` order (see :meth:`Stream.rows`)."""
         self = cls.__new__(cls)
         (self.id, self.calendar_id, self.external_id, self.title, self.description, self.location, self.db_start,
          self.db_end, all_day, start_date, end_date, self.timezone, self.priority, self.event_type, self.status,
@@ -720,19 +717,6 @@ def list_read(model: type[Model], condition: Q) -> QuerySet:
 
 def _page(model: type[Model], condition: Q, offset: int, limit: int) -> QuerySet:
     return list_read(model, condition)[offset:offset + limit]
-
-
-def _event_rows(stream: Stream, limit: int, offset: int) -> list[ListRow]:
-    """One stream's rows of stored events, the raw columns (``COLUMNS`` order) as ``data``.
-
-    Turned into :class:`EventRow` only once the page is cut from the merged streams.
-    """
-    if stream.fts is not None:
-        return _search_rows(stream, limit, offset)
-    # The ORM's SQL on a plain cursor: JSON and date columns are converted for the page's rows
-    # only (EventRow.from_db), and each distinct read is compiled once (apps.core.statements).
-    found = statements.rows(_page, Event, stream.condition(), offset, limit)
-    return [ListRow(row[_START], row[0], row) for row in found]
 
 
 def _search_rows(stream: Stream, limit: int, offset: int) -> list[ListRow]:

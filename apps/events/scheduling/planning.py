@@ -365,7 +365,7 @@ def _own_series(event) -> int | None:
     return event.pk if flag else None
 
 
-_LONGEST_OCCURRENCE_SECONDS = "(SELECT COALESCE(MAX(duration_seconds), 0) + 1 FROM events_eventoccurrence)"
+_LONGEST_OCCURRENCE_SECONDS = f"({longest_sql(table='events_eventoccurrence')})"
 
 
 def _calendar_occurrence_collisions(live: list, vendor: str) -> dict[int, list[str]]:
